@@ -1,0 +1,91 @@
+"""Unicode analysis of titles and SKUs: CJK scripts, full-width forms, emoji, control characters.
+
+Uses the ``regex`` module for Unicode script properties (the stdlib ``re`` has none).
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+import regex
+
+__all__ = [
+    "cjk_characters",
+    "control_characters",
+    "emoji_characters",
+    "fullwidth_characters",
+    "html_entities",
+    "longest_run",
+    "symbols_only",
+]
+
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_FULLWIDTH = regex.compile(r"[\u3000\uFF00-\uFFEF]")
+_EMOJI = regex.compile(
+    r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\uFE0F\u20E3]"
+)
+_MARKS = frozenset("\u00a9\u00ae\u2122\ufe0f")
+_ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+
+
+def _unique(chars: list[str]) -> list[str]:
+    return list(dict.fromkeys(chars))
+
+
+def cjk_characters(text: str) -> list[str]:
+    """Distinct Han, Hiragana, Katakana and Hangul characters, in order of appearance."""
+    return _unique(_CJK.findall(text))
+
+
+def fullwidth_characters(text: str) -> list[str]:
+    """Distinct full-width forms (U+FF00–U+FFEF) and ideographic spaces (U+3000)."""
+    return _unique(_FULLWIDTH.findall(text))
+
+
+def emoji_characters(text: str) -> list[str]:
+    """Distinct emoji (pictographs, presentation selectors, keycaps, flags).
+
+    ASCII digits, ``#`` and ``*`` carry the Emoji property but are not emoji on their own, and
+    the trade marks ``©``, ``®`` and ``™`` are ordinary text in a title, so none of them count.
+    """
+    return _unique([c for c in _EMOJI.findall(text) if ord(c) > 0x7F and c not in _MARKS])
+
+
+def control_characters(text: str) -> list[str]:
+    """Distinct control, format and private-use characters, as ``U+XXXX`` names.
+
+    Format characters used by emoji sequences (ZWJ, variation selectors) are reported as emoji
+    instead, so they are skipped here.
+    """
+    found = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs", "Co") or (cat == "Cf" and ch not in "\u200d\ufe0f\ufe0e"):
+            found.append(f"U+{ord(ch):04X}")
+    return _unique(found)
+
+
+def html_entities(text: str) -> list[str]:
+    """HTML entities such as ``&nbsp;`` or ``&#39;`` that a web export left in the text."""
+    return _unique([m for m in _ENTITY.findall(text) if html.unescape(m) != m])
+
+
+def symbols_only(text: str) -> bool:
+    """True when the text has no letter or digit at all (e.g. ``!!! ***``)."""
+    return bool(text.strip()) and not _LETTER_OR_DIGIT.search(text)
+
+
+def longest_run(text: str) -> tuple[str, int]:
+    """The character repeated most times in a row, and how many times (``("", 0)`` for empty)."""
+    best_char, best = "", 0
+    current_char, current = "", 0
+    for ch in text:
+        if ch == current_char:
+            current += 1
+        else:
+            current_char, current = ch, 1
+        if current > best:
+            best_char, best = ch, current
+    return best_char, best

@@ -1,0 +1,100 @@
+"""The library entry point: :func:`check` a catalogue and get a :class:`~shelfcheck.findings.Report`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shelfcheck import __version__
+from shelfcheck.datasets import Datasets, load_datasets
+from shelfcheck.engine import Engine
+from shelfcheck.findings import Finding, ListingResult, Report, Summary
+from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
+from shelfcheck.ingest.catalog import CatalogSource
+from shelfcheck.policy import Policy, load_policy
+from shelfcheck.rules.context import RunContext
+
+__all__ = ["Preflight", "check", "prepare"]
+
+
+@dataclass
+class Preflight:
+    """A prepared run: inputs opened and validated, results not yet computed.
+
+    ``shop_findings`` are computed at once; :meth:`results` streams the listings, so a reporter
+    can write each result as it comes and memory stays flat for any catalogue size.
+    """
+
+    source: CatalogSource
+    engine: Engine
+    run: RunContext
+    shop_findings: list[Finding]
+
+    def results(self) -> Iterator[ListingResult]:
+        """Yield one result per catalogue row, in file order."""
+        return self.engine.check_listings(self.source.listings())
+
+    def header(self) -> dict[str, object]:
+        """The report metadata: tool, policy, as-of day, datasets used."""
+        policy = self.run.policy
+        return {
+            "tool": {"name": "shelfcheck", "version": __version__},
+            "policy": {"name": policy.name, "version": policy.version,
+                       "effective_from": policy.effective_from.isoformat()},
+            "as_of": self.run.as_of.isoformat(),
+            "datasets": dict(self.run.datasets.provenance),
+        }
+
+    def report(self) -> Report:
+        """Run everything and collect the whole report in memory."""
+        summary = Summary()
+        summary.add_findings(self.shop_findings)
+        listings = []
+        for result in self.results():
+            summary.add_listing(result)
+            listings.append(result)
+        head = self.header()
+        return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
+                      listings, summary, dict(self.run.datasets.provenance))
+
+
+def prepare(
+    catalog: str | Path,
+    *,
+    documents: str | Path | None = None,
+    shop: str | Path | None = None,
+    inventory: str | Path | None = None,
+    policy: str | Path | Policy | None = None,
+    as_of: dt.date | None = None,
+    sheet: str | None = None,
+    jobs: int | None = None,
+    datasets: Datasets | None = None,
+) -> Preflight:
+    """Open and validate every input; raise :class:`~shelfcheck.errors.InputError` on bad input.
+
+    All inputs are read before the first listing is checked, so an unreadable documents file or
+    shop profile is reported before any work is done.
+    """
+    pack = policy if isinstance(policy, Policy) else load_policy(policy)
+    source = open_catalog(catalog, sheet=sheet)
+    run = RunContext(
+        policy=pack,
+        as_of=as_of or dt.date.today(),
+        datasets=datasets if datasets is not None else load_datasets(),
+        documents=load_documents(documents) if documents else None,
+        shop=load_shop(shop) if shop else None,
+        stock=load_platform_inventory(inventory) if inventory else None,
+    )
+    engine = Engine(run, jobs=jobs)
+    return Preflight(source, engine, run, engine.check_shop())
+
+
+def check(catalog: str | Path, **options: object) -> Report:
+    """Check a catalogue and return the full report.
+
+    Accepts the keyword arguments of :func:`prepare` (``documents``, ``shop``, ``inventory``,
+    ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``).
+    """
+    return prepare(catalog, **options).report()  # type: ignore[arg-type]

@@ -1,0 +1,130 @@
+"""Findings, severities and the report: the data every reporter renders.
+
+A rule yields small :class:`Hit` values (where and what was measured); the engine turns each into
+a frozen :class:`Finding` carrying the code, the severity the policy gives that code, the field it
+points at and the evidence. Messages are not stored: they are rendered from the message catalogue
+in the language asked for, from the same finding, so codes never change with the language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, NamedTuple
+
+__all__ = ["Finding", "Hit", "ListingResult", "Report", "Severity", "Summary"]
+
+
+class Severity(IntEnum):
+    """How much a finding matters. Ordered, so ``max()`` gives the worst."""
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in reports and policy files: ``error``, ``warning``, ``info``."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read ``error``/``warning``/``info`` (any case)."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+class Hit(NamedTuple):
+    """What a rule found: the field it points at, the evidence, and extra template values.
+
+    ``evidence`` holds the measured value and the threshold; ``ctx`` holds values used only to
+    fill the message (e.g. a suggestion). Both are plain JSON-compatible dicts.
+    """
+
+    field: str
+    evidence: dict[str, Any] = {}
+    ctx: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason the platform would refuse a listing (or the shop)."""
+
+    code: str
+    severity: Severity
+    field: str
+    evidence: dict[str, Any]
+    ctx: dict[str, Any]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Template values: evidence, then ctx (ctx wins on a clash)."""
+        return {**self.evidence, **self.ctx}
+
+
+@dataclass(slots=True)
+class ListingResult:
+    """The findings for one catalogue row."""
+
+    row: int
+    seller_sku: str
+    findings: list[Finding]
+    category: str = ""
+
+    @property
+    def status(self) -> str:
+        """``fail`` when any finding is an error, else ``pass``."""
+        return "fail" if any(f.severity is Severity.ERROR for f in self.findings) else "pass"
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts over a whole run."""
+
+    listings: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+
+    def add_findings(self, findings: list[Finding]) -> None:
+        """Count findings by severity and code."""
+        for f in findings:
+            if f.severity is Severity.ERROR:
+                self.errors += 1
+            elif f.severity is Severity.WARNING:
+                self.warnings += 1
+            else:
+                self.infos += 1
+            self.by_code[f.code] = self.by_code.get(f.code, 0) + 1
+
+    def add_listing(self, result: ListingResult) -> None:
+        """Count one listing and its findings."""
+        self.listings += 1
+        if result.status == "fail":
+            self.failed += 1
+        else:
+            self.passed += 1
+        self.add_findings(result.findings)
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of one ``check``: shop findings, one result per listing, and the summary."""
+
+    policy: dict[str, str]
+    as_of: str
+    source: str
+    shop_findings: list[Finding]
+    listings: list[ListingResult]
+    summary: Summary
+    datasets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """``1`` when any error-level finding exists (shop or listing), else ``0``."""
+        return 1 if self.summary.errors else 0

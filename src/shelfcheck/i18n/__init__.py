@@ -1,0 +1,131 @@
+"""Message catalogues: every finding's message and fix in English and Simplified Chinese.
+
+Messages are templates filled from a finding's evidence and ctx, so both languages come from the
+same finding and codes never change with the language. The catalogues are YAML, one file per rule
+family in ``i18n/<lang>/``:
+
+```yaml
+reasons:                    # translations of reason keys used in ctx values
+  image_file_missing: the file does not exist
+title_too_short:
+  message: "Title has {length} characters; at least {min} are required."
+  fix: "Extend the title …"
+  summary: …                # zh only (English summaries come from the rule docstrings)
+  why: …                    # zh only
+```
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = ["LANGS", "Catalogue", "catalogue", "default_lang"]
+
+LANGS = ("en", "zh")
+_FORMATTER = string.Formatter()
+
+
+def default_lang() -> str:
+    """``zh`` when ``LANG`` (or ``LC_ALL``/``LC_MESSAGES``) starts with ``zh``, else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Catalogue:
+    """The messages of one language."""
+
+    def __init__(self, lang: str, entries: dict[str, dict[str, str]], reasons: dict[str, str],
+                 ui: dict[str, str]) -> None:
+        self.lang = lang
+        self.entries = entries
+        self.reasons = reasons
+        self.ui_text = ui
+        self._sep = "、" if lang == "zh" else ", "
+
+    def has(self, code: str, key: str) -> bool:
+        """True when the catalogue has ``key`` (``message``, ``fix`` …) for ``code``."""
+        return bool(self.entries.get(code, {}).get(key))
+
+    def _value(self, value: Any, translate: bool) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, bool):
+            return self.ui("yes") if value else self.ui("no")
+        if isinstance(value, (list, tuple)):
+            return self._sep.join(self._value(v, translate) for v in value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        if translate and isinstance(value, str) and value in self.reasons:
+            return self.reasons[value]
+        return str(value)
+
+    def render(self, code: str, key: str, evidence: dict[str, Any], ctx: dict[str, Any]) -> str:
+        """Fill the ``key`` template of ``code`` from evidence (as is) and ctx (translated)."""
+        template = self.entries.get(code, {}).get(key)
+        if not template:
+            return code if key == "message" else ""
+        values = _Values({k: self._value(v, False) for k, v in evidence.items()})
+        values.update({k: self._value(v, True) for k, v in ctx.items()})
+        return template.format_map(values)
+
+    def message(self, finding: Any) -> str:
+        """The finding's message in this language."""
+        return self.render(finding.code, "message", finding.evidence, finding.ctx)
+
+    def fix(self, finding: Any) -> str:
+        """How to fix the finding, in this language."""
+        return self.render(finding.code, "fix", finding.evidence, finding.ctx)
+
+    def text(self, code: str, key: str) -> str:
+        """A raw catalogue entry (``summary``, ``why`` …), ``""`` when absent."""
+        return self.entries.get(code, {}).get(key, "")
+
+    def reason(self, key: str) -> str:
+        """The text of a reason key (the key itself when unknown)."""
+        return self.reasons.get(key, key)
+
+    def ui(self, key: str, **values: Any) -> str:
+        """An interface string (table headings, summary lines)."""
+        template = self.ui_text.get(key, key)
+        return template.format_map(_Values({k: self._value(v, False) for k, v in values.items()}))
+
+    @staticmethod
+    def placeholders(template: str) -> set[str]:
+        """The ``{names}`` a template uses."""
+        return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+@lru_cache(maxsize=4)
+def catalogue(lang: str = "en") -> Catalogue:
+    """Load the catalogue of ``lang`` (``en`` or ``zh``)."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r} (use {' or '.join(LANGS)})")
+    entries: dict[str, dict[str, str]] = {}
+    reasons: dict[str, str] = {}
+    ui: dict[str, str] = {}
+    folder = resources.files("shelfcheck.i18n") / lang
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(item.read_text("utf-8")) or {}
+        reasons.update(data.pop("reasons", None) or {})
+        ui.update(data.pop("ui", None) or {})
+        for code, entry in data.items():
+            if code in entries:
+                raise ValueError(f"i18n/{lang}: {code} defined twice")
+            entries[code] = dict(entry)
+    return Catalogue(lang, entries, reasons, ui)

@@ -1,0 +1,61 @@
+"""The catalogue: one row per SKU, in CSV (any encoding), XLSX or JSON (contract §2.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shelfcheck.errors import InputError
+from shelfcheck.ingest.columns import CATALOG_COLUMNS, match_columns
+from shelfcheck.ingest.table import Table, open_table
+from shelfcheck.model import Listing
+
+__all__ = ["CatalogSource", "open_catalog"]
+
+
+@dataclass
+class CatalogSource:
+    """An opened catalogue: where it came from, its header, and a lazy stream of listings."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    header: list[str]
+    columns: dict[str, str]
+    table: Table
+
+    def listings(self) -> Iterator[Listing]:
+        """Yield one :class:`Listing` per non-empty row, in file order."""
+        index = {field: self.header.index(name) for field, name in self.columns.items()}
+        base_dir = self.path.resolve().parent
+        header = self.table.header
+        for row, cells in self.table.rows:
+            values = {}
+            for field, i in index.items():
+                text = cells[i].strip()
+                if text:
+                    values[field] = text
+            raw = dict(zip(header, cells))
+            yield Listing(row, values, self.columns, raw, base_dir)
+
+
+def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:
+    """Open a catalogue and map its columns.
+
+    Raises:
+        InputError: unreadable file, or no ``seller_sku`` column under any alias.
+    """
+    table = open_table(path, sheet=sheet, kind="catalogue")
+    found = match_columns(table.header, CATALOG_COLUMNS)
+    if "seller_sku" not in found:
+        aliases = ", ".join(CATALOG_COLUMNS["seller_sku"])
+        raise InputError(
+            table.path,
+            f"no seller_sku column (also accepted: {aliases}); the header has: "
+            + ", ".join(repr(h) for h in table.header[:12] if h),
+            row=table.header_row,
+            column="seller_sku",
+        )
+    columns = {field: table.header[i] for field, i in found.items()}
+    return CatalogSource(table.path, table.format, table.encoding, list(table.header), columns, table)

@@ -1,0 +1,154 @@
+"""The inputs as the engine sees them: listings, compliance documents, the shop profile.
+
+Every value keeps where it came from: a :class:`Listing` knows its source file, its row (the
+physical line where the record starts, the header being row 1) and, for each field, the header
+text it was read from — so a finding can point at the exact cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+__all__ = [
+    "AppProfile",
+    "Document",
+    "Integration",
+    "Listing",
+    "PlatformStock",
+    "ShopProfile",
+    "split_list",
+]
+
+
+def split_list(text: str, sep: str = "|") -> list[str]:
+    """Split a ``|``-separated cell into trimmed, non-empty entries."""
+    return [part.strip() for part in text.split(sep) if part.strip()]
+
+
+@dataclass(slots=True)
+class Listing:
+    """One catalogue row.
+
+    Attributes:
+        row: physical line (or spreadsheet row) where the record starts; the header is row 1.
+        values: canonical field name → trimmed cell text (absent fields are not present).
+        columns: canonical field name → the header text as written in the file.
+        raw: every original header → the cell text as read, unknown columns included.
+        base_dir: directory relative image and label paths are resolved against.
+    """
+
+    row: int
+    values: dict[str, str]
+    columns: dict[str, str]
+    raw: dict[str, str]
+    base_dir: Path
+
+    def get(self, name: str) -> str:
+        """The trimmed text of a canonical field, ``""`` when absent or empty."""
+        return self.values.get(name, "")
+
+    @property
+    def seller_sku(self) -> str:
+        return self.get("seller_sku")
+
+    @property
+    def title(self) -> str:
+        return self.get("title")
+
+    @property
+    def main_images(self) -> list[str]:
+        """Image references in order; a repeated entry appears twice."""
+        return split_list(self.get("main_images"))
+
+    def column_of(self, name: str) -> str:
+        """The header text a canonical field was read from (the canonical name when absent)."""
+        return self.columns.get(name, name)
+
+
+class Document(BaseModel):
+    """A compliance document row of ``documents.csv`` (contract §2.2).
+
+    Values that cannot be parsed (an unknown type, a bad date) are kept in ``problems`` so the
+    rules can report them on the listings the document should have covered.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str
+    type: str
+    number: str = ""
+    status: str = ""
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    file: Path | None = None
+    applies_to: tuple[str, ...] = ()
+    row: int = 0
+    problems: tuple[str, ...] = ()
+
+    def applies(self, seller_sku: str, model_number: str) -> bool:
+        """True when ``applies_to`` names the SKU, the model number, or ``*``."""
+        targets = self.applies_to
+        return "*" in targets or (bool(seller_sku) and seller_sku in targets) or (
+            bool(model_number) and model_number in targets
+        )
+
+
+class Integration(BaseModel):
+    """A connected system (ERP, channel) with the day it was connected."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = ""
+    connected_at: dt.date | dt.datetime | None = None
+
+
+class AppProfile(BaseModel):
+    """The app (ERP) that publishes for the shop, as shown in the Developer Portal."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = ""
+    status: str | None = None
+    permissions: list[str] = []
+    api_version: str | None = None
+    authorized_at: dt.date | dt.datetime | None = None
+
+    @field_validator("api_version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        # YAML reads 4.1 as a float; keep the text the seller meant.
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class ShopProfile(BaseModel):
+    """The shop profile, ``shop.yaml`` (contract §2.3). Unknown keys are kept and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    seller_id: str | None = None
+    kyc_complete: bool | None = None
+    store_compliant: bool | None = None
+    app: AppProfile | None = None
+    integrations: list[Integration] = []
+    category_access: list[str] = []
+
+    @field_validator("seller_id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+@dataclass(slots=True)
+class PlatformStock:
+    """One row of the platform inventory snapshot (contract §2.4)."""
+
+    seller_sku: str
+    quantity: int | None
+    synced_at: str
+    row: int
+    problems: list[str] = field(default_factory=list)

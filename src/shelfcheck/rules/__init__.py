@@ -1,0 +1,14 @@
+"""The rules, one module per family. Importing this package registers every finding code."""
+
+from shelfcheck.rules import (  # noqa: F401  (imported for registration)
+    category,
+    documents,
+    images,
+    inventory,
+    shop,
+    text,
+    values,
+)
+from shelfcheck.rules.registry import DOC_SECTIONS, RULES, Rule, RuleDoc, rule
+
+__all__ = ["DOC_SECTIONS", "RULES", "Rule", "RuleDoc", "rule"]

@@ -1,0 +1,128 @@
+"""What a rule sees: the listing (or shop) under check and everything the run knows around it.
+
+Derived values that several rules need (the resolved category, the documents that apply, the
+parsed ingredient list, the analysed images) are computed once per listing and cached here, so
+each rule stays a few lines long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from shelfcheck.model import Document, Listing, PlatformStock, ShopProfile
+from shelfcheck.policy import CategoryMatch, CategoryTree, Policy
+
+if TYPE_CHECKING:
+    from shelfcheck.analysis.images import ImageInfo
+    from shelfcheck.datasets import Datasets
+
+__all__ = ["ListingContext", "RunContext", "ShopContext"]
+
+
+@dataclass
+class RunContext:
+    """Everything shared by all listings of one run."""
+
+    policy: Policy
+    as_of: dt.date
+    datasets: Datasets
+    documents: list[Document] | None = None
+    shop: ShopProfile | None = None
+    stock: Mapping[str, PlatformStock] | None = None
+    ledger: Any = None
+    tree: CategoryTree = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tree = CategoryTree(self.policy.categories)
+        self._group_of_top: dict[str, list[str]] = {}
+        for name, group in self.policy.category_groups.items():
+            for top in group.categories:
+                resolved = self.tree.resolve(top)
+                key = resolved.top if resolved else top
+                self._group_of_top.setdefault(key, []).append(name)
+
+    def groups_of(self, match: CategoryMatch | None) -> list[str]:
+        """The category groups (``electronics``, ``beauty`` …) a resolved category belongs to."""
+        if match is None:
+            return []
+        return self._group_of_top.get(match.top, [])
+
+
+@dataclass
+class ShopContext:
+    """What a shop-scope rule sees."""
+
+    run: RunContext
+    shop: ShopProfile
+
+    @property
+    def policy(self) -> Policy:
+        return self.run.policy
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.run.as_of
+
+
+class ListingContext:
+    """What a listing-scope rule sees."""
+
+    def __init__(
+        self,
+        run: RunContext,
+        listing: Listing,
+        images: Mapping[str, ImageInfo],
+        first_row_of_sku: int | None = None,
+    ) -> None:
+        self.run = run
+        self.listing = listing
+        self.images = images
+        self.first_row_of_sku = first_row_of_sku
+
+    # Shortcuts -----------------------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        return self.run.policy
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.run.as_of
+
+    def get(self, name: str) -> str:
+        """The trimmed text of a catalogue field (``""`` when absent)."""
+        return self.listing.get(name)
+
+    # Category ------------------------------------------------------------------------------
+    @cached_property
+    def category(self) -> CategoryMatch | None:
+        """The resolved category, or ``None`` when empty or unknown."""
+        text = self.get("category")
+        return self.run.tree.resolve(text) if text else None
+
+    @cached_property
+    def requirements(self) -> frozenset[str]:
+        """What the policy requires for this listing's category (``fcc_id``, ``cpi`` …)."""
+        needs: set[str] = set()
+        for group in self.run.groups_of(self.category):
+            needs.update(self.policy.category_groups[group].requires)
+        return frozenset(needs)
+
+    def requires(self, requirement: str) -> bool:
+        """True when the category requires ``requirement``."""
+        return requirement in self.requirements
+
+    # Documents -----------------------------------------------------------------------------
+    def documents_of(self, doc_type: str) -> list[Document]:
+        """Documents of one type that apply to this listing (by SKU, model number or ``*``)."""
+        docs = self.run.documents or []
+        sku, model = self.get("seller_sku"), self.get("model_number")
+        return [d for d in docs if d.type == doc_type and d.applies(sku, model)]
+
+    # Images --------------------------------------------------------------------------------
+    def image(self, ref: str) -> ImageInfo | None:
+        """The analysis of one image reference, when it was analysed."""
+        return self.images.get(ref)

@@ -1,0 +1,259 @@
+"""Main image rules: count, existence, format, file size, pixel size, decodability, background.
+
+Each image finding names its image in ``field`` (``main_images[0]`` is the first). The pixel
+measurements come from :mod:`shelfcheck.analysis.images`, computed once per file per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shelfcheck.analysis.images import ImageInfo
+from shelfcheck.findings import Hit, Severity
+from shelfcheck.rules.context import ListingContext
+from shelfcheck.rules.registry import rule
+
+__all__: list[str] = []
+
+
+def _images(c: ListingContext) -> Iterator[tuple[int, str, ImageInfo]]:
+    for i, ref in enumerate(c.listing.main_images):
+        info = c.image(ref)
+        if info is not None:
+            yield i, ref, info
+
+
+def _readable(info: ImageInfo) -> bool:
+    return info.found and info.decodable is not False and info.format is not None
+
+
+@rule("main_images_too_few", family="images", reads=("images.min_count",))
+def main_images_too_few(c: ListingContext) -> Iterator[Hit]:
+    """Fewer main images than the policy minimum (3).
+
+    What it checks:
+        The number of entries in ``main_images`` (``|``-separated; a repeated image counts each
+        time) against ``images.min_count``.
+    Why the platform refuses it:
+        TikTok Shop US requires at least 3 main images (1080×1080, white background).
+    Bad:
+        ``main_images: front.jpg``
+    Good:
+        ``main_images: front.jpg|side.jpg|detail.jpg``
+    Fix:
+        Add main images until there are at least 3: front on white, side or back, a detail or the
+        package.
+    """
+    count = len(c.listing.main_images)
+    minimum = c.policy.images.min_count
+    if count < minimum:
+        yield Hit("main_images", {"count": count, "min": minimum})
+
+
+@rule("main_images_too_many", family="images", reads=("images.max_count",))
+def main_images_too_many(c: ListingContext) -> Iterator[Hit]:
+    """More main images than the policy maximum (9).
+
+    What it checks:
+        The number of entries in ``main_images`` against ``images.max_count``.
+    Why the platform refuses it:
+        A product takes at most 9 main images; extra ones are refused.
+    Bad:
+        12 images in ``main_images``
+    Good:
+        the best 9
+    Fix:
+        Keep the 9 most useful images; move the rest into the description.
+    """
+    count = len(c.listing.main_images)
+    maximum = c.policy.images.max_count
+    if count > maximum:
+        yield Hit("main_images", {"count": count, "max": maximum})
+
+
+@rule("image_not_found", family="images")
+def image_not_found(c: ListingContext) -> Iterator[Hit]:
+    """A main image cannot be found (missing file, not a file, a URL that could not be fetched).
+
+    What it checks:
+        Each ``main_images`` entry resolves (relative to the catalogue file) to an existing
+        regular file, or to a URL that was fetched.
+    Why the platform refuses it:
+        An image that cannot be uploaded leaves the product short of main images.
+    Bad:
+        ``main_images: images/eb-001-front.jpg`` where the file is not there
+    Good:
+        a path that exists next to the catalogue
+    Fix:
+        Put the file where the catalogue says (paths are relative to the catalogue file), or
+        correct the path or URL.
+    """
+    for i, ref, info in _images(c):
+        if not info.found:
+            reason = info.reason or "image_file_missing"
+            yield Hit(f"main_images[{i}]", {"ref": ref, "reason": reason, **info.extra}, {"reason": reason})
+
+
+@rule("image_unreadable", family="images")
+def image_unreadable(c: ListingContext) -> Iterator[Hit]:
+    """A main image is not a decodable image (not an image, or a truncated or corrupt file).
+
+    What it checks:
+        The whole image decodes — a valid header is not enough: a truncated JPEG fails here.
+    Why the platform refuses it:
+        The platform cannot process an image it cannot decode; a half-uploaded file shows grey.
+    Bad:
+        a JPEG cut off during download; a PDF renamed ``.jpg``
+    Good:
+        a complete JPEG or PNG that opens in any viewer
+    Fix:
+        Export or download the image again and replace the file.
+    """
+    for i, ref, info in _images(c):
+        if info.found and info.decodable is False:
+            yield Hit(f"main_images[{i}]", {"ref": ref, "error": info.decode_error,
+                                            "format": info.format, "size_bytes": info.size_bytes})
+
+
+@rule("image_format_unsupported", family="images", reads=("images.formats",))
+def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
+    """A main image is in a format the platform does not take (by content, not by extension).
+
+    What it checks:
+        The format read from the file's content is one of ``images.formats`` (JPEG, PNG, WEBP);
+        a GIF renamed ``.jpg`` is still a GIF.
+    Why the platform refuses it:
+        Upload Product Image accepts JPEG, PNG and WEBP only.
+    Bad:
+        ``front.jpg`` that is really a BMP or GIF
+    Good:
+        a real JPEG
+    Fix:
+        Convert the image to JPEG or PNG (e.g. "Save as" JPEG in any image editor).
+    """
+    allowed = [f.upper() for f in c.policy.images.formats]
+    for i, ref, info in _images(c):
+        if info.format and info.format.upper() not in allowed:
+            yield Hit(f"main_images[{i}]", {"ref": ref, "format": info.format, "allowed": allowed})
+
+
+@rule("image_file_too_large", family="images", reads=("images.max_bytes",))
+def image_file_too_large(c: ListingContext) -> Iterator[Hit]:
+    """A main image file is larger than 5 MB (5 × 1024 × 1024 bytes).
+
+    What it checks:
+        The file size in bytes against ``images.max_bytes``.
+    Why the platform refuses it:
+        Image uploads are limited to 5 MB.
+    Bad:
+        a 9 MB 4000×4000 PNG
+    Good:
+        the same picture as a JPEG of quality 85–90 (usually under 1 MB)
+    Fix:
+        Re-save as JPEG with quality 85–90, or reduce the pixel size (1080–2000 px is enough).
+    """
+    limit = c.policy.images.max_bytes
+    for i, ref, info in _images(c):
+        if info.found and info.size_bytes is not None and info.size_bytes > limit:
+            yield Hit(f"main_images[{i}]", {"ref": ref, "size_bytes": info.size_bytes, "max_bytes": limit,
+                                            "size_mb": round(info.size_bytes / 1048576, 2)})
+
+
+@rule("image_wrong_size", family="images", reads=("images.square", "images.min_side", "images.max_side"))
+def image_wrong_size(c: ListingContext) -> Iterator[Hit]:
+    """A main image is not square, or a side is outside 1080–4000 pixels.
+
+    What it checks:
+        Width and height from the file: equal when ``images.square``, and each within
+        ``images.min_side``–``images.max_side``.
+    Why the platform refuses it:
+        TikTok Shop US main images must be square, at least 1080×1080 pixels.
+    Bad:
+        800×800, or 1080×1350
+    Good:
+        1080×1080, 1600×1600
+    Fix:
+        Pad the image to a square on a white canvas and scale it to at least 1080×1080 (do not
+        stretch the product).
+    """
+    policy = c.policy.images
+    for i, ref, info in _images(c):
+        if not _readable(info) or info.width is None or info.height is None:
+            continue
+        w, h = info.width, info.height
+        problems = []
+        if policy.square and w != h:
+            problems.append("image_not_square")
+        if min(w, h) < policy.min_side:
+            problems.append("image_side_too_small")
+        if max(w, h) > policy.max_side:
+            problems.append("image_side_too_large")
+        if problems:
+            yield Hit(f"main_images[{i}]", {"ref": ref, "width": w, "height": h, "square": policy.square,
+                                            "min_side": policy.min_side, "max_side": policy.max_side,
+                                            "problems": problems},
+                      {"problems": problems})
+
+
+@rule("image_background_not_white", family="images", reads=("images.white_background",))
+def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
+    """A main image's background is not white at the borders.
+
+    What it checks:
+        In each of the four border bands (2 % of the shorter side wide) the share of pixels with
+        min(R,G,B) ≥ 245 and max − min ≤ 10; every band needs at least 97 %. The evidence gives
+        the worst band and its ratio. (The platform publishes no tolerance: these thresholds are
+        policy data.)
+    Why the platform refuses it:
+        The main image must show the product on a pure white background; grey, cream or
+        coloured backdrops and lifestyle scenes are refused by the review engine.
+    Bad:
+        a product photographed on a grey table
+    Good:
+        the product cut out on pure white (255, 255, 255)
+    Fix:
+        Replace the background with pure white (RGB 255,255,255) in an editor or a
+        background-removal tool, keeping the product fully inside the frame.
+    """
+    wb = c.policy.images.white_background
+    for i, ref, info in _images(c):
+        worst = info.worst_band
+        if worst is None or info.bands is None:
+            continue
+        band, ratio = worst
+        if ratio < wb.min_ratio:
+            failing = [b for b, r in info.bands.items() if r < wb.min_ratio]
+            yield Hit(f"main_images[{i}]",
+                      {"ref": ref, "white_ratio": ratio, "min": wb.min_ratio, "band": band,
+                       "failing_bands": failing, "bands": dict(info.bands),
+                       "band_px": info.band_px, "min_channel": wb.min_channel,
+                       "max_chroma": wb.max_chroma},
+                      {"band": band, "percent": round(ratio * 100, 1), "min_percent": round(wb.min_ratio * 100, 1)})
+
+
+@rule("image_duplicate", family="images", severity=Severity.WARNING)
+def image_duplicate(c: ListingContext) -> Iterator[Hit]:
+    """The same picture appears twice among the main images.
+
+    What it checks:
+        Main images with identical content (same bytes, whatever the file name); each repeat
+        after the first is reported, naming the first.
+    Why the platform refuses it:
+        Not a refusal on its own, but a repeat adds nothing and may be the only reason the
+        count reaches the minimum of 3.
+    Bad:
+        ``front.jpg|front.jpg|side.jpg``
+    Good:
+        ``front.jpg|side.jpg|detail.jpg``
+    Fix:
+        Replace the repeated image with a different view of the product.
+    """
+    seen: dict[str, int] = {}
+    for i, ref, info in _images(c):
+        if info.sha256 is None:
+            continue
+        first = seen.setdefault(info.sha256, i)
+        if first != i:
+            yield Hit(f"main_images[{i}]", {"ref": ref, "same_as": f"main_images[{first}]",
+                                            "sha256": info.sha256[:16]},
+                      {"first": first + 1, "position": i + 1})

@@ -1,0 +1,89 @@
+"""The rule registry: every finding code, its family, default severity and documentation.
+
+A rule is a generator function decorated with :func:`rule`. Its docstring is the rule's
+documentation, with fixed sections (*What it checks · Why the platform refuses it · Bad · Good ·
+Fix*); ``shelfcheck explain`` and ``shelfcheck rules`` render from it, and a test asserts every
+rule has every section, so the docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shelfcheck.findings import Hit, Severity
+
+__all__ = ["DOC_SECTIONS", "RULES", "Rule", "RuleDoc", "rule"]
+
+DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix")
+_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_HEADING = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS), re.M)
+
+Scope = Literal["listing", "shop"]
+CheckFn = Callable[[Any], Iterator[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """A rule docstring split into its summary and sections."""
+
+    summary: str
+    sections: dict[str, str]
+
+    @classmethod
+    def parse(cls, text: str) -> RuleDoc:
+        text = inspect.cleandoc(text or "")
+        summary, _, rest = text.partition("\n")
+        parts = _HEADING.split(rest)
+        sections: dict[str, str] = {}
+        for name, body in zip(parts[1::2], parts[2::2]):
+            sections[name] = inspect.cleandoc(body)
+        return cls(summary.strip(), sections)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One finding code and the check that produces it."""
+
+    code: str
+    family: str
+    scope: Scope
+    severity: Severity
+    reads: tuple[str, ...]
+    check: CheckFn
+    doc: RuleDoc
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    *,
+    family: str,
+    scope: Scope = "listing",
+    severity: Severity = Severity.ERROR,
+    reads: tuple[str, ...] = (),
+) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under a finding code.
+
+    Args:
+        code: the stable snake_case finding code.
+        family: the group it belongs to (``shop``, ``category``, ``text``, ``images`` …).
+        scope: ``listing`` (called once per catalogue row) or ``shop`` (once per run).
+        severity: the default severity; a policy pack may override it.
+        reads: the policy keys the rule reads, for the documentation.
+    """
+    if not _CODE.match(code):
+        raise ValueError(f"finding code {code!r} is not snake_case")
+
+    def register(fn: CheckFn) -> CheckFn:
+        if code in RULES:
+            raise ValueError(f"finding code {code!r} registered twice")
+        RULES[code] = Rule(code, family, scope, severity, reads, fn, RuleDoc.parse(fn.__doc__ or ""))
+        return fn
+
+    return register

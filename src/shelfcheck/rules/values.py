@@ -1,0 +1,45 @@
+"""Cell values that cannot be read as what their column means (a quantity, a price, a date)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from shelfcheck.findings import Hit
+from shelfcheck.ingest.values import parse_date, parse_int, parse_price
+from shelfcheck.rules.context import ListingContext
+from shelfcheck.rules.registry import rule
+
+__all__: list[str] = []
+
+_PARSERS = {
+    "quantity": (parse_int, "value_whole_number"),
+    "price": (parse_price, "value_price"),
+    "model_first_filing_date": (parse_date, "value_date"),
+}
+
+
+@rule("value_invalid", family="values")
+def value_invalid(c: ListingContext) -> Iterator[Hit]:
+    """A cell cannot be read as what its column means: quantity, price or date.
+
+    What it checks:
+        ``quantity`` is a whole number ≥ 0, ``price`` a non-negative amount in USD, and
+        ``model_first_filing_date`` a ``YYYY-MM-DD`` date — when they are filled.
+    Why the platform refuses it:
+        The platform rejects a non-numeric stock or price; a date that cannot be read makes the
+        document checks that depend on it impossible.
+    Bad:
+        ``quantity: about 50``, ``model_first_filing_date: 2023/13/45``
+    Good:
+        ``quantity: 50``, ``model_first_filing_date: 2023-05-01``
+    Fix:
+        Correct the cell in the ERP or spreadsheet and export again.
+    """
+    for field, (parse, expected) in _PARSERS.items():
+        text = c.get(field)
+        if not text:
+            continue
+        try:
+            parse(text)
+        except ValueError:
+            yield Hit(field, {"value": text, "expected": expected}, {"expected": expected})
