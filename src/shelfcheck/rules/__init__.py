@@ -1,12 +1,14 @@
 """The rules, one module per family. Importing this package registers every finding code."""
 
-from shelfcheck.rules import (  # noqa: F401  (imported for registration)
-    category,
-    documents,
-    images,
-    inventory,
+from shelfcheck.rules import (  # noqa: F401  (imported for registration, in report order)
     shop,
+    category,
     text,
+    images,
+    documents,
+    ingredients,
+    labeling,
+    inventory,
     values,
 )
 from shelfcheck.rules.registry import DOC_SECTIONS, RULES, Rule, RuleDoc, rule

@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated data directory for every test, and a workspace to check in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import Workspace
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the user's real data directory, cache and ledger."""
+    root = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("SHELFCHECK_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("SHELFCHECK_CACHE_DIR", str(root / "cache"))
+    monkeypatch.setenv("SHELFCHECK_DB", f"sqlite:///{root / 'ledger.db'}")
+    monkeypatch.setenv("HOME", str(root / "home"))
+    monkeypatch.delenv("LANG", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    """A temporary workspace to write inputs into and check."""
+    return Workspace(tmp_path)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The third-party reference datasets (read at test time only, never copied)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"reference data not found at {SHARED_DATA}")
+    return SHARED_DATA

@@ -1,0 +1,86 @@
+"""Table-driven rule tests: every ``tests/cases/<family>.yaml`` case runs a real check.
+
+A case starts from a clean listing (three good images, a category that needs no documents) and
+applies its overrides. Keys:
+
+* ``listing``: fields to override; ``listings``: several rows (expectations apply to the last).
+* ``images``: main images to generate — ``clean``, a :func:`helpers.make_image` spec, or
+  ``{ref: text}`` for a raw reference written as is.
+* ``documents`` / ``shop`` / ``inventory``: the optional inputs; ``as_of``: the check day.
+* ``expect``: codes that must be present; ``absent``: codes that must not be; ``clean: true``:
+  no finding at all; ``expect_shop`` / ``absent_shop``: the same for shop findings.
+* ``evidence``: ``{code: {key: value}}`` — the first finding of that code has these values;
+  ``field``: ``{code: field}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from helpers import Workspace, codes
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+def _load() -> list[Any]:
+    params = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text("utf-8")) or []:
+            params.append(pytest.param(case, id=f"{path.stem}::{case['name']}"))
+    return params
+
+
+def _images(ws: Workspace, specs: list[Any]) -> str:
+    refs = []
+    for spec in specs:
+        if spec == "clean":
+            refs.append(ws.clean_images(1))
+        elif isinstance(spec, dict) and "ref" in spec:
+            refs.append(spec["ref"])
+        elif isinstance(spec, dict) and "same_as" in spec:
+            refs.append(refs[spec["same_as"]])
+        else:
+            refs.append(ws.image(**spec))
+    return "|".join(refs)
+
+
+@pytest.mark.parametrize("case", _load())
+def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
+    rows = case.get("listings") or [case.get("listing") or {}]
+    listings = []
+    for row in rows:
+        row = dict(row)
+        if "images" in case and row is rows[-1]:
+            row["main_images"] = _images(ws, case["images"])
+        listings.append(ws.listing(**row))
+    report = ws.check(
+        listings,
+        documents=case.get("documents"),
+        shop=case.get("shop"),
+        inventory=case.get("inventory"),
+        as_of=str(case.get("as_of", "2024-08-01")),
+    )
+    last = report.listings[-1]
+    found = codes(last)
+    for code in case.get("expect", []):
+        assert code in found, f"expected {code}, got {found}"
+    for code in case.get("absent", []):
+        assert code not in found, f"{code} should not be reported, got {found}"
+    if case.get("clean"):
+        assert found == [], f"expected no finding, got {[(f.code, f.evidence) for f in last.findings]}"
+    shop_codes = [f.code for f in report.shop_findings]
+    for code in case.get("expect_shop", []):
+        assert code in shop_codes, f"expected shop finding {code}, got {shop_codes}"
+    for code in case.get("absent_shop", []):
+        assert code not in shop_codes, f"{code} should not be a shop finding, got {shop_codes}"
+    for code, expected in (case.get("evidence") or {}).items():
+        finding = next(f for f in last.findings + report.shop_findings if f.code == code)
+        for key, value in expected.items():
+            assert finding.evidence.get(key) == value, f"{code}.{key}: {finding.evidence.get(key)!r} != {value!r}"
+    for code, field in (case.get("field") or {}).items():
+        finding = next(f for f in last.findings + report.shop_findings if f.code == code)
+        assert finding.field == field
