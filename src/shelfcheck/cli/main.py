@@ -1,0 +1,169 @@
+"""``shelfcheck`` — the command-line entry point.
+
+Exit status: 0 no error-level finding; 1 at least one; 2 the input could not be read or the
+command was misused (one line on stderr naming the file, row and column — never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from shelfcheck import __version__
+from shelfcheck.cli.common import UsageError, fail, open_output, parse_as_of, pick_lang
+from shelfcheck.errors import ShelfcheckError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="shelfcheck",
+    help="Every reason TikTok Shop US would refuse your products — before you publish.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+    csv = "csv"
+    sarif = "sarif"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"shelfcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Every reason TikTok Shop US would refuse your products — before you publish."""
+
+
+@app.command()
+def check(
+    catalog: Annotated[Path, typer.Argument(help="Catalogue: CSV (any encoding), XLSX or JSON.")],
+    documents: Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")] = None,
+    shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
+    inventory: Annotated[Optional[Path], typer.Option("--inventory", help="Platform inventory snapshot CSV.")] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate dates as of YYYY-MM-DD.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh (default from LANG).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
+) -> None:
+    """Check a catalogue: every reason the platform would refuse each product."""
+    from shelfcheck.api import prepare
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.reporters import write_json, write_table
+
+    language = pick_lang(lang)
+    day = parse_as_of(as_of)
+    run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
+                  as_of=day, sheet=sheet, jobs=jobs)
+    cat = catalogue(language)
+    header = run.header()
+    if fmt is Format.json:
+        with open_output(output) as out:
+            summary = write_json(header, run.shop_findings, run.results(), out, cat)
+    elif fmt is Format.table:
+        with open_output(output) as out:
+            color = None if output is None else False
+            summary = write_table(header, run.shop_findings, run.results(), out, cat, color=color)
+    else:
+        raise fail(f"--format {fmt.value}: not available in this version")
+    if output is not None:
+        print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
+                     errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
+    raise typer.Exit(1 if summary.errors else 0)
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A finding code (e.g. missing_fcc_id).")],
+    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
+) -> None:
+    """What a finding code means, why the platform refuses it, and how to fix it."""
+    from shelfcheck.explain import explain_code
+
+    text = explain_code(code.strip(), pick_lang(lang), policy)
+    if text is None:
+        raise fail(f"unknown code {code!r}: `shelfcheck rules` lists every finding code")
+    print(text)
+
+
+@app.command()
+def rules(
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
+) -> None:
+    """Every finding code with its severity and summary."""
+    from shelfcheck.explain import rules_json, rules_table
+
+    language = pick_lang(lang)
+    if fmt == "json":
+        print(rules_json(language, policy))
+    elif fmt == "table":
+        rules_table(language, policy, sys.stdout)
+    else:
+        raise fail(f"--format: use table or json, not {fmt!r}")
+
+
+def _mount_subcommands() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("shelfcheck.cli.data") is None:  # TEMP until the data commands land
+        return
+    from shelfcheck.cli import data
+
+    app.add_typer(data.app, name="data", help="Reference datasets: import, update, status.")
+
+
+_mount_subcommands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every expected error into one line and an exit status."""
+    try:
+        code = app(args=argv, prog_name="shelfcheck", standalone_mode=False)
+    except UsageError as exc:
+        hint = f" (see: shelfcheck {exc.ctx.command_path.split(' ', 1)[1] + ' ' if exc.ctx and ' ' in exc.ctx.command_path else ''}--help)"
+        print(f"shelfcheck: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        print("shelfcheck: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except ShelfcheckError as exc:
+        print(f"shelfcheck: {exc.one_line()}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("shelfcheck: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("SHELFCHECK_DEBUG"):
+            traceback.print_exc()
+        print(f"shelfcheck: internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
+              " (set SHELFCHECK_DEBUG=1 for details and please report it)", file=sys.stderr)
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)

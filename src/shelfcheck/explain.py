@@ -1,0 +1,103 @@
+"""``explain`` and ``rules``: documentation rendered from the rule docstrings and catalogues.
+
+English text comes from each rule's docstring (the single source of the documentation); Chinese
+from the ``summary``/``why``/``fix`` entries of the zh catalogue, with the docstring's Bad/Good
+examples, which are data, shown as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import IO, Any
+
+from shelfcheck.i18n import catalogue
+from shelfcheck.policy import load_policy
+from shelfcheck.rules import RULES, Rule
+
+__all__ = ["explain_code", "rule_info", "rules_json", "rules_table"]
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _severity(rule: Rule, policy: str | None) -> str:
+    pack = load_policy(policy)
+    setting = pack.rules.get(rule.code)
+    if setting is not None and not setting.enabled:
+        return "off"
+    if setting is not None and setting.severity:
+        return setting.severity
+    return rule.severity.label
+
+
+def rule_info(rule: Rule, lang: str, policy: str | None = None) -> dict[str, Any]:
+    """A rule's metadata and documentation as a JSON-ready dict."""
+    doc = rule.doc.sections
+    info: dict[str, Any] = {
+        "code": rule.code,
+        "severity": _severity(rule, policy),
+        "family": rule.family,
+        "scope": rule.scope,
+        "summary": rule.doc.summary,
+        "what": doc.get("What it checks", ""),
+        "why": doc.get("Why the platform refuses it", ""),
+        "bad": doc.get("Bad", ""),
+        "good": doc.get("Good", ""),
+        "fix": doc.get("Fix", ""),
+        "policy_keys": list(rule.reads),
+    }
+    if lang == "zh":
+        cat = catalogue("zh")
+        info["summary"] = cat.text(rule.code, "summary") or info["summary"]
+        info["why"] = cat.text(rule.code, "why") or info["why"]
+        fix = cat.text(rule.code, "fix")
+        if fix:
+            info["fix"] = _PLACEHOLDER.sub(lambda m: f"‹{m.group(1)}›", fix)
+    return info
+
+
+def explain_code(code: str, lang: str = "en", policy: str | None = None) -> str | None:
+    """The explanation of a finding code as text, or ``None`` when the code is unknown."""
+    rule = RULES.get(code)
+    if rule is None:
+        return None
+    info = rule_info(rule, lang, policy)
+    cat = catalogue(lang)
+    lines = [f"{rule.code} [{info['severity']}] — {info['summary']}", ""]
+    sections = [
+        ("what", info["what"] if lang == "en" else ""),
+        ("why", info["why"]),
+        ("bad", info["bad"]),
+        ("good", info["good"]),
+        ("fix", info["fix"]),
+    ]
+    for key, body in sections:
+        if body:
+            lines.append(cat.ui("explain_" + key))
+            lines.extend("  " + line.replace("``", "`") for line in body.splitlines())
+            lines.append("")
+    if rule.reads:
+        lines.append(cat.ui("explain_policy_keys", keys=", ".join(rule.reads)))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rules_json(lang: str = "en", policy: str | None = None) -> str:
+    """Every rule as a JSON list."""
+    return json.dumps([rule_info(r, lang, policy) for r in RULES.values()], ensure_ascii=False, indent=2)
+
+
+def rules_table(lang: str, policy: str | None, out: IO[str]) -> None:
+    """Every rule as a table: code, severity, family, summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    cat = catalogue(lang)
+    table = Table(show_header=True, header_style="bold")
+    table.add_column(cat.ui("col_code"), no_wrap=True)
+    table.add_column(cat.ui("col_severity"), no_wrap=True)
+    table.add_column(cat.ui("col_family"), no_wrap=True)
+    table.add_column(cat.ui("col_summary"))
+    for rule in RULES.values():
+        info = rule_info(rule, lang, policy)
+        table.add_row(rule.code, info["severity"], rule.family, info["summary"])
+    Console(file=out, width=140, highlight=False).print(table)

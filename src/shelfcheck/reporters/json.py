@@ -1,0 +1,98 @@
+"""The JSON report (contract §4), written incrementally.
+
+Listings are streamed to a spool file as they are checked, so memory stays flat for any catalogue
+size; the final document is then written with the summary first, as the contract shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from typing import IO, Any
+
+from shelfcheck.findings import Finding, ListingResult, Summary
+from shelfcheck.i18n import Catalogue
+
+__all__ = ["SCHEMA", "finding_dict", "listing_dict", "write_json"]
+
+SCHEMA = "shelfcheck.report/1"
+
+
+def finding_dict(finding: Finding, cat: Catalogue) -> dict[str, Any]:
+    """One finding as the contract's ``FINDING`` object, messages in the catalogue's language."""
+    return {
+        "code": finding.code,
+        "severity": finding.severity.label,
+        "field": finding.field,
+        "message": cat.message(finding),
+        "fix": cat.fix(finding),
+        "evidence": finding.evidence,
+    }
+
+
+def listing_dict(result: ListingResult, cat: Catalogue) -> dict[str, Any]:
+    """One listing's entry of ``listings``."""
+    return {
+        "row": result.row,
+        "seller_sku": result.seller_sku,
+        "status": result.status,
+        "findings": [finding_dict(f, cat) for f in result.findings],
+    }
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def write_json(
+    header: dict[str, Any],
+    shop_findings: list[Finding],
+    results: Iterable[ListingResult],
+    out: IO[str],
+    cat: Catalogue,
+    summary: Summary | None = None,
+) -> Summary:
+    """Write the report; return the summary (counted while streaming).
+
+    Args:
+        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets``) from the run.
+        shop_findings: the shop/channel findings.
+        results: listing results, consumed once.
+        out: text stream to write to.
+        cat: message catalogue of the chosen language.
+        summary: a summary to add to (default: a new one).
+    """
+    summary = summary or Summary()
+    summary.add_findings(shop_findings)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        first = True
+        for result in results:
+            summary.add_listing(result)
+            spool.write(("" if first else ",\n    ") + _dump(listing_dict(result, cat)))
+            first = False
+        spool.seek(0)
+        doc_summary = {
+            "listings": summary.listings,
+            "passed": summary.passed,
+            "failed": summary.failed,
+            "errors": summary.errors,
+            "warnings": summary.warnings,
+        }
+        out.write("{\n")
+        out.write(f'  "schema": {_dump(SCHEMA)},\n')
+        for key in ("tool", "policy", "as_of", "datasets"):
+            if key in header:
+                out.write(f"  {_dump(key)}: {_dump(header[key])},\n")
+        out.write(f'  "summary": {_dump(doc_summary)},\n')
+        out.write(f'  "by_code": {_dump(dict(sorted(summary.by_code.items())))},\n')
+        shop = ",\n    ".join(_dump(finding_dict(f, cat)) for f in shop_findings)
+        out.write(f'  "shop_findings": [{chr(10) + "    " + shop + chr(10) + "  " if shop else ""}],\n')
+        out.write('  "listings": [')
+        if summary.listings:
+            out.write("\n    ")
+            shutil.copyfileobj(spool, out)
+            out.write("\n  ")
+        out.write("]\n}\n")
+    return summary
