@@ -40,14 +40,19 @@ def make_image(
     truncate: int | None = None,
     mode: str = "RGB",
     quality: int = 90,
+    transparent: bool = False,
 ) -> Path:
     """Draw a product photo: a coloured box on a background, optionally a coloured border band.
 
     ``band`` = (side, colour, fraction of the short side) paints a strip along one edge.
     ``truncate`` keeps only that many bytes of the encoded file (a cut-off download).
+    ``transparent`` (with ``mode="RGBA"``) makes the background fully transparent.
     """
     w, h = size
-    img = Image.new(mode if mode != "P" else "RGB", size, background if mode != "RGBA" else (*background, 255))
+    fill: Any = background
+    if mode == "RGBA":
+        fill = (*background, 0 if transparent else 255)
+    img = Image.new(mode if mode != "P" else "RGB", size, fill)
     draw = ImageDraw.Draw(img)
     if product is not None:
         draw.rectangle([w // 4, h // 4, 3 * w // 4, 3 * h // 4], fill=product)
@@ -115,8 +120,12 @@ class Workspace:
 
     def clean_images(self, n: int = 3) -> str:
         """``n`` distinct good main images, joined with ``|``."""
-        colours = [(30, 90, 160), (160, 40, 40), (40, 140, 60), (120, 60, 140), (200, 120, 20)]
-        return "|".join(self.image(product=colours[i % len(colours)]) for i in range(n))
+        refs = []
+        for _ in range(n):
+            i = self._images
+            colour = ((37 * i + 30) % 200, (91 * i + 60) % 200, (53 * i + 90) % 200)
+            refs.append(self.image(product=colour))
+        return "|".join(refs)
 
     def listing(self, **overrides: Any) -> dict[str, Any]:
         """A clean listing with three good images, with ``overrides`` applied."""

@@ -5,7 +5,8 @@ applies its overrides. Keys:
 
 * ``listing``: fields to override; ``listings``: several rows (expectations apply to the last).
 * ``images``: main images to generate — ``clean``, a :func:`helpers.make_image` spec, or
-  ``{ref: text}`` for a raw reference written as is.
+  ``{ref: text}`` for a raw reference written as is, ``{file: path, content: text}`` for a file
+  with that text, ``{same_as: i}`` for the ``i``-th reference again.
 * ``documents`` / ``shop`` / ``inventory``: the optional inputs; ``as_of``: the check day.
 * ``expect``: codes that must be present; ``absent``: codes that must not be; ``clean: true``:
   no finding at all; ``expect_shop`` / ``absent_shop``: the same for shop findings.
@@ -41,6 +42,11 @@ def _images(ws: Workspace, specs: list[Any]) -> str:
             refs.append(ws.clean_images(1))
         elif isinstance(spec, dict) and "ref" in spec:
             refs.append(spec["ref"])
+        elif isinstance(spec, dict) and "file" in spec:
+            target = ws.root / spec["file"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(spec["content"].encode("utf-8"))
+            refs.append(spec["file"])
         elif isinstance(spec, dict) and "same_as" in spec:
             refs.append(refs[spec["same_as"]])
         else:
@@ -52,9 +58,9 @@ def _images(ws: Workspace, specs: list[Any]) -> str:
 def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
     rows = case.get("listings") or [case.get("listing") or {}]
     listings = []
-    for row in rows:
+    for i, row in enumerate(rows):
         row = dict(row)
-        if "images" in case and row is rows[-1]:
+        if "images" in case and i == len(rows) - 1:
             row["main_images"] = _images(ws, case["images"])
         listings.append(ws.listing(**row))
     report = ws.check(
