@@ -49,6 +49,7 @@ def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource
     table = open_table(path, sheet=sheet, kind="catalogue")
     found = match_columns(table.header, CATALOG_COLUMNS)
     if "seller_sku" not in found:
+        table.close()
         aliases = ", ".join(CATALOG_COLUMNS["seller_sku"])
         raise InputError(
             table.path,

@@ -36,6 +36,7 @@ def load_documents(path: str | Path) -> list[Document]:
     found = match_columns(table.header, DOCUMENT_COLUMNS)
     for required in ("doc_id", "type"):
         if required not in found:
+            table.close()
             raise InputError(table.path, f"no {required} column", row=table.header_row, column=required)
     base = table.path.resolve().parent
     docs: list[Document] = []

@@ -23,6 +23,7 @@ def load_platform_inventory(path: str | Path) -> dict[str, PlatformStock]:
     found = match_columns(table.header, INVENTORY_COLUMNS)
     for required in ("seller_sku", "platform_quantity"):
         if required not in found:
+            table.close()
             raise InputError(table.path, f"no {required} column", row=table.header_row, column=required)
     stock: dict[str, PlatformStock] = {}
     for row, cells in table.rows:

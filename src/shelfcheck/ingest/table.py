@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ class Table:
     header: list[str]
     header_row: int
     rows: Iterator[tuple[int, list[str]]]
+    close: Callable[[], None] = lambda: None
 
 
 def cell_text(value: Any) -> str:
@@ -94,7 +95,7 @@ def open_table(path: str | Path, *, sheet: str | None = None, kind: str = "file"
     if head.startswith(_OLE_MAGIC):
         raise InputError(path, "legacy Excel .xls is not supported: save it as .xlsx or CSV (UTF-8)")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if path.suffix.lower() == ".json" or stripped[:1] == b"[":
+    if path.suffix.lower() == ".json" or stripped[:1] in (b"[", b"{"):
         return _open_json(path, kind)
     if sheet is not None:
         raise InputError(path, "--sheet applies to XLSX files only")
@@ -169,7 +170,7 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
-        with fh:
+        try:
             while True:
                 start = reader.line_num + 1
                 try:
@@ -181,8 +182,10 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                 if not any(c.strip() for c in cells):
                     continue
                 yield start, _fit(header, cells)
+        finally:
+            fh.close()
 
-    return Table(path, "csv", encoding, header, header_row, rows())
+    return Table(path, "csv", encoding, header, header_row, rows(), fh.close)
 
 
 def _fit(header: list[str], cells: list[str]) -> list[str]:
@@ -195,19 +198,25 @@ def _fit(header: list[str], cells: list[str]) -> list[str]:
 
 def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
     import warnings
-    import zipfile
 
     import openpyxl
 
+    fh = path.open("rb")  # a file object: openpyxl would refuse a path not ending in .xlsx
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt package
+        fh.close()
         raise InputError(path, f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
+
+    def close() -> None:
+        wb.close()
+        fh.close()
+
     if sheet is not None and sheet not in wb.sheetnames:
         names = ", ".join(wb.sheetnames)
-        wb.close()
+        close()
         raise InputError(path, f"no sheet named {sheet!r} (sheets: {names})")
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
@@ -224,7 +233,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
             header_row = row_no
             break
     if header is None:
-        wb.close()
+        close()
         raise InputError(path, f"{kind} sheet {ws.title!r} is empty: expected a header row")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -240,9 +249,9 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
                     continue
                 yield number, _fit(header, cells)
         finally:
-            wb.close()
+            close()
 
-    return Table(path, "xlsx", None, header, header_row, rows())
+    return Table(path, "xlsx", None, header, header_row, rows(), close)
 
 
 def _open_json(path: Path, kind: str) -> Table:

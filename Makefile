@@ -1,0 +1,39 @@
+# shelfcheck — two commands on a fresh machine with only Python:
+#   make demo   create the environment, check the bundled example catalogue, write the reports
+#   make test   run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out
+
+.PHONY: demo test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	@# Exit status 1 means "findings at error level" — expected for the example catalogue.
+	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
+	  --format json --output $(OUT)/report.json; test $$? -le 1
+	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
+	  --lang zh --format table --output $(OUT)/report-zh.txt; test $$? -le 1
+	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01; test $$? -le 1
+	@echo
+	@echo "Reports written: $(OUT)/report.json (JSON), $(OUT)/report-zh.txt (Chinese table)."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache
