@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@mkdir -p $(OUT)
+	$(BIN)/python examples/make_images.py
 	@# Exit status 1 means "findings at error level" — expected for the example catalogue.
 	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
