@@ -38,6 +38,7 @@ class Format(str, Enum):
     xlsx = "xlsx"
     csv = "csv"
     sarif = "sarif"
+    junit = "junit"
 
 
 def _version(value: bool) -> None:
@@ -71,23 +72,20 @@ def check(
     """Check a catalogue: every reason the platform would refuse each product."""
     from shelfcheck.api import prepare
     from shelfcheck.i18n import catalogue
-    from shelfcheck.reporters import write_json, write_table
+    from shelfcheck.reporters import ReportOptions, get_reporter
 
     language = pick_lang(lang)
     day = parse_as_of(as_of)
+    try:
+        reporter, binary = get_reporter(fmt.value)
+    except ImportError:
+        raise fail(f"--format {fmt.value}: not available in this version") from None
     run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
                   as_of=day, sheet=sheet, jobs=jobs)
     cat = catalogue(language)
-    header = run.header()
-    if fmt is Format.json:
-        with open_output(output) as out:
-            summary = write_json(header, run.shop_findings, run.results(), out, cat)
-    elif fmt is Format.table:
-        with open_output(output) as out:
-            color = None if output is None else False
-            summary = write_table(header, run.shop_findings, run.results(), out, cat, color=color)
-    else:
-        raise fail(f"--format {fmt.value}: not available in this version")
+    options = ReportOptions(output=output, color=None if output is None else False)
+    with open_output(output, binary=binary) as out:
+        summary = reporter(run, out, cat, options)
     if output is not None:
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
@@ -127,14 +125,33 @@ def rules(
         raise fail(f"--format: use table or json, not {fmt!r}")
 
 
+# Command modules beyond check/explain/rules. Each defines ``register(app)`` to add its commands,
+# or a ``typer.Typer`` named ``app`` mounted as a group under the module's name.
+_COMMAND_MODULES = (
+    "data",       # data import | update | status
+    "ledger",     # ledger record | status
+    "inventory",  # inventory reconcile
+    "diagnose",   # diagnose, triage, case
+    "api",        # api sign
+    "auth",       # auth url | exchange | refresh
+    "sandbox",    # sandbox
+    "publish",    # publish
+)
+
+
 def _mount_subcommands() -> None:
+    import importlib
     import importlib.util
 
-    if importlib.util.find_spec("shelfcheck.cli.data") is None:  # TEMP until the data commands land
-        return
-    from shelfcheck.cli import data
-
-    app.add_typer(data.app, name="data", help="Reference datasets: import, update, status.")
+    for name in _COMMAND_MODULES:
+        module_name = f"shelfcheck.cli.{name}"
+        if importlib.util.find_spec(module_name) is None:  # TEMP: until every module has landed
+            continue
+        module = importlib.import_module(module_name)
+        if hasattr(module, "register"):
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=name)
 
 
 _mount_subcommands()

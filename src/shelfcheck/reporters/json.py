@@ -96,3 +96,8 @@ def write_json(
             out.write("\n  ")
         out.write("]\n}\n")
     return summary
+
+
+def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
+    """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
+    return write_json(run.header(), run.shop_findings, run.results(), out, cat)

@@ -80,3 +80,8 @@ def write_table(
     console.print(cat.ui("summary_line", listings=summary.listings, passed=summary.passed,
                          failed=summary.failed, errors=summary.errors, warnings=summary.warnings))
     return summary
+
+
+def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
+    """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
+    return write_table(run.header(), run.shop_findings, run.results(), out, cat, color=options.color)
