@@ -79,9 +79,11 @@ def prepare(
     """
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     source = open_catalog(catalog, sheet=sheet)
+    now = dt.datetime.now(dt.timezone.utc)
     run = RunContext(
         policy=pack,
-        as_of=as_of or dt.date.today(),
+        as_of=as_of or now.date(),
+        as_of_time=None if as_of else now,
         datasets=datasets if datasets is not None else load_datasets(),
         documents=load_documents(documents) if documents else None,
         shop=load_shop(shop) if shop else None,

@@ -34,9 +34,13 @@ class RunContext:
     shop: ShopProfile | None = None
     stock: Mapping[str, PlatformStock] | None = None
     ledger: Any = None
+    as_of_time: dt.datetime | None = None
     tree: CategoryTree = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.as_of_time is None:
+            # A bare as-of day means the start of that day, UTC (contract §7).
+            self.as_of_time = dt.datetime.combine(self.as_of, dt.time(0), tzinfo=dt.timezone.utc)
         self.tree = CategoryTree(self.policy.categories)
         self._group_of_top: dict[str, list[str]] = {}
         for name, group in self.policy.category_groups.items():
