@@ -3,7 +3,11 @@
 Layout (``SHELFCHECK_DATA_DIR``, else ``platformdirs.user_data_dir("shelfcheck")``)::
 
     <data dir>/datasets/<kind>/manifest.json   provenance of the installed copy
-    <data dir>/datasets/<kind>/<store file>     the compact store (TSV or JSON)
+    <data dir>/datasets/<kind>/<store file>     the compact store
+
+A key → value store (CosIng: name key → canonical name; FCC: code → name) is a text file of the
+N keys, one per line, followed by the N values in the same order: loading it is two C-level
+splits and a ``zip``, about 5 ms for the 30,000 CosIng names. The Open API error table is JSON.
 
 The manifest records the kind, the source (path or URL), the source's sha256, the rows read,
 when it was imported, the dataset's own date, and the store file's sha256 — so a store that was
@@ -41,7 +45,7 @@ __all__ = [
 ]
 
 KINDS = ("cosing", "fcc-grantees", "tiktok-errors")
-STORE_FILES = {"cosing": "inci.tsv", "fcc-grantees": "grantees.tsv", "tiktok-errors": "errors.json"}
+STORE_FILES = {"cosing": "inci.txt", "fcc-grantees": "grantees.txt", "tiktok-errors": "errors.json"}
 FORMAT = 1
 _HEADER_SCAN = 60
 _GRANTEE = re.compile(r"^[A-Z0-9]{3}(?:[A-Z0-9]{2})?$")
@@ -104,7 +108,7 @@ class _Table:
 
 
 def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-              expected: str) -> _Table:
+              expected: tuple[str, str]) -> _Table:
     """Find the header row (the first of the first rows naming every required column)."""
     text = _decode(path, data)
     first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -135,7 +139,7 @@ def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], requi
         raise InputError(path, f"not a readable CSV: {exc}", row=reader.line_num) from None
     if first_row is None:
         raise InputError(path, "file is empty: expected a header row")
-    raise InputError(path, f"no {expected} column in the header", row=first_row)
+    raise InputError(path, f"the header has no {expected[1]}", row=first_row, column=expected[0])
 
 
 def _rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -151,7 +155,8 @@ def _rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
             yield start, cells
 
 
-def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...], expected: str) -> _Table:
+def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
+               expected: tuple[str, str]) -> _Table:
     import warnings
 
     import openpyxl
@@ -190,7 +195,7 @@ def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[s
     book.close()
     if first_row is None:
         raise InputError(path, "file is empty: expected a header row")
-    raise InputError(path, f"no {expected} column in the header", row=first_row)
+    raise InputError(path, f"the header has no {expected[1]}", row=first_row, column=expected[0])
 
 
 def _cell(value: Any) -> str:
@@ -204,7 +209,8 @@ def _cell(value: Any) -> str:
 
 
 def _table(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-           expected: str) -> _Table:
+           expected: tuple[str, str]) -> _Table:
+    """Open a CSV or XLSX source; ``expected`` = (column, description) named when it is missing."""
     if data.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, wanted, required, expected)
     return _open_csv(path, data, wanted, required, expected)
@@ -243,7 +249,7 @@ class _Converted:
 
 def _convert_cosing(path: Path, data: bytes) -> _Converted:
     table = _table(path, data, {"name": ("inci name", "inci"), "date": ("update date", "last update")},
-                   ("name",), "INCI name column (expected 'inci_name' or 'INCI name')")
+                   ("name",), ("inci_name", "INCI name column (expected 'inci_name' or 'INCI name')"))
     names: dict[str, str] = {}
     newest: dt.date | None = None
     rows = bad_dates = 0
@@ -262,8 +268,7 @@ def _convert_cosing(path: Path, data: bytes) -> _Converted:
                     newest = day
     if not names:
         raise InputError(path, "no INCI names found below the header", row=table.header_row, column="INCI name")
-    lines = [f"{k}\t{v}" for k, v in sorted(names.items())]
-    return _Converted("\n".join(lines) + "\n", rows, len(names), newest,
+    return _Converted(_pairs_text(names), rows, len(names), newest,
                       "update_date" if newest else None, {"unreadable_dates": bad_dates})
 
 
@@ -300,7 +305,7 @@ def _convert_grantees(path: Path, data: bytes) -> _Converted:
     else:
         table = _table(path, data, {"code": ("grantee code",), "name": ("grantee name",),
                                     "date": ("date received", "grant date")},
-                       ("code",), "grantee_code column (expected 'grantee_code, grantee_name')")
+                       ("code",), ("grantee_code", "grantee_code column (expected 'grantee_code, grantee_name')"))
         where = "row"
 
         def from_table() -> Iterator[tuple[int, str, str]]:
@@ -321,11 +326,10 @@ def _convert_grantees(path: Path, data: bytes) -> _Converted:
             if where == "row":
                 raise InputError(path, message, row=row, column="grantee_code")
             raise InputError(path, f"XML row {row}: {message}", column="grantee_code")
-        grantees[code] = _WS.sub(" ", name.replace("\t", " ")).strip()
+        grantees[code] = re.sub(r"[\r\n\t]+", " ", name).strip()  # kept verbatim otherwise
     if not grantees:
         raise InputError(path, "no grantee codes found", column="grantee_code")
-    lines = [f"{k}\t{v}" for k, v in sorted(grantees.items())]
-    return _Converted("\n".join(lines) + "\n", rows, len(grantees), newest,
+    return _Converted(_pairs_text(grantees), rows, len(grantees), newest,
                       "date_received" if newest else None, {})
 
 
@@ -337,7 +341,7 @@ def _convert_errors(path: Path, data: bytes) -> _Converted:
               "endpoint": ("endpoint",), "category": ("category",), "source_url": ("source url", "url"),
               "blocking": ("blocking",)}
     table = _table(path, data, wanted, ("code", "message"),
-                   "code and message columns (expected 'code, message, …')")
+                   ("code", "code and message columns (expected 'code, message, …')"))
     errors: dict[str, list[dict[str, str]]] = {}
     rows = 0
     for row, cells in table.rows:
@@ -471,14 +475,23 @@ class StoreState:
         return f"unreadable ({self.problem})"
 
 
-def _parse_tsv(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("\t")
-        if not sep:
-            raise ValueError("store line without a tab")
-        out[key] = value
-    return out
+def _pairs_text(table: dict[str, str]) -> str:
+    """A key → value table as its keys, one per line, then its values in the same order."""
+    keys = sorted(table)
+    for key in keys:
+        if "\n" in key or "\n" in table[key] or "\r" in key or "\r" in table[key]:
+            raise ValueError(f"line break in a stored value: {key!r}")
+    return "\n".join([*keys, *(table[k] for k in keys)]) + "\n"
+
+
+def _parse_pairs(text: str) -> dict[str, str]:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    n = len(lines) // 2
+    if 2 * n != len(lines):
+        raise ValueError("store has an odd number of lines")
+    return dict(zip(lines[:n], lines[n:]))
 
 
 def _parse_payload(kind: str, text: str) -> Any:
@@ -487,7 +500,7 @@ def _parse_payload(kind: str, text: str) -> Any:
         if not isinstance(data, dict):
             raise ValueError("store is not a JSON object")
         return data
-    return _parse_tsv(text)
+    return _parse_pairs(text)
 
 
 _CACHE: dict[tuple[str, str], tuple[tuple[int, int, int, int], StoreState]] = {}

@@ -1,0 +1,145 @@
+"""``shelfcheck data``: install and inspect the reference datasets (contract §2.6).
+
+```
+shelfcheck data import cosing FILE        # EU CosIng inventory (CSV/XLSX with an INCI name column)
+shelfcheck data import fcc-grantees FILE  # FCC grantee codes (CSV grantee_code, grantee_name; or the FCC XML)
+shelfcheck data import tiktok-errors FILE # Open API error table (CSV code, message, …)
+shelfcheck data update [KIND …]           # download the official sources
+shelfcheck data status [--format json]    # what is installed, from where, dated when
+```
+
+Errors print one line on stderr (file, row, column when known) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from shelfcheck.cli.common import fail
+from shelfcheck.errors import ShelfcheckError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Reference datasets: CosIng INCI names, FCC grantee codes, the Open API error table.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_KIND_HELP = "cosing | fcc-grantees | tiktok-errors"
+_NOUN = {"cosing": "INCI names", "fcc-grantees": "grantee codes", "tiktok-errors": "error codes"}
+
+
+def _fallback(kind: str) -> str:
+    if kind == "cosing":
+        from shelfcheck.analysis.inci import builtin_names
+
+        return (f"the INCI check uses the built-in list of {len(builtin_names())} common names and reports "
+                "only names that are clearly not INCI")
+    if kind == "fcc-grantees":
+        return "FCC IDs are checked for their form only; grantee names are not shown"
+    return "explain uses the project's own table of listing errors only"
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[str, typer.Argument(help=_KIND_HELP)],
+    file: Annotated[Path, typer.Argument(help="The source file (CSV; XLSX for CosIng; FCC XML export).")],
+    date: Annotated[Optional[str], typer.Option(
+        "--date", help="The dataset's own date (YYYY-MM-DD) when the file does not carry one.")] = None,
+) -> None:
+    """Import a reference file into the data directory (validated, converted, dated)."""
+    from shelfcheck.datasets import import_dataset
+    from shelfcheck.datasets.store import kind_dir
+
+    try:
+        manifest = import_dataset(kind, file, dataset_date=date)
+    except ShelfcheckError as exc:
+        raise fail(exc.one_line()) from None
+    except Exception as exc:  # never a traceback
+        raise fail(f"{file}: cannot import {kind}: {type(exc).__name__}: {exc}") from None
+    print(f"{kind}: installed {manifest['label']} — {manifest['entries']} {_NOUN[kind]} from "
+          f"{manifest['rows']} rows of {manifest['source']} into {kind_dir(kind)}")
+
+
+@app.command("update")
+def update_command(
+    kinds: Annotated[Optional[list[str]], typer.Argument(help=f"Kinds to update (default all): {_KIND_HELP}")] = None,
+    cosing_url: Annotated[Optional[str], typer.Option(
+        "--cosing-url", help="Download CosIng from this URL (env SHELFCHECK_COSING_URL).")] = None,
+    fcc_url: Annotated[Optional[str], typer.Option(
+        "--fcc-url", help="Download FCC grantees from this URL (env SHELFCHECK_FCC_GRANTEES_URL).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="Network timeout in seconds.")] = 60.0,
+) -> None:
+    """Download the official sources (when online) and install them."""
+    from shelfcheck.datasets.download import update
+
+    try:
+        results = update(kinds or None, urls={"cosing": cosing_url, "fcc-grantees": fcc_url}, timeout=timeout)
+    except ShelfcheckError as exc:
+        raise fail(exc.one_line()) from None
+    failed = []
+    for result in results:
+        if result.status == "failed":
+            failed.append(result.message)
+        else:
+            print(f"{result.kind}: {result.message}")
+    if failed:
+        raise fail("; ".join(failed))
+
+
+def _status_rows() -> list[dict[str, Any]]:
+    from shelfcheck.datasets import dataset_status
+
+    rows = []
+    for state in dataset_status():
+        row: dict[str, Any] = {"kind": state.kind, "state": state.state, "label": state.label}
+        if state.manifest:
+            row.update({k: state.manifest.get(k) for k in
+                        ("source", "sha256", "rows", "entries", "imported_at", "dataset_date", "dataset_date_from")})
+        if state.problem:
+            row["problem"] = state.problem
+        if state.state != "installed":
+            row["fallback"] = _fallback(state.kind)
+        rows.append(row)
+    return rows
+
+
+@app.command("status")
+def status_command(
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Show what is installed, from where, dated when — and what is used instead when missing."""
+    from shelfcheck.datasets import data_dir
+
+    if fmt not in ("table", "json"):
+        raise fail(f"--format: use table or json, not {fmt!r}")
+    try:
+        rows = _status_rows()
+        root = data_dir()
+    except Exception as exc:  # never a traceback
+        raise fail(f"cannot read the data directory: {type(exc).__name__}: {exc}") from None
+    if fmt == "json":
+        json.dump({"data_dir": str(root), "datasets": rows}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return
+    print(f"data directory: {root}")
+    width = max(len(r["kind"]) for r in rows)
+    for row in rows:
+        head = f"{row['kind']:<{width}}  "
+        if row["state"] == "installed":
+            sha = str(row.get("sha256") or "")[:12]
+            print(f"{head}{row['label']}  {row.get('entries')} {_NOUN[row['kind']]} from {row.get('source')} "
+                  f"(sha256 {sha}…, {row.get('rows')} rows), dated {row.get('dataset_date')} "
+                  f"(from {row.get('dataset_date_from')}), imported {row.get('imported_at')}")
+        elif row["state"] == "missing":
+            print(f"{head}not installed — {row['fallback']}")
+        else:
+            print(f"{head}unreadable ({row.get('problem')}), treated as not installed — {row['fallback']}; "
+                  f"re-import it: shelfcheck data import {row['kind']} FILE")
