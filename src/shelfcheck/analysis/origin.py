@@ -152,6 +152,8 @@ _CHINESE = {
     "摩洛哥": "MA", "突尼斯": "TN", "尼日利亚": "NG", "肯尼亚": "KE", "约旦": "JO",
     "伊朗": "IR", "尼泊尔": "NP", "蒙古": "MN", "哈萨克斯坦": "KZ", "乌兹别克斯坦": "UZ",
 }
+_HAN_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_HAN_HEAD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CHINESE_RE = re.compile("|".join(sorted(map(re.escape, _CHINESE), key=len, reverse=True)))
 
 # --- Marking phrases -----------------------------------------------------------------------------
@@ -522,7 +524,10 @@ class OriginChecker:
         if not w.text.isascii():
             for m in _CHINESE_RE.finditer(w.text):
                 code = _CHINESE[m.group()]
-                out.append(CountryMention(m.group(), "chinese", code, "plain", _display(code)))
+                run = _HAN_TAIL.search(w.text, 0, m.end())  # show the whole phrase: 中国制造
+                end = _HAN_HEAD.match(w.text, m.start())
+                shown = w.text[run.start() if run else m.start():end.end() if end else m.end()]
+                out.append(CountryMention(shown, "chinese", code, "plain", _display(code)))
         return out
 
     @staticmethod
