@@ -1,0 +1,1 @@
+"""Migration revisions of the ledger, oldest first (alembic skips this file)."""
