@@ -144,13 +144,15 @@ class Engine:
             if first is None:
                 self._first_row[sku] = listing.row
         ctx = ListingContext(self.run, listing, images, first)
-        findings = [f for a in self._listing_rules for f in self._findings(a, a.rule.check(ctx))]
+        findings = []
+        for active in self._listing_rules:
+            for hit in active.rule.check(ctx):
+                findings.append(Finding(active.rule.code, active.severity, hit.field,
+                                        dict(hit.evidence), dict(hit.ctx)))
         category = ctx.category.path if ctx.category else listing.get("category")
         return ListingResult(listing.row, sku, findings, category)
 
-    def _findings(self, active: _Active, hits: Iterator[Hit] | None) -> Iterator[Finding]:
-        if hits is None:
-            return
+    def _findings(self, active: _Active, hits: Iterator[Hit]) -> Iterator[Finding]:
         for hit in hits:
             yield Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
 

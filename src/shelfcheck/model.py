@@ -38,15 +38,23 @@ class Listing:
         row: physical line (or spreadsheet row) where the record starts; the header is row 1.
         values: canonical field name → trimmed cell text (absent fields are not present).
         columns: canonical field name → the header text as written in the file.
-        raw: every original header → the cell text as read, unknown columns included.
+        cells: the row's cells as read, in the order of ``header``.
+        header: the file's header (shared by every listing of the file).
         base_dir: directory relative image and label paths are resolved against.
     """
 
     row: int
     values: dict[str, str]
     columns: dict[str, str]
-    raw: dict[str, str]
+    cells: list[str]
+    header: list[str]
     base_dir: Path
+    _images: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """Every original header → the cell text as read, unknown columns included."""
+        return dict(zip(self.header, self.cells))
 
     def get(self, name: str) -> str:
         """The trimmed text of a canonical field, ``""`` when absent or empty."""
@@ -63,7 +71,9 @@ class Listing:
     @property
     def main_images(self) -> list[str]:
         """Image references in order; a repeated entry appears twice."""
-        return split_list(self.get("main_images"))
+        if self._images is None:
+            self._images = split_list(self.get("main_images"))
+        return self._images
 
     def column_of(self, name: str) -> str:
         """The header text a canonical field was read from (the canonical name when absent)."""

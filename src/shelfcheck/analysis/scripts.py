@@ -1,12 +1,14 @@
 """Unicode analysis of titles and SKUs: CJK scripts, full-width forms, emoji, control characters.
 
-Uses the ``regex`` module for Unicode script properties (the stdlib ``re`` has none).
+Uses the ``regex`` module for Unicode script properties (the stdlib ``re`` has none), and the
+faster stdlib ``re`` where plain ASCII classes suffice.
 """
 
 from __future__ import annotations
 
 import html
-import unicodedata
+import re
+from functools import lru_cache
 
 import regex
 
@@ -15,6 +17,7 @@ __all__ = [
     "control_characters",
     "emoji_characters",
     "fullwidth_characters",
+    "has_run_longer_than",
     "html_entities",
     "longest_run",
     "symbols_only",
@@ -28,6 +31,9 @@ _EMOJI = regex.compile(
 _MARKS = frozenset("\u00a9\u00ae\u2122\ufe0f")
 _ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cf}--[\u200d\ufe0e\ufe0f]]", flags=regex.V1)
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_RUN = re.compile(r"(.)\1+", flags=re.S)
 
 
 def _unique(chars: list[str]) -> list[str]:
@@ -36,12 +42,12 @@ def _unique(chars: list[str]) -> list[str]:
 
 def cjk_characters(text: str) -> list[str]:
     """Distinct Han, Hiragana, Katakana and Hangul characters, in order of appearance."""
-    return _unique(_CJK.findall(text))
+    return [] if text.isascii() else _unique(_CJK.findall(text))
 
 
 def fullwidth_characters(text: str) -> list[str]:
     """Distinct full-width forms (U+FF00–U+FFEF) and ideographic spaces (U+3000)."""
-    return _unique(_FULLWIDTH.findall(text))
+    return [] if text.isascii() else _unique(_FULLWIDTH.findall(text))
 
 
 def emoji_characters(text: str) -> list[str]:
@@ -50,6 +56,8 @@ def emoji_characters(text: str) -> list[str]:
     ASCII digits, ``#`` and ``*`` carry the Emoji property but are not emoji on their own, and
     the trade marks ``©``, ``®`` and ``™`` are ordinary text in a title, so none of them count.
     """
+    if text.isascii():
+        return []
     return _unique([c for c in _EMOJI.findall(text) if ord(c) > 0x7F and c not in _MARKS])
 
 
@@ -59,16 +67,16 @@ def control_characters(text: str) -> list[str]:
     Format characters used by emoji sequences (ZWJ, variation selectors) are reported as emoji
     instead, so they are skipped here.
     """
-    found = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cs", "Co") or (cat == "Cf" and ch not in "\u200d\ufe0f\ufe0e"):
-            found.append(f"U+{ord(ch):04X}")
-    return _unique(found)
+    pattern = _ASCII_CONTROL if text.isascii() else _CONTROL
+    if not pattern.search(text):
+        return []
+    return _unique([f"U+{ord(ch):04X}" for ch in pattern.findall(text)])
 
 
 def html_entities(text: str) -> list[str]:
     """HTML entities such as ``&nbsp;`` or ``&#39;`` that a web export left in the text."""
+    if "&" not in text:
+        return []
     return _unique([m for m in _ENTITY.findall(text) if html.unescape(m) != m])
 
 
@@ -80,12 +88,20 @@ def symbols_only(text: str) -> bool:
 def longest_run(text: str) -> tuple[str, int]:
     """The character repeated most times in a row, and how many times (``("", 0)`` for empty)."""
     best_char, best = "", 0
-    current_char, current = "", 0
-    for ch in text:
-        if ch == current_char:
-            current += 1
-        else:
-            current_char, current = ch, 1
-        if current > best:
-            best_char, best = ch, current
+    for match in _RUN.finditer(text):
+        length = match.end() - match.start()
+        if length > best:
+            best_char, best = match.group(1), length
+    if not best and text:
+        best_char, best = text[0], 1
     return best_char, best
+
+
+def has_run_longer_than(text: str, limit: int) -> bool:
+    """True when one character repeats more than ``limit`` times in a row."""
+    return _run_pattern(limit).search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _run_pattern(limit: int) -> re.Pattern[str]:
+    return re.compile(r"(.)\1{%d,}" % limit, flags=re.S)

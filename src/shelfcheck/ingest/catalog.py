@@ -30,14 +30,14 @@ class CatalogSource:
         index = {field: self.header.index(name) for field, name in self.columns.items()}
         base_dir = self.path.resolve().parent
         header = self.table.header
+        items = list(index.items())
         for row, cells in self.table.rows:
             values = {}
-            for field, i in index.items():
+            for field, i in items:
                 text = cells[i].strip()
                 if text:
                     values[field] = text
-            raw = dict(zip(header, cells))
-            yield Listing(row, values, self.columns, raw, base_dir)
+            yield Listing(row, values, self.columns, cells, header, base_dir)
 
 
 def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:

@@ -64,9 +64,20 @@ class CategoryTree:
             segs = tuple(split_path(entry.path))
             for alias in (entry.path, *entry.aliases):
                 self._alias.setdefault(_key(alias), segs)
+        self._resolved: dict[str, CategoryMatch | None] = {}
 
     def resolve(self, text: str) -> CategoryMatch | None:
         """Resolve what the seller wrote, or ``None`` when the first level is not known."""
+        try:
+            return self._resolved[text]
+        except KeyError:
+            pass
+        match = self._resolve(text)
+        if len(self._resolved) < 65536:  # catalogues repeat a few hundred categories at most
+            self._resolved[text] = match
+        return match
+
+    def _resolve(self, text: str) -> CategoryMatch | None:
         written = text.strip()
         if written in self._by_id:
             entry = self._by_id[written]

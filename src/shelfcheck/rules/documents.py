@@ -85,7 +85,11 @@ def document_checks(c: ListingContext, doc_type: str) -> list[DocumentCheck]:
 
 
 def _required_types(c: ListingContext) -> list[str]:
-    types = []
+    cached = c.__dict__.get("_required_types")
+    if cached is not None:
+        return cached
+    types: list[str] = []
+    c.__dict__["_required_types"] = types
     for requirement, doc_type in DOCUMENT_FOR_REQUIREMENT.items():
         if not c.requires(requirement):
             continue

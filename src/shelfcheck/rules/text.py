@@ -228,8 +228,9 @@ def title_format_invalid(c: ListingContext) -> Iterator[Hit]:
         problems["html_entities"] = entities
     if scripts.symbols_only(title):
         problems["symbols_only"] = True
-    char, run = scripts.longest_run(title)
-    if run > c.policy.title.max_repeat:
-        problems["repeat"] = {"character": char, "run": run, "max": c.policy.title.max_repeat}
+    limit = c.policy.title.max_repeat
+    if scripts.has_run_longer_than(title, limit):
+        char, run = scripts.longest_run(title)
+        problems["repeat"] = {"character": char, "run": run, "max": limit}
     if problems:
         yield Hit("title", problems, {"problems": list(problems)})

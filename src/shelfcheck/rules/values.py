@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from shelfcheck.findings import Hit
@@ -11,10 +12,11 @@ from shelfcheck.rules.registry import rule
 
 __all__: list[str] = []
 
+# field → (parser, expected-value reason key, pattern of the common valid case parsed for free)
 _PARSERS = {
-    "quantity": (parse_int, "value_whole_number"),
-    "price": (parse_price, "value_price"),
-    "model_first_filing_date": (parse_date, "value_date"),
+    "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]+$")),
+    "price": (parse_price, "value_price", re.compile(r"^[0-9]+(?:\.[0-9]+)?$")),
+    "model_first_filing_date": (parse_date, "value_date", re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
 }
 
 
@@ -35,9 +37,9 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
     Fix:
         Correct the cell in the ERP or spreadsheet and export again.
     """
-    for field, (parse, expected) in _PARSERS.items():
+    for field, (parse, expected, plain) in _PARSERS.items():
         text = c.get(field)
-        if not text:
+        if not text or (plain.match(text) and field != "model_first_filing_date"):
             continue
         try:
             parse(text)
