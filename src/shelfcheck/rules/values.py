@@ -16,7 +16,7 @@ __all__: list[str] = []
 _PARSERS = {
     "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]+$")),
     "price": (parse_price, "value_price", re.compile(r"^[0-9]+(?:\.[0-9]+)?$")),
-    "model_first_filing_date": (parse_date, "value_date", re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
+    "model_first_filing_date": (parse_date, "value_date", None),
 }
 
 
@@ -39,7 +39,7 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
     """
     for field, (parse, expected, plain) in _PARSERS.items():
         text = c.get(field)
-        if not text or (plain.match(text) and field != "model_first_filing_date"):
+        if not text or (plain is not None and plain.match(text)):
             continue
         try:
             parse(text)
