@@ -1,0 +1,323 @@
+"""The INCI analyser: splitting, normalising, the built-in list, suggestions, list comparison.
+
+The tests marked with ``shared_data`` read the CosIng inventory from ../shared/data at test time
+(never copied into the repository) to check our own tables against it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from shelfcheck.analysis import inci
+from shelfcheck.analysis.inci import (
+    InciDictionary,
+    builtin_dictionary,
+    builtin_names,
+    clean_name,
+    compare_lists,
+    load_synonyms,
+    name_key,
+    split_ingredients,
+)
+from shelfcheck.datasets import import_dataset, load_datasets
+
+from helpers import Workspace, codes
+
+
+# Splitting -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Water, Glycerin, Niacinamide", ["Water", "Glycerin", "Niacinamide"]),
+        ("Ingredients: Water (Aqua), Glycerin, 1,2-Hexanediol, Parfum*.",
+         ["Water (Aqua)", "Glycerin", "1,2-Hexanediol", "Parfum"]),
+        ("INGREDIENTS:WATER;GLYCERIN", ["WATER", "GLYCERIN"]),
+        ("成分：水，甘油、丁二醇", ["水", "甘油", "丁二醇"]),
+        ("Niacinamide 5%, Glycerin (3.5 %), 0,5% Salicylic Acid, Zinc PCA 0,1%",
+         ["Niacinamide", "Glycerin", "Salicylic Acid", "Zinc PCA"]),
+        ("Mica, Iron Oxides (CI 77491, CI 77492, CI 77499), Titanium Dioxide",
+         ["Mica", "Iron Oxides (CI 77491, CI 77492, CI 77499)", "Titanium Dioxide"]),
+        ("Water, Glycerin, May Contain (+/-): Mica, CI 77891",
+         ["Water", "Glycerin", "Mica", "CI 77891"]),
+        ("Dimethicone, Silica, [+/- CI 77891, CI 77491]", ["Dimethicone", "Silica", "CI 77891", "CI 77491"]),
+        ("Water, Aloe Barbadensis Leaf Juice*, Citric Acid. *Certified organic ingredient",
+         ["Water", "Aloe Barbadensis Leaf Juice", "Citric Acid"]),
+        ("Water,, Glycerin ,  ,Alcohol Denat.", ["Water", "Glycerin", "Alcohol Denat."]),
+        ("Water, Glycerin (vegetable, Panthenol", ["Water", "Glycerin (vegetable", "Panthenol"]),
+        ("Caprylic/Capric Triglyceride, Sodium C14-16 Olefin Sulfonate",
+         ["Caprylic/Capric Triglyceride", "Sodium C14-16 Olefin Sulfonate"]),
+        ("", []),
+        ("  Ingredients:  ", []),
+    ],
+)
+def test_split_ingredients(text: str, names: list[str]) -> None:
+    assert split_ingredients(text) == names
+
+
+def test_comma_between_digits_belongs_to_the_name_but_not_after_a_digit_and_space() -> None:
+    assert split_ingredients("1,2-Hexanediol, 1,3-Propanediol") == ["1,2-Hexanediol", "1,3-Propanediol"]
+    assert split_ingredients("Polysorbate 20, 2-Oleamido-1,3-Octadecanediol") == [
+        "Polysorbate 20", "2-Oleamido-1,3-Octadecanediol"]
+
+
+def test_clean_name_strips_marks_percentages_and_trailing_dot() -> None:
+    assert clean_name("  Glycerin** ") == "Glycerin"
+    assert clean_name("Niacinamide (5%).") == "Niacinamide"
+    assert clean_name("(Water)") == "Water"
+    assert clean_name("Alcohol Denat.") == "Alcohol Denat."
+
+
+def test_name_key_folds_case_width_space_dashes_and_trailing_dot() -> None:
+    assert name_key("  Caprylic / Capric   Triglyceride ") == "caprylic/capric triglyceride"
+    assert name_key("ＷＡＴＥＲ") == "water"  # full-width letters (NFKC)
+    assert name_key("PEG\u2013100 Stearate") == name_key("peg-100 stearate")
+    assert name_key("Butyrospermum Parkii ( Shea ) Butter") == "butyrospermum parkii (shea) butter"
+    assert name_key("ALCOHOL DENAT.") == name_key("Alcohol Denat")
+    assert name_key("Glycerin") != name_key("Glycerine")
+
+
+# The built-in list and the synonym table --------------------------------------------------------
+
+def test_builtin_list_has_several_hundred_distinct_names() -> None:
+    names = builtin_names()
+    assert 400 <= len(names) <= 2000
+    keys = [name_key(n) for n in names]
+    assert len(set(keys)) == len(keys), "duplicate names in inci_builtin.txt"
+    assert all("," not in n or n[0].isdigit() for n in names)
+
+
+@pytest.mark.parametrize("name", ["Water", "Glycerin", "Dimethicone", "Phenoxyethanol", "Cetearyl Alcohol",
+                                  "Sodium Laureth Sulfate", "Niacinamide", "CI 77891", "Tocopherol",
+                                  "Simmondsia Chinensis Seed Oil", "Hyaluronic Acid", "Aqua", "Parfum",
+                                  "Fragrance", "Iron Oxides", "FD&C Yellow No. 5", "Blue 1 Lake",
+                                  "Theobroma Cacao Seed Butter"])
+def test_builtin_dictionary_accepts_common_inci_and_us_label_names(name: str) -> None:
+    verdict = builtin_dictionary().check(name)
+    assert verdict.inci is True, verdict
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "suggestions"),
+    [
+        ("Purified Water", "inci_common_name", ("Water",)),
+        ("Deionized Water", "inci_common_name", ("Water",)),
+        ("Distilled Water", "inci_common_name", ("Water",)),
+        ("Aqua Purificata", "inci_common_name", ("Water",)),
+        ("Vitamin E", "inci_common_name", ("Tocopherol", "Tocopheryl Acetate")),
+        ("Vitamin C", "inci_common_name", ("Ascorbic Acid",)),
+        ("Vitamin B3", "inci_common_name", ("Niacinamide",)),
+        ("Shea Butter", "inci_common_name", ("Butyrospermum Parkii Butter",)),
+        ("Lavender Essential Oil", "inci_common_name", ("Lavandula Angustifolia Oil",)),
+        ("Essential Oil", "inci_marketing_term", ()),
+        ("Natural Extract", "inci_marketing_term", ()),
+        ("Secret Complex", "inci_marketing_term", ()),
+        ("Herbal Essence", "inci_marketing_term", ()),
+        ("Proprietary Rose Blend", "inci_marketing_term", ()),
+        ("ACTIWHITE PW LS 9860", "inci_trade_name",
+         ("Maltodextrin", "Sucrose Dilaurate", "Sodium Cocoyl Glutamate", "Pisum Sativum Extract")),
+        ("ACTIWHITE® PW LS 9860", "inci_trade_name",
+         ("Maltodextrin", "Sucrose Dilaurate", "Sodium Cocoyl Glutamate", "Pisum Sativum Extract")),
+        ("Hydrasoft™", "inci_trade_name", ()),
+        ("Carbopol Ultrez 21", "inci_trade_name", ("Carbomer",)),
+        ("Tween 20", "inci_trade_name", ("Polysorbate 20",)),
+        ("BIOLUX XR 7710", "inci_trade_name", ()),
+        ("甘油", "inci_not_latin", ("Glycerin",)),
+        ("1,2-己二醇", "inci_not_latin", ("1,2-Hexanediol",)),
+        ("玫瑰精华", "inci_not_latin", ()),
+        ("Vitamin B3 (Niacinamide)", "inci_common_name", ("Niacinamide",)),
+    ],
+)
+def test_clearly_not_inci_is_reported_even_with_the_builtin_list(name: str, reason: str,
+                                                                  suggestions: tuple[str, ...]) -> None:
+    verdict = builtin_dictionary().check(name)
+    assert verdict.reported, verdict
+    assert verdict.reason == reason
+    assert verdict.suggestions == suggestions
+
+
+def test_vitamin_e_is_never_auto_picked() -> None:
+    verdict = builtin_dictionary().check("Vitamin E")
+    assert verdict.advice == "inci_advice_pick_one" and verdict.matched is None
+    assert len(verdict.suggestions) == 2
+
+
+@pytest.mark.parametrize("name", ["Water (Aqua)", "Aqua (Water)", "Aqua/Water", "Water/Aqua/Eau", "aqua / water",
+                                  "Butyrospermum Parkii (Shea) Butter", "Tocopherol (Vitamin E)",
+                                  "Niacinamide (Vitamin B3)", "Fragrance (Parfum)",
+                                  "Iron Oxides (CI 77491, CI 77492, CI 77499)", "Titanium Dioxide (CI 77891)",
+                                  "Phenoxyethanol (and) Ethylhexylglycerin"])
+def test_dual_and_bracketed_names_are_accepted(name: str) -> None:
+    assert builtin_dictionary().check(name).inci is True
+
+
+@pytest.mark.parametrize("name", ["Sodium Cocoyl Apple Amino Acids", "Glycerin (Vegetable)",
+                                  "Sclerocarya Birrea Seed Oil", "Glycerin/Water"])
+def test_the_builtin_list_does_not_report_names_it_does_not_know(name: str) -> None:
+    verdict = builtin_dictionary().check(name)
+    assert verdict.inci is None and not verdict.reported
+
+
+def test_verdicts_are_cached_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    dictionary = InciDictionary(None, label="builtin")
+    calls = []
+    real = dictionary._check
+    monkeypatch.setattr(dictionary, "_check", lambda name: calls.append(name) or real(name))
+    for _ in range(50):
+        dictionary.check("Purified Water")
+        dictionary.check("Water")
+    assert calls == ["Purified Water", "Water"]
+
+
+# A complete dictionary (a small stand-in for CosIng) ---------------------------------------------
+
+@pytest.fixture
+def small_complete() -> InciDictionary:
+    names = ["WATER", "AQUA", "GLYCERIN", "PHENOXYETHANOL", "SODIUM LAURETH SULFATE", "SODIUM LAURYL SULFATE",
+             "HYALURONIC ACID", "BUTYROSPERMUM PARKII BUTTER", "PARFUM", "CI 77491"]
+    return InciDictionary({name_key(n): n for n in names}, label="cosing@2021-12-15", complete=True)
+
+
+def test_complete_dictionary_reports_every_absent_name(small_complete: InciDictionary) -> None:
+    verdict = small_complete.check("Xylo Mystery Ferment")
+    assert verdict.reported and verdict.reason == "inci_not_in_dictionary"
+    assert verdict.suggestions == ()
+    assert verdict.advice == "inci_advice_check_spelling"
+    assert small_complete.check("Glycerin (Vegetable)").suggestions == ("Glycerin",)
+
+
+def test_fuzzy_suggestion_for_a_misspelling(small_complete: InciDictionary) -> None:
+    verdict = small_complete.check("Phenoxyethenol")
+    assert verdict.reported and verdict.suggestions == ("Phenoxyethanol",)  # built-in casing preferred
+    assert small_complete.check("Acid Hyaluronic").suggestions == ("Hyaluronic Acid",)
+
+
+def test_no_partial_match_suggestions(small_complete: InciDictionary) -> None:
+    # WRatio/partial_ratio would map "Sodium" onto "Sodium Laureth Sulfate"
+    verdict = small_complete.check("Sodium")
+    assert verdict.reported and verdict.suggestions == ()
+    assert small_complete.check("Sodium Sulfate").suggestions == ()
+
+
+def test_complete_dictionary_still_accepts_us_label_names(small_complete: InciDictionary) -> None:
+    for name in ("Fragrance", "Red 40", "Iron Oxides", "Water (Aqua)", "Butyrospermum Parkii (Shea) Butter"):
+        assert small_complete.check(name).inci is True, name
+
+
+def test_fuzzy_cutoff_is_high() -> None:
+    assert inci.FUZZY_CUTOFF >= 90
+
+
+# Comparing lists -------------------------------------------------------------------------------
+
+def test_lists_equal_after_normalisation() -> None:
+    assert compare_lists(["Water", "Glycerin", "1,2-Hexanediol"], ["WATER", " glycerin ", "1,2-HEXANEDIOL"]) is None
+
+
+def test_order_only_difference() -> None:
+    diff = compare_lists(["Water", "Glycerin", "Niacinamide"], ["Water", "Niacinamide", "Glycerin"])
+    assert diff is not None and diff.order_only
+    assert diff.first_difference == 1 and diff.declared_at == "Glycerin" and diff.cpi_at == "Niacinamide"
+
+
+def test_missing_and_extra_names() -> None:
+    diff = compare_lists(["Water", "Glycerin", "Niacinamide"], ["Purified Water", "Glycerin"])
+    assert diff is not None and not diff.order_only
+    assert diff.missing == ("Water", "Niacinamide") and diff.extra == ("Purified Water",)
+    assert diff.first_difference == 0
+
+
+def test_a_shorter_list_differs_where_it_ends() -> None:
+    diff = compare_lists(["Water", "Glycerin"], ["Water", "Glycerin", "Parfum"])
+    assert diff is not None and diff.first_difference == 2
+    assert diff.declared_at is None and diff.cpi_at == "Parfum" and diff.extra == ("Parfum",)
+
+
+def test_duplicates_count() -> None:
+    diff = compare_lists(["Water", "Water"], ["Water"])
+    assert diff is not None and diff.missing == ("Water",)
+
+
+# Against the real CosIng inventory (read at test time from ../shared/data) ----------------------
+
+def _cosing_keys(shared_data: Path) -> set[str]:
+    with (shared_data / "cosing_inci.csv").open(encoding="utf-8", newline="") as fh:
+        return {name_key(row["inci_name"]) for row in csv.DictReader(fh)}
+
+
+def test_every_builtin_name_is_in_cosing(shared_data: Path) -> None:
+    cosing = _cosing_keys(shared_data)
+    missing = []
+    for name in builtin_names():
+        key = name_key(name)
+        if key not in cosing and inci._strip_parens(key) not in cosing:
+            missing.append(name)
+    assert missing == []
+
+
+def test_synonym_targets_are_inci_and_synonyms_are_not(shared_data: Path) -> None:
+    cosing = _cosing_keys(shared_data)
+    syn = load_synonyms()
+    us = set(syn.us_label_names)
+    for key, targets in syn.synonyms.items():
+        assert key not in cosing, f"synonym {key!r} is itself an INCI name"
+        for target in targets:
+            assert name_key(target) in cosing or name_key(target) in us, (key, target)
+    for key, targets in syn.trade_names.items():
+        assert key not in cosing, key
+        for target in targets:
+            assert name_key(target) in cosing, (key, target)
+    assert "fragrance" in us and "fragrance" not in cosing  # a US label name, not a CosIng entry
+
+
+def test_no_cosing_name_is_judged_clearly_not_inci(shared_data: Path) -> None:
+    dictionary = builtin_dictionary()
+    with (shared_data / "cosing_inci.csv").open(encoding="utf-8", newline="") as fh:
+        flagged = [row["inci_name"] for row in csv.DictReader(fh)
+                   if dictionary.clearly_not_inci(row["inci_name"]) is not None]
+    assert flagged == []
+
+
+@pytest.fixture
+def cosing(shared_data: Path) -> InciDictionary:
+    import_dataset("cosing", shared_data / "cosing_inci.csv")
+    return load_datasets().inci
+
+
+@pytest.mark.parametrize("name", ["1,2-Hexanediol", "Caprylic/Capric Triglyceride",
+                                  "Butyrospermum Parkii (Shea) Butter", "Water (Aqua)", "Aqua (Water)", "Aqua/Water",
+                                  "WATER", "Fragrance", "Parfum", "Alcohol Denat.", "Hyaluronic Acid",
+                                  "Sodium Hyaluronate", "CI 77891", "Red 40", "Iron Oxides (CI 77491, CI 77492)"])
+def test_cosing_accepts_inci_and_dual_names(cosing: InciDictionary, name: str) -> None:
+    assert cosing.complete and cosing.label == "cosing@2021-12-15"
+    assert cosing.check(name).inci is True, cosing.check(name)
+
+
+def test_cosing_flags_purified_water_and_suggests_water(cosing: InciDictionary) -> None:
+    verdict = cosing.check("Purified Water")
+    assert verdict.reported and verdict.suggestions == ("Water",)
+    typo = cosing.check("Glycerine")
+    assert typo.reported and typo.suggestions == ("Glycerin",)
+    unknown = cosing.check("Sclerocarya Birreaa Seed Oill")
+    assert unknown.reported and unknown.reason == "inci_not_in_dictionary"
+    assert unknown.suggestions == ("SCLEROCARYA BIRREA SEED OIL",)
+
+
+def test_cosing_check_in_a_full_run_names_the_dictionary(shared_data: Path, ws: Workspace) -> None:
+    import_dataset("cosing", shared_data / "cosing_inci.csv")
+    datasets = load_datasets()
+    listing = ws.listing(category="Beauty & Personal Care > Skincare", fda_registration_number="3012345678",
+                         ingredients="Purified Water, Butyrospermum Parkii (Shea) Butter, 1,2-Hexanediol, "
+                                     "Caprylic/Capric Triglyceride, Glycerin (Vegetable), Xylo Mystery Ferment")
+    docs = [{"doc_id": "CPI-1", "type": "CPI", "status": "Verified", "issued_on": "2024-03-01", "applies_to": "*"}]
+    report = ws.check([listing], documents=docs, datasets=datasets)
+    findings = [f for f in report.listings[0].findings if f.code == "ingredient_not_inci"]
+    assert [f.field for f in findings] == ["ingredients[0]", "ingredients[4]", "ingredients[5]"]
+    assert {f.evidence["dictionary"] for f in findings} == {"cosing@2021-12-15"}
+    assert findings[0].evidence["suggestions"] == ["Water"]
+    assert all(f.evidence["dictionary_complete"] for f in findings)
+    assert report.datasets["inci"] == "cosing@2021-12-15"
+    assert codes(report).count("ingredient_not_inci") == 3
