@@ -247,7 +247,7 @@ _CN_ROAD_NUMBER = re.compile(r"(?:路|街|大道|巷|弄|胡同)\s*\d+")
 _CN_STREET_STOP = frozenset("区區县縣市镇鎮省乡鄉村,，、 ")
 # Chinese city level: …市 (not 超市, 城市, 市场 …), …自治州, …地区, …盟.
 _CN_CITY = re.compile(r"市|自治州|地区|地區|盟")
-_CN_CITY_BOUNDARY = re.compile(r".*(?:省|自治区|自治區|特别行政区|国|國|区|區|县|縣|镇|鎮|乡|鄉|州)")
+_CN_CITY_BOUNDARY = re.compile(r".*(?:省|自治区|自治區|特别行政区|国|國|区|區|县|縣|镇|鎮|乡|鄉|自治州)")
 _CN_CITY_NOT_BEFORE = frozenset("超城都门門夜集菜股上同联聯加")
 _CN_CITY_NOT_AFTER = frozenset("场場政")
 _HAN_RUN = re.compile(rf"[{_HAN}]+$")
@@ -264,6 +264,9 @@ _UNIT_WORDS = frozenset(
     "workshop plant".split())
 _FLOOR_WORDS = frozenset({"f", "floor", "fl", "flr"})
 _HOUSE_NUMBER = re.compile(r"\d{1,5}[a-z]?$")
+_BLOCK_NUMBER = re.compile(r"(?:^|[\s,])\d{1,4}-\d{1,3}(?:-\d{1,3})?(?=[\s,]|$)")  # 1-2-3 Shibakoen
+_NAME_FIRST_STREETS = frozenset(
+    "rue via viale calle avenida rua carrer piazza corso paseo chemin avenue boulevard".split())
 _ORDINAL_FLOOR = re.compile(r"\d{1,3}(?:st|nd|rd|th)?$|\d{1,3}f$")
 
 _NOT_CITY_NEXT = frozenset(
@@ -286,6 +289,14 @@ _UK_CITY = re.compile(r"([A-Za-z][A-Za-z' -]*?)\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]
 _POSTCODE = re.compile(r"\b[A-Z]{0,2}-?\d[\d -]{2,9}\d\b|\b\d{3,}\b")
 _PLAIN_PLACE = re.compile(r"[A-Za-z][A-Za-z .'-]*")
 
+# Countries in their own language, as a foreign manufacturer writes its address.
+_LOCAL_COUNTRY_NAMES = {
+    "deutschland": "DE", "osterreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+    "italia": "IT", "espana": "ES", "nederland": "NL", "belgique": "BE", "belgie": "BE",
+    "polska": "PL", "cesko": "CZ", "sverige": "SE", "norge": "NO", "danmark": "DK",
+    "suomi": "FI", "nippon": "JP", "nihon": "JP", "hanguk": "KR", "turkiye": "TR",
+    "brasil": "BR", "mexico": "MX", "viet nam": "VN", "ellada": "GR", "magyarorszag": "HU",
+}
 _COUNTRY_CODES = {"PRC": "CN", "CN": "CN", "CHN": "CN", "ROC": "TW", "TW": "TW", "HK": "HK",
                   "HKSAR": "HK", "US": "US", "USA": "US", "UK": "GB", "GB": "GB", "VN": "VN",
                   "JP": "JP", "KR": "KR", "SG": "SG", "MY": "MY", "TH": "TH", "UAE": "AE"}
@@ -431,6 +442,12 @@ def _latin_street(x: _Text) -> str | None:
                     return x.segment_at(i)
         if word in _STREET_WORDS and same and number_after(i + 1):   # Jiangnan Road 88
             return x.segment_at(i)
+        if word in _NAME_FIRST_STREETS and same:                     # Via Roma 1, Calle Mayor 5
+            for j in range(i + 2, min(n, i + 6)):
+                if seg_of[j] != seg_of[i]:
+                    break
+                if words[j].isdigit():
+                    return x.segment_at(i)
         if word.endswith(_STREET_COMPOUND) and len(word) > 6 and same and number_after(i + 1):
             return x.segment_at(i)                                   # Hauptstrasse 5
         if word in _UNIT_WORDS and same:                             # Building 3, Block B
@@ -440,7 +457,14 @@ def _latin_street(x: _Text) -> str | None:
                 return x.segment_at(i)
         if _ORDINAL_FLOOR.match(word) and (word.endswith("f") or (same and words[i + 1] in _FLOOR_WORDS)):
             return x.segment_at(i)                                   # 12/F, 3rd Floor, 5F
+    m = _BLOCK_NUMBER.search(t)
+    if m:
+        return x.pieces[_piece_of(x, m.end())].strip()
     return None
+
+
+def _piece_of(x: _Text, pos: int) -> int:
+    return len(_SEGMENTS.findall(x.t, 0, pos))
 
 
 # City --------------------------------------------------------------------------------------------
@@ -551,7 +575,7 @@ def _segment_country(bare: str) -> str | None:
             return found.alpha_2 if found else None
     if w.words[0] in ("pr", "prc") and w.words[-1] == "china":
         return "CN"
-    return None
+    return _LOCAL_COUNTRY_NAMES.get(" ".join(w.words))
 
 
 def _country(x: _Text) -> str | None:
@@ -593,7 +617,7 @@ def _name_marker(x: _Text) -> str | None:
         if m:
             return m.group()
     for i, word in enumerate(words):
-        if word in _TRADE_WORDS and (i + 1 == n or words[i + 1] not in _NOT_AFTER_TRADE):
+        if word in _TRADE_WORDS and not _NOT_AFTER_TRADE.intersection(words[i + 1:i + 3]):
             return x.w.shown(i, i + 1)
     if not x.t.isascii():
         m = _HAN_TRADE.search(x.t)
