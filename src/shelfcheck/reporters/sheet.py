@@ -1,0 +1,516 @@
+"""The seller's own sheet back, as XLSX or CSV, with the findings added to every row.
+
+The original columns come back untouched, in their order and spelling (Chinese headers stay
+Chinese), followed by four added columns: ``status`` (``pass``/``fail``), ``error_codes``
+(finding codes, ``;``-separated), ``messages`` and ``fixes`` (in the report's language, one line
+per finding, each starting with its code). Rows stay in input order and are matched to results by
+their physical row number (:attr:`ListingResult.row`).
+
+* CSV is written in the input's encoding when it was GBK/GB18030, so the file re-imports into
+  the seller's ERP; otherwise as UTF-8 with a BOM, which Excel opens with Chinese intact. The
+  input's delimiter and line ending are kept.
+* XLSX: when the input was a workbook, it is opened with openpyxl and the columns are added to the
+  checked sheet; the other sheets and the sheet's other content are kept. Each offending cell
+  is filled and carries a comment (message and fix); findings that point at no column (e.g. a
+  compliance document) go on the row's ``status`` cell. A second sheet ``summary`` counts the
+  findings by code and severity and lists the shop findings. Other inputs give a new workbook
+  built the same way.
+
+Running the check again on a sheet this module wrote replaces the four columns, the highlights
+and the comments it added instead of adding them twice.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from shelfcheck.findings import Finding, ListingResult, Severity, Summary
+from shelfcheck.i18n import Catalogue
+from shelfcheck.ingest.table import cell_text, open_table
+from shelfcheck.rules import RULES
+
+__all__ = ["ADDED_COLUMNS", "AUTHOR", "field_column", "report_csv", "report_xlsx", "row_cells"]
+
+ADDED_COLUMNS = ("status", "error_codes", "messages", "fixes")
+AUTHOR = "shelfcheck"                 # author of the comments this module adds
+ERROR_FILL = "FFFFC7CE"               # light red: a cell with an error
+WARNING_FILL = "FFFFEB9C"             # light yellow: a cell with only warnings
+PASS_FILL = "FFC6EFCE"                # light green: a status cell of a clean row
+_OUR_FILLS = {ERROR_FILL, WARNING_FILL, PASS_FILL}
+_GB_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "hz"}
+_CELL_LIMIT = 32767                   # characters an Excel cell holds
+_FIELD_BASE = re.compile(r"^([^\[.]+)")
+
+
+def field_column(field: str, columns: dict[str, str]) -> str | None:
+    """The header text of the column a finding's ``field`` points at, or ``None``.
+
+    ``title`` → the title column; ``main_images[2]`` → the main images column;
+    ``documents[FCC-7]`` and shop fields (``app.api_version``) → ``None``.
+    """
+    match = _FIELD_BASE.match(field or "")
+    return columns.get(match.group(1)) if match else None
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def row_cells(findings: list[Finding], cat: Catalogue, status: str) -> list[str]:
+    """The four added cells of one row: status, codes, messages, fixes."""
+    codes = _dedupe([f.code for f in findings])
+    messages = [f"[{f.code}] {cat.message(f)}" for f in findings]
+    fixes = _dedupe([f"[{f.code}] {cat.fix(f)}" for f in findings if cat.fix(f)])
+    return [status, ";".join(codes), "\n".join(_dedupe(messages)), "\n".join(fixes)]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the source again, exactly as written
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Records:
+    """The source's header and its records ``(physical row, cells)``, blank ones included."""
+
+    header: list[str]
+    width: int
+    records: Iterator[tuple[int, list[str]]]
+    header_line: int
+    before_header: list[list[str]]
+    delimiter: str = ","
+    line_ending: str = "\r\n"
+
+
+def _csv_dialect(path: Path, encoding: str) -> tuple[str, str]:
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    ending = "\r\n" if b"\r\n" in head else ("\r" if b"\r" in head and b"\n" not in head else "\n")
+    return (best if counts[best] else ","), ending
+
+
+def _csv_records(path: Path, encoding: str) -> _Records:
+    """Records of a CSV as the csv module reads them, with the same row numbers as ingest."""
+    delimiter, ending = _csv_dialect(path, encoding)
+    width = 0
+    with open(path, encoding=encoding, newline="") as fh:  # first pass: the widest record
+        for cells in csv.reader(fh, delimiter=delimiter):
+            width = max(width, len(cells))
+    fh = open(path, encoding=encoding, newline="")
+    reader = csv.reader(fh, delimiter=delimiter)
+    before: list[list[str]] = []
+    header: list[str] = []
+    header_line = 0
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            header = [c.lstrip("\ufeff") if i == 0 else c for i, c in enumerate(cells)]
+            header_line = reader.line_num
+            break
+        before.append(cells)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            while True:
+                start = reader.line_num + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                yield start, cells
+        finally:
+            fh.close()
+
+    return _Records(header, max(width, len(header)), records(), header_line, before, delimiter, ending)
+
+
+def _table_records(source: Any, sheet: str | None) -> _Records:
+    """Records of an XLSX or JSON source through the ingest reader (cells as text)."""
+    first = open_table(source.path, sheet=sheet, kind="catalogue")
+    header = list(first.header)
+    width = len(header)
+    try:  # first pass: cells past the header widen the table
+        for _, cells in first.rows:
+            width = max(width, len(cells))
+    finally:
+        first.close()
+    table = open_table(source.path, sheet=sheet, kind="catalogue")
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            yield from table.rows
+        finally:
+            table.close()
+
+    return _Records(header, width, records(), table.header_row, [])
+
+
+def _source_records(source: Any, sheet: str | None) -> _Records:
+    if source.format == "csv":
+        return _csv_records(Path(source.path), source.encoding or "utf-8")
+    return _table_records(source, sheet)
+
+
+def _sheet_name(source: Any) -> str | None:
+    """The checked sheet's name when the source says (the first sheet otherwise)."""
+    for holder in (source, getattr(source, "table", None)):
+        name = getattr(holder, "sheet", None)
+        if isinstance(name, str) and name:
+            return name
+    return None
+
+
+class _Merge:
+    """Walks source records and results together, counting the summary as it goes."""
+
+    def __init__(self, results: Iterator[ListingResult], summary: Summary) -> None:
+        self.results = results
+        self.summary = summary
+        self.pending = next(results, None)
+
+    def result_for(self, row: int) -> ListingResult | None:
+        while self.pending is not None and self.pending.row < row:
+            self._take()  # a result with no matching record (never expected): still counted
+        if self.pending is not None and self.pending.row == row:
+            return self._take()
+        return None
+
+    def _take(self) -> ListingResult:
+        result = self.pending
+        assert result is not None
+        self.summary.add_listing(result)
+        self.pending = next(self.results, None)
+        return result
+
+    def finish(self) -> None:
+        while self.pending is not None:
+            self._take()
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------
+
+
+def _output_encoding(source: Any) -> str:
+    if source.format == "csv" and source.encoding:
+        try:
+            name = codecs.lookup(source.encoding).name
+        except LookupError:
+            name = ""
+        if name in _GB_ENCODINGS or source.encoding.lower() in _GB_ENCODINGS:
+            # GB18030 writes every GBK character with GBK's bytes, and anything else losslessly.
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def write_csv(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = None) -> Summary:
+    """Write the seller's sheet back as CSV to a binary stream; return the summary."""
+    source = run.source
+    summary = Summary()
+    summary.add_findings(run.shop_findings)
+    records = _source_records(source, sheet or _sheet_name(source))
+    text = io.TextIOWrapper(out, encoding=_output_encoding(source), newline="", write_through=True)
+    try:
+        writer = csv.writer(text, delimiter=records.delimiter, lineterminator=records.line_ending)
+        for cells in records.before_header:
+            writer.writerow(cells)
+        width = records.width
+        writer.writerow(records.header + [""] * (width - len(records.header)) + list(ADDED_COLUMNS))
+        merge = _Merge(iter(run.results()), summary)
+        for row, cells in records.records:
+            result = merge.result_for(row)
+            if result is None:
+                writer.writerow(cells)
+                continue
+            padded = cells + [""] * (width - len(cells))
+            writer.writerow(padded + row_cells(result.findings, cat, result.status))
+        merge.finish()
+        text.flush()
+    finally:
+        text.detach()
+    return summary
+
+
+def report_csv(run: Any, out: IO[bytes], cat: Catalogue, options: Any) -> Summary:
+    """Reporter entry point for ``--format csv`` (writes bytes)."""
+    return write_csv(run, out, cat)
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------------------------
+
+try:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+except ImportError:  # pragma: no cover - openpyxl moved it
+    ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def _clean(text: str) -> str:
+    """Text an XLSX cell can hold: no control characters, at most 32,767 characters."""
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…"
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """Store ``text`` as a string, never as a formula (``=…`` from a seller's file stays text)."""
+    cell.value = _clean(text)
+    if cell.data_type != "s":
+        cell.data_type = "s"
+
+
+def _checked_sheet(wb: Any, source: Any, sheet: str | None) -> Any:
+    if sheet and sheet in wb.sheetnames:
+        return wb[sheet]
+    row = getattr(getattr(source, "table", None), "header_row", 1) or 1
+    for ws in wb.worksheets:
+        cells = [cell_text(c.value).strip() for c in ws[row]] if ws.max_row >= row else []
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells == list(source.header[: len(cells)]) and len(cells) == len(source.header):
+            return ws
+    return wb.worksheets[0]
+
+
+class _SheetWriter:
+    """Adds the four columns, highlights and comments to one worksheet."""
+
+    def __init__(self, ws: Any, header_row: int, header: list[str], columns: dict[str, str],
+                 cat: Catalogue, first_added: int) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws = ws
+        self.cat = cat
+        self.columns = columns
+        self.fills = {c: PatternFill("solid", fgColor=c) for c in _OUR_FILLS}
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.col_of: dict[str, int] = {}
+        for i, name in enumerate(header, start=1):
+            self.col_of.setdefault(name.strip(), i)
+        self.added = {name: first_added + i for i, name in enumerate(ADDED_COLUMNS)}
+        for name, col in self.added.items():
+            cell = ws.cell(row=header_row, column=col)
+            _set_text(cell, name)
+            cell.font = Font(bold=True)
+        from openpyxl.utils import get_column_letter
+
+        for name, width in zip(ADDED_COLUMNS, (9, 28, 70, 70)):
+            ws.column_dimensions[get_column_letter(self.added[name])].width = width
+
+    def write(self, row: int, result: ListingResult) -> None:
+        from openpyxl.comments import Comment
+
+        cat = self.cat
+        cells = row_cells(result.findings, cat, result.status)
+        for name, text in zip(ADDED_COLUMNS, cells):
+            cell = self.ws.cell(row=row, column=self.added[name])
+            _set_text(cell, text)
+            if name in ("messages", "fixes", "error_codes"):
+                cell.alignment = self.wrap
+        by_cell: dict[int, list[Finding]] = {}
+        for f in result.findings:
+            header = field_column(f.field, self.columns)
+            col = self.col_of.get(header.strip()) if header else None
+            by_cell.setdefault(col or self.added["status"], []).append(f)
+        status_col = self.added["status"]
+        for col, findings in by_cell.items():
+            cell = self.ws.cell(row=row, column=col)
+            worst = max(f.severity for f in findings)
+            cell.fill = self.fills[ERROR_FILL if worst is Severity.ERROR else WARNING_FILL]
+            text = "\n\n".join(
+                cat.ui("rpt_comment", code=f.code, message=cat.message(f), fix=cat.fix(f))
+                for f in findings)
+            old = cell.comment
+            if old is not None and old.author != AUTHOR and old.text:
+                text = old.text.rstrip() + "\n\n" + text
+            comment = Comment(_clean(text), AUTHOR)
+            comment.width = 420
+            comment.height = min(600, 90 + 60 * len(findings))
+            cell.comment = comment
+        if status_col not in by_cell:
+            self.ws.cell(row=row, column=status_col).fill = self.fills[PASS_FILL]
+
+
+def _clear_previous(ws: Any, added: dict[str, int], header_row: int) -> None:
+    """Remove the highlights, comments and added values of an earlier run on this sheet."""
+    from openpyxl.styles import PatternFill
+
+    added_cols = set(added.values())
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.comment is not None and cell.comment.author == AUTHOR:
+                cell.comment = None
+            fill = cell.fill
+            if fill is not None and fill.fill_type == "solid" and \
+                    getattr(fill.fgColor, "rgb", None) in _OUR_FILLS:
+                cell.fill = PatternFill()
+            if cell.column in added_cols and cell.row > header_row:
+                cell.value = None
+
+
+def _existing_added(header_cells: list[str]) -> int | None:
+    """The column of ``status`` when an earlier run's four columns end the header."""
+    n = len(ADDED_COLUMNS)
+    for start in range(len(header_cells) - n + 1):
+        if tuple(header_cells[start:start + n]) == ADDED_COLUMNS:
+            return start + 1
+    return None
+
+
+def _last_used_column(ws: Any) -> int:
+    last = 0
+    for row in ws.iter_rows():
+        for cell in reversed(row):
+            if cell.value is not None:
+                last = max(last, cell.column)
+                break
+    return last
+
+
+def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
+                   shop_findings: list[Finding], run: Any, cat: Catalogue) -> Any:
+    from openpyxl.styles import Font
+
+    marker = "shelfcheck"
+    name = "summary"
+    if name in wb.sheetnames:
+        old = wb[name]
+        if str(old["A1"].value or "").startswith(marker):
+            index = wb.sheetnames.index(name)
+            wb.remove(old)
+            ws = wb.create_sheet(name, index)
+        else:
+            ws = wb.create_sheet("summary (shelfcheck)")
+    else:
+        ws = wb.create_sheet(name)
+    bold = Font(bold=True)
+    header = run.header()
+    policy = header["policy"]
+    ws.append([cat.ui("rpt_sheet_summary")])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([cat.ui("rpt_meta", source=Path(run.source.path).name, policy=policy["name"],
+                      version=policy["version"], as_of=header["as_of"],
+                      tool=header["tool"]["version"])])
+    ws.append([])
+    for key, value in (("rpt_listings", summary.listings), ("rpt_passed", summary.passed),
+                       ("rpt_failed", summary.failed), ("rpt_errors", summary.errors),
+                       ("rpt_warnings", summary.warnings), ("rpt_infos", summary.infos)):
+        ws.append([cat.ui(key), value])
+    ws.append([])
+    ws.append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("rpt_count"), cat.ui("col_summary")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        sev = severity_of.get(code, Severity.ERROR)
+        rule = RULES.get(code)
+        text = (cat.text(code, "summary") if cat.lang != "en" else "") or (
+            rule.doc.summary.replace("``", "") if rule else "")
+        ws.append([code, cat.ui("sev_" + sev.label), count, _clean(text)])
+    ws.append([cat.ui("rpt_sheet_total"), "", sum(summary.by_code.values())])
+    ws[ws.max_row][0].font = bold
+    if shop_findings:
+        ws.append([])
+        ws.append([cat.ui("rpt_sheet_shop")])
+        ws[ws.max_row][0].font = bold
+        ws.append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("col_field"),
+                   cat.ui("col_message"), cat.ui("col_fix")])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for f in shop_findings:
+            ws.append([f.code, cat.ui("sev_" + f.severity.label), f.field,
+                       _clean(cat.message(f)), _clean(cat.fix(f))])
+    for letter, width in zip("ABCDE", (34, 12, 10, 80, 60)):
+        ws.column_dimensions[letter].width = width
+    return ws
+
+
+def _safe_title(text: str) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", "_", text).strip("'") or "catalogue"
+    return title[:31]
+
+
+def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = None) -> Summary:
+    """Write the seller's sheet back as XLSX to a binary stream; return the summary."""
+    import openpyxl
+
+    source = run.source
+    summary = Summary()
+    summary.add_findings(run.shop_findings)
+    severity_of: dict[str, Severity] = {}
+
+    def note(findings: list[Finding]) -> None:
+        for f in findings:
+            if f.code not in severity_of or f.severity > severity_of[f.code]:
+                severity_of[f.code] = f.severity
+
+    note(run.shop_findings)
+    sheet = sheet or _sheet_name(source)
+    if source.format == "xlsx":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with open(source.path, "rb") as fh:
+                wb = openpyxl.load_workbook(fh, read_only=False, data_only=False, keep_links=True)
+        ws = _checked_sheet(wb, source, sheet)
+        header_row = getattr(getattr(source, "table", None), "header_row", 1) or 1
+        header_cells = [cell_text(c.value).strip() for c in ws[header_row]]
+        existing = _existing_added(header_cells)
+        if existing is not None:
+            _clear_previous(ws, {n: existing + i for i, n in enumerate(ADDED_COLUMNS)}, header_row)
+            first = existing
+        else:
+            first = _last_used_column(ws) + 1
+        writer = _SheetWriter(ws, header_row, header_cells, source.columns, cat, first)
+        for result in run.results():
+            summary.add_listing(result)
+            note(result.findings)
+            writer.write(result.row, result)
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = _safe_title(Path(source.path).stem)
+        records = _source_records(source, sheet)
+        header = records.header + [""] * (records.width - len(records.header))
+        ws.append([_clean(h) for h in header])
+        for cell in ws[1]:
+            cell.data_type = "s"
+        writer = _SheetWriter(ws, 1, header, source.columns, cat, len(header) + 1)
+        merge = _Merge(iter(run.results()), summary)
+        sheet_row = 1
+        for row, cells in records.records:
+            result = merge.result_for(row)
+            if result is None and not any(c.strip() for c in cells):
+                continue  # a blank line of the CSV
+            sheet_row += 1
+            for col, text in enumerate(cells, start=1):
+                if text != "":
+                    _set_text(ws.cell(row=sheet_row, column=col), text)
+            if result is not None:
+                note(result.findings)
+                writer.write(sheet_row, result)
+        merge.finish()
+        ws.freeze_panes = "A2"
+    _summary_sheet(wb, summary, severity_of, run.shop_findings, run, cat)
+    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buf:
+        wb.save(buf)
+        buf.seek(0)
+        shutil.copyfileobj(buf, out)
+    return summary
+
+
+def report_xlsx(run: Any, out: IO[bytes], cat: Catalogue, options: Any) -> Summary:
+    """Reporter entry point for ``--format xlsx`` (writes bytes)."""
+    return write_xlsx(run, out, cat)
