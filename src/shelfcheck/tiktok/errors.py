@@ -40,8 +40,10 @@ __all__ = [
     "SignatureInvalid",
     "TransportError",
     "ValidationFailed",
+    "RedactingFilter",
     "classify",
     "error_for",
+    "install_log_redaction",
     "redact",
 ]
 
@@ -277,3 +279,40 @@ def error_for(code: int | None, message: str, *, request_id: str = "", http_stat
     cls = _CLASSES[kind]
     return cls(code, message, request_id=request_id, http_status=http_status, path=path, kind=kind,
                hint=_HINTS.get(kind, ""), secrets=secrets)
+
+
+class RedactingFilter:
+    """A :mod:`logging` filter that scrubs credentials from every record it sees.
+
+    Installed on the loggers of the HTTP libraries (``httpx`` logs each request URL, which for
+    the token endpoints holds ``app_secret`` and ``auth_code``) and of uvicorn's access log.
+    """
+
+    def filter(self, record: object) -> bool:
+        import logging
+
+        assert isinstance(record, logging.LogRecord)
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record: leave it to logging's own error handling
+            return True
+        clean = redact(text)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+_FILTERED_LOGGERS = ("httpx", "httpcore", "uvicorn.access", "uvicorn.error")
+
+
+def install_log_redaction() -> None:
+    """Put :class:`RedactingFilter` on the HTTP libraries' loggers (idempotent)."""
+    import logging
+
+    for name in _FILTERED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())  # type: ignore[arg-type]
+
+
+install_log_redaction()
