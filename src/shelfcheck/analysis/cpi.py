@@ -62,7 +62,8 @@ def extract_ingredient_text(text: str) -> str | None:
     """The text of the ingredient list: after ``Ingredients:`` up to the end of its paragraph.
 
     The paragraph ends at a blank line, a heading, a rule line or a new ``Label:`` line; wrapped
-    lines are joined (a line ending in ``-`` joins without a space).
+    lines are joined; after a line ending in ``-`` the next joins without a space, and the hyphen
+    is dropped when the next line starts in lower case (a hyphenated word).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     match = _MARKER.search(text)
@@ -96,7 +97,12 @@ def extract_ingredient_text(text: str) -> str | None:
         return None
     joined = collected[0]
     for line in collected[1:]:
-        joined = joined + line if joined.endswith("-") else f"{joined} {line}"
+        if joined.endswith("-") and line[:1].islower():
+            joined = joined[:-1] + line  # a word hyphenated at the line end: "Phenoxy-/ethanol"
+        elif joined.endswith("-"):
+            joined = joined + line  # a real hyphen: "Steareth-/21", "1,2-/Hexanediol"
+        else:
+            joined = f"{joined} {line}"
     return joined.strip()
 
 
