@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shelfcheck import __version__
+from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.datasets import Datasets, load_datasets
 from shelfcheck.engine import Engine
 from shelfcheck.findings import Finding, ListingResult, Report, Summary
@@ -71,11 +72,15 @@ def prepare(
     sheet: str | None = None,
     jobs: int | None = None,
     datasets: Datasets | None = None,
+    cache: bool = True,
+    allow_private_urls: bool = False,
 ) -> Preflight:
     """Open and validate every input; raise :class:`~shelfcheck.errors.InputError` on bad input.
 
     All inputs are read before the first listing is checked, so an unreadable documents file or
-    shop profile is reported before any work is done.
+    shop profile is reported before any work is done. ``cache=False`` analyses every image afresh
+    (the persistent cache is neither read nor written); ``allow_private_urls`` lets image URLs
+    point at loopback or private hosts.
     """
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     source = open_catalog(catalog, sheet=sheet)
@@ -89,7 +94,8 @@ def prepare(
         shop=load_shop(shop) if shop else None,
         stock=load_platform_inventory(inventory) if inventory else None,
     )
-    engine = Engine(run, jobs=jobs)
+    engine = Engine(run, jobs=jobs, cache=ImageCache() if cache else None,
+                    allow_private_urls=allow_private_urls)
     return Preflight(source, engine, run, engine.check_shop())
 
 
@@ -97,6 +103,6 @@ def check(catalog: str | Path, **options: object) -> Report:
     """Check a catalogue and return the full report.
 
     Accepts the keyword arguments of :func:`prepare` (``documents``, ``shop``, ``inventory``,
-    ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``).
+    ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``, ``cache``, ``allow_private_urls``).
     """
     return prepare(catalog, **options).report()  # type: ignore[arg-type]

@@ -1,21 +1,32 @@
 """The engine: runs every enabled rule over the shop and each listing and collects findings.
 
-Listings stream through in chunks. For each chunk the engine gathers the images its listings
-name, analyses each file once (in parallel across processes when there are many), then runs the
-rules. Rules never stop the run: every finding of every listing is collected.
+Listings stream through in chunks, so memory stays flat for any catalogue size. For each chunk
+the engine
+
+1. gathers the images its listings name and resolves each reference once;
+2. takes what it can from the persistent analysis cache (an unchanged file is never decoded
+   twice across runs), fetches remote images concurrently, and analyses the rest — each file
+   once, across processes when there are many;
+3. runs the rules — in worker processes as well when the catalogue is large — and yields the
+   results in input order.
+
+Rules never stop the run: every finding of every listing is collected.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_image
+from shelfcheck.analysis.cache import ImageCache
+from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
 from shelfcheck.errors import PolicyError
 from shelfcheck.findings import Finding, Hit, ListingResult, Severity
 from shelfcheck.model import Listing
@@ -25,6 +36,12 @@ from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 __all__ = ["Engine", "resolve_image_ref"]
 
 _REMOTE = ("http://", "https://")
+# Below this many images a chunk is analysed in-process: starting workers would cost more.
+_PARALLEL_IMAGES = 8
+# Rules move to worker processes from this chunk on (small catalogues stay in one process).
+_PARALLEL_RULES_FROM_CHUNK = 2
+
+Prepared = tuple[Listing, dict[str, ImageInfo], "int | None"]
 
 
 def resolve_image_ref(base_dir: Path, ref: str) -> tuple[str | None, str | None]:
@@ -55,21 +72,52 @@ class _Active:
     severity: Severity
 
 
+# The engine of a worker process, inherited from the parent when the pool forks.
+_WORKER_ENGINE: Engine | None = None
+
+
+def _init_worker(engine: Engine) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = engine
+    engine._pool = None
+    engine._cache = None
+    hook = getattr(engine.run.ledger, "after_fork", None)
+    if callable(hook):
+        hook()
+
+
+def _check_prepared(prepared: list[Prepared]) -> list[ListingResult]:
+    assert _WORKER_ENGINE is not None
+    return [_WORKER_ENGINE._run_rules(listing, images, first) for listing, images, first in prepared]
+
+
+def _analyse_remote(url: str, data: bytes, params: WhiteParams) -> ImageInfo:
+    info = ImageInfo(ref=url, path=url, found=True)
+    return analyse_bytes(data, info, params)
+
+
 @dataclass
 class Engine:
     """Runs the rules of one policy over listings.
 
     Args:
         run: the shared run context (policy, as-of day, documents, shop, inventory, datasets).
-        jobs: processes for image analysis (default: the number of cores).
+        jobs: processes to use (default: the number of cores); 1 keeps everything in-process.
         chunk_size: listings per chunk; bounds memory for any catalogue size.
+        cache: the persistent image-analysis cache, or ``None`` to analyse every image afresh.
+        allow_private_urls: fetch image URLs that resolve to loopback/private/link-local hosts.
+        fast_images: allow the reduced-scale JPEG fast path (see :mod:`shelfcheck.analysis.images`).
     """
 
     run: RunContext
     jobs: int | None = None
     chunk_size: int = 256
+    cache: ImageCache | None = None
+    allow_private_urls: bool = False
+    fast_images: bool = True
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
-    _pool: Executor | None = field(default=None, init=False)
+    _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
+    _cache: ImageCache | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.run.policy.rules) - set(RULES))
@@ -77,10 +125,14 @@ class Engine:
             raise PolicyError(f"policy {self.run.policy.name}: rules: unknown finding code(s) {', '.join(unknown)}")
         self._listing_rules = self._active("listing")
         self._shop_rules = self._active("shop")
-        wb = self.run.policy.images.white_background
-        self._white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma)
+        images = self.run.policy.images
+        wb = images.white_background
+        self._white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, self.fast_images)
+        self._max_bytes = images.max_bytes
         if self.jobs is None:
             self.jobs = os.cpu_count() or 1
+        self._cache = self.cache
+        self._fork = "fork" in multiprocessing.get_all_start_methods()
 
     def _active(self, scope: str) -> list[_Active]:
         active = []
@@ -107,42 +159,61 @@ class Engine:
     # Listings ------------------------------------------------------------------------------
     def check_listings(self, listings: Iterable[Listing]) -> Iterator[ListingResult]:
         """Yield one result per listing, in input order."""
-        chunk: list[Listing] = []
+        pending: deque[Future[list[ListingResult]]] = deque()
+        in_workers = (self.jobs or 1) > 1 and self._fork
         try:
-            for listing in listings:
-                chunk.append(listing)
-                if len(chunk) >= self.chunk_size:
-                    yield from self._check_chunk(chunk)
-                    chunk = []
-            if chunk:
-                yield from self._check_chunk(chunk)
+            for number, chunk in enumerate(_chunks(listings, self.chunk_size)):
+                prepared = self._prepare(chunk)
+                if in_workers and (pending or number >= _PARALLEL_RULES_FROM_CHUNK):
+                    pending.append(self._workers().submit(_check_prepared, prepared))
+                    while len(pending) > 2 * (self.jobs or 1):
+                        yield from pending.popleft().result()
+                else:
+                    for listing, images, first in prepared:
+                        yield self._run_rules(listing, images, first)
+            while pending:
+                yield from pending.popleft().result()
         finally:
             self.close()
 
+    def check_listing(self, listing: Listing, images: Mapping[str, ImageInfo]) -> ListingResult:
+        """Run every listing rule over one listing whose images are already analysed."""
+        return self._run_rules(listing, dict(images), self._note_sku(listing))
+
     def close(self) -> None:
-        """Stop the worker processes, if any were started."""
+        """Stop the worker processes and close the cache."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
 
-    def _check_chunk(self, chunk: list[Listing]) -> Iterator[ListingResult]:
+    def _note_sku(self, listing: Listing) -> int | None:
+        sku = listing.seller_sku
+        if not sku:
+            return None
+        first = self._first_row.get(sku)
+        if first is None:
+            self._first_row[sku] = listing.row
+        return first
+
+    def _prepare(self, chunk: list[Listing]) -> list[Prepared]:
+        """Note duplicate SKUs and analyse the chunk's images, in the parent process."""
         refs: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
         for listing in chunk:
             for ref in listing.main_images:
-                refs.setdefault((listing.base_dir, ref), resolve_image_ref(listing.base_dir, ref))
-        infos = self._analyse({key: target for key, target in refs.items()})
+                key = (listing.base_dir, ref)
+                if key not in refs:
+                    refs[key] = resolve_image_ref(listing.base_dir, ref)
+        infos = self._analyse(refs)
+        prepared = []
         for listing in chunk:
             images = {ref: infos[(listing.base_dir, ref)] for ref in listing.main_images}
-            yield self.check_listing(listing, images)
+            prepared.append((listing, images, self._note_sku(listing)))
+        return prepared
 
-    def check_listing(self, listing: Listing, images: Mapping[str, ImageInfo]) -> ListingResult:
-        """Run every listing rule over one listing whose images are already analysed."""
-        sku = listing.seller_sku
-        first = None
-        if sku:
-            first = self._first_row.get(sku)
-            if first is None:
-                self._first_row[sku] = listing.row
+    def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
         findings = []
         for active in self._listing_rules:
@@ -150,46 +221,93 @@ class Engine:
                 findings.append(Finding(active.rule.code, active.severity, hit.field,
                                         dict(hit.evidence), dict(hit.ctx)))
         category = ctx.category.path if ctx.category else listing.get("category")
-        return ListingResult(listing.row, sku, findings, category)
+        return ListingResult(listing.row, listing.seller_sku, findings, category)
 
     def _findings(self, active: _Active, hits: Iterator[Hit]) -> Iterator[Finding]:
         for hit in hits:
             yield Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
 
     # Images --------------------------------------------------------------------------------
-    def _analyse(self, targets: Mapping[Any, tuple[str | None, str | None]]) -> dict[Any, ImageInfo]:
+    def _analyse(self, targets: Mapping[tuple[Path, str], tuple[str | None, str | None]]) -> dict[Any, ImageInfo]:
+        """Analyse each distinct target once: from the cache, by fetching, or by decoding."""
         results: dict[Any, ImageInfo] = {}
-        by_path: dict[str, list[Any]] = {}
+        local: dict[str, list[Any]] = {}
+        remote: dict[str, list[Any]] = {}
         for key, (target, reason) in targets.items():
-            ref = key[1]
             if target is None:
-                results[key] = ImageInfo(ref=ref, reason=reason)
+                results[key] = ImageInfo(ref=key[1], reason=reason)
             elif target.lower().startswith(_REMOTE):
-                results[key] = ImageInfo(ref=ref, path=target, reason="image_remote_not_fetched")
+                remote.setdefault(target, []).append(key)
             else:
-                by_path.setdefault(target, []).append(key)
-        paths = list(by_path)
-        for path, info in zip(paths, self._map_images(paths)):
-            for key in by_path[path]:
-                results[key] = info if info.ref == key[1] else _with_ref(info, key[1])
+                local.setdefault(target, []).append(key)
+        params = self._white.key()
+        done: dict[str, ImageInfo] = {}
+        to_decode = []
+        for path in local:
+            hit = self._cache.lookup(path, params) if self._cache is not None else None
+            if hit is not None:
+                done[path] = hit
+            else:
+                to_decode.append(path)
+        fresh = list(self._map_images(to_decode))
+        done.update(zip(to_decode, fresh))
+        if remote:
+            done.update(self._fetch(list(remote), params, fresh))
+        if self._cache is not None:
+            self._cache.store(fresh, params)
+        for target, keys in {**local, **remote}.items():
+            info = done[target]
+            for key in keys:
+                results[key] = info.relabel(key[1], target) if info.ref != key[1] else info
         return results
 
     def _map_images(self, paths: list[str]) -> Iterable[ImageInfo]:
         white = self._white
-        if (self.jobs or 1) <= 1 or len(paths) < 8:
+        if (self.jobs or 1) <= 1 or len(paths) < _PARALLEL_IMAGES:
             return [analyse_image(p, p, white) for p in paths]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
         chunksize = max(1, len(paths) // ((self.jobs or 1) * 4))
-        return self._pool.map(analyse_image, paths, paths, [white] * len(paths), chunksize=chunksize)
+        return self._workers().map(analyse_image, paths, paths, [white] * len(paths), chunksize=chunksize)
+
+    def _fetch(self, urls: list[str], params: str, fresh: list[ImageInfo]) -> dict[str, ImageInfo]:
+        from shelfcheck.analysis.fetch import fetch_all
+
+        fetched = fetch_all(urls, allow_private=self.allow_private_urls, max_bytes=self._max_bytes)
+        out: dict[str, ImageInfo] = {}
+        for url, got in fetched.items():
+            if got.too_large:
+                out[url] = ImageInfo(ref=url, path=url, found=True, size_bytes=got.size,
+                                     extra={"download_stopped_at": got.size})
+            elif got.data is None:
+                extra: dict[str, Any] = {"status": got.status} if got.status else {}
+                if got.detail:
+                    extra["error"] = got.detail
+                out[url] = ImageInfo(ref=url, path=url, reason=got.reason, extra=extra)
+            else:
+                digest = hashlib.sha256(got.data).hexdigest()
+                cached = self._cache.lookup_content(digest, params) if self._cache is not None else None
+                if cached is None:
+                    cached = _analyse_remote(url, got.data, self._white)
+                    fresh.append(cached)
+                out[url] = cached
+        return out
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            if self._fork:
+                context = multiprocessing.get_context("fork")
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                                 initializer=_init_worker, initargs=(self,))
+            else:
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self._pool
 
 
-def _with_ref(info: ImageInfo, ref: str) -> ImageInfo:
-    copy = ImageInfo(**{k: getattr(info, k) for k in info.__slots__})  # type: ignore[attr-defined]
-    copy.ref = ref
-    return copy
-
-
-def today() -> dt.date:
-    """The as-of day when none is given: today, in local time."""
-    return dt.date.today()
+def _chunks(items: Iterable[Listing], size: int) -> Iterator[list[Listing]]:
+    chunk: list[Listing] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -8,23 +8,33 @@ never decoded.
 White background (contract §5.1): in each of the four border bands, ``band`` × the shorter side
 wide, the share of pixels with ``min(R,G,B) ≥ min_channel`` and ``max − min ≤ max_chroma``.
 Transparent pixels are composited over white first (the platform shows them on white).
+
+Fast path. A JPEG is first decoded at 1/8 scale (libjpeg's DCT scaling: every pixel of the
+result is the mean of an 8×8 block, and the whole entropy-coded stream is still decoded, so a
+truncated file is caught as surely as by a full decode). A reduced pixel of exactly (255,255,255)
+stands for a block that is white at full scale; any other reduced pixel is counted as a block
+that is not white at all. When even that pessimistic count clears ``min_ratio`` on all four
+bands, the image passes without a full decode (``scale`` = 8, ``bands`` hold the pessimistic
+ratios). Otherwise — a near-white, tinted or busy border, a failing image — the image is decoded
+in full and measured exactly, so every failing ratio reported is the exact full-scale value.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import stat
 import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "BANDS",
     "ImageInfo",
     "WhiteParams",
@@ -43,13 +53,23 @@ PIXEL_CAP = 80_000_000
 Image.MAX_IMAGE_PIXELS = None  # we apply our own cap from the header, before decoding
 
 
+ANALYSIS_VERSION = 2  # bump when the analysis changes: cached results of older versions are ignored
+
+
 @dataclass(frozen=True, slots=True)
 class WhiteParams:
-    """The white-background parameters the analysis depends on (part of the cache key)."""
+    """The parameters the analysis depends on (part of the cache key)."""
 
     band: float = 0.02
     min_channel: int = 245
     max_chroma: int = 10
+    min_ratio: float = 0.97
+    fast: bool = True
+
+    def key(self) -> str:
+        """A string that identifies these parameters and the analysis version."""
+        return (f"v{ANALYSIS_VERSION}:{self.band}:{self.min_channel}:{self.max_chroma}:"
+                f"{self.min_ratio}:{int(self.fast)}")
 
 
 @dataclass(slots=True)
@@ -70,6 +90,8 @@ class ImageInfo:
     alpha: bool = False
     bands: dict[str, float] | None = None
     band_px: int | None = None
+    scale: int = 1
+    mtime_ns: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -83,29 +105,77 @@ class ImageInfo:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageInfo:
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}  # type: ignore[attr-defined]
+        return cls(**known)
+
+    def relabel(self, ref: str, path: str | None) -> ImageInfo:
+        """A copy of this analysis for another reference to the same content."""
+        copy = ImageInfo.from_dict(self.to_dict())
+        copy.ref, copy.path = ref, path
+        return copy
+
 
 def band_width(width: int, height: int, band: float) -> int:
     """Width in pixels of a border band: ``band`` × the shorter side, at least 1 pixel."""
     return max(1, round(min(width, height) * band))
 
 
+def _band_boxes(w: int, h: int, b: int) -> dict[str, tuple[int, int, int, int]]:
+    return {
+        "top": (0, 0, w, b),
+        "bottom": (0, h - b, w, h),
+        "left": (0, 0, b, h),
+        "right": (w - b, 0, w, h),
+    }
+
+
+def _white_mask(region: np.ndarray, params: WhiteParams) -> np.ndarray:
+    lo = region.min(axis=2)
+    hi = region.max(axis=2)
+    return (lo >= params.min_channel) & ((hi - lo) <= params.max_chroma)
+
+
 def white_ratios(rgb: np.ndarray, params: WhiteParams) -> tuple[dict[str, float], int]:
     """Share of white pixels in each border band of an ``H×W×3`` uint8 array."""
     h, w = rgb.shape[:2]
     b = band_width(w, h, params.band)
-    regions = {
-        "top": rgb[:b, :, :],
-        "bottom": rgb[h - b :, :, :],
-        "left": rgb[:, :b, :],
-        "right": rgb[:, w - b :, :],
-    }
     ratios = {}
-    for name, region in regions.items():
-        lo = region.min(axis=2)
-        hi = region.max(axis=2)
-        white = (lo >= params.min_channel) & ((hi - lo) <= params.max_chroma)
-        ratios[name] = round(float(white.mean()), 4)
+    for name, (x0, y0, x1, y1) in _band_boxes(w, h, b).items():
+        ratios[name] = round(float(_white_mask(rgb[y0:y1, x0:x1], params).mean()), 4)
     return ratios, b
+
+
+def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float], int]:
+    """White ratio of each band of an RGB image, converting only the band pixels to arrays."""
+    w, h = img.size
+    b = band_width(w, h, params.band)
+    ratios = {}
+    for name, box in _band_boxes(w, h, b).items():
+        region = np.asarray(img.crop(box))
+        ratios[name] = round(float(_white_mask(region, params).mean()), 4)
+    return ratios, b
+
+
+def _pristine_ratios(reduced: Image.Image, full: tuple[int, int], params: WhiteParams) -> dict[str, float]:
+    """Pessimistic white ratio of each band, from an image decoded at reduced scale.
+
+    A reduced pixel counts as white only when it is exactly (255, 255, 255); the band is widened
+    to whole reduced pixels, so it covers at least the full-scale band.
+    """
+    w, h = full
+    rw, rh = reduced.size
+    b = band_width(w, h, params.band)
+    bx = min(rw, math.ceil(b * rw / w))
+    by = min(rh, math.ceil(b * rh / h))
+    boxes = {"top": (0, 0, rw, by), "bottom": (0, rh - by, rw, rh),
+             "left": (0, 0, bx, rh), "right": (rw - bx, 0, rw, rh)}
+    ratios = {}
+    for name, box in boxes.items():
+        region = np.asarray(reduced.crop(box))
+        ratios[name] = round(float((region.min(axis=2) == 255).mean()), 4)
+    return ratios
 
 
 def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
@@ -120,6 +190,20 @@ def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
     return img, False
 
 
+def _open(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def _decode(img: Image.Image, info: ImageInfo) -> bool:
+    try:
+        img.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        info.decodable = False
+        info.decode_error = " ".join(str(exc).split())[:160] or exc.__class__.__name__
+        return False
+    return True
+
+
 def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInfo:
     """Fill ``info`` from the file's bytes: format, size, decodability and border bands."""
     info.size_bytes = len(data)
@@ -127,7 +211,7 @@ def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            img = Image.open(io.BytesIO(data))
+            img = _open(data)
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             info.decodable = False
             info.decode_error = f"not an image ({exc.__class__.__name__})"
@@ -137,15 +221,25 @@ def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInf
         if info.width * info.height > PIXEL_CAP:
             info.decode_error = "too many pixels to decode safely"
             return info
-        try:
-            img.load()
-        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
-            info.decodable = False
-            info.decode_error = " ".join(str(exc).split())[:160] or exc.__class__.__name__
+        full = img.size
+        if params.fast and img.format in ("JPEG", "MPO") and min(full) >= 64:
+            img.draft("RGB", (math.ceil(full[0] / 8), math.ceil(full[1] / 8)))
+            if not _decode(img, info):
+                return info
+            reduced, info.alpha = _to_rgb(img)
+            pessimistic = _pristine_ratios(reduced, full, params)
+            if min(pessimistic.values()) >= params.min_ratio:
+                info.decodable = True
+                info.bands, info.band_px = pessimistic, band_width(*full, params.band)
+                info.scale = max(1, round(full[0] / reduced.size[0]))
+                return info
+            img = _open(data)  # borderline or failing: measure exactly at full scale
+        if not _decode(img, info):
             return info
     info.decodable = True
     rgb, info.alpha = _to_rgb(img)
-    info.bands, info.band_px = white_ratios(np.asarray(rgb), params)
+    info.bands, info.band_px = _band_ratios(rgb, params)
+    info.scale = 1
     return info
 
 
@@ -153,27 +247,40 @@ def analyse_image(ref: str, path: str, params: WhiteParams = WhiteParams()) -> I
     """Analyse the image file at ``path`` (``ref`` is the reference as the seller wrote it).
 
     Never raises for a bad file: a missing file, a directory, a device or a file that is not an
-    image all come back as an :class:`ImageInfo` saying so.
+    image all come back as an :class:`ImageInfo` saying so. The size and modification time seen
+    when the file was read are recorded, so the result can be cached against them.
     """
     info = ImageInfo(ref=ref, path=path)
     try:
-        st = os.stat(path)
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
         info.reason = "image_file_missing"
         return info
-    if not stat.S_ISREG(st.st_mode):
+    except IsADirectoryError:
         info.reason = "image_not_regular_file"
         return info
-    info.found = True
-    info.size_bytes = st.st_size
-    if st.st_size > READ_CAP:
-        info.decode_error = "file too large to read"
-        return info
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        info.found = False
-        info.reason = "image_file_unreadable"
+    except (OSError, ValueError) as exc:
+        missing = isinstance(exc, ValueError) or not os.path.exists(path)
+        info.reason = "image_file_missing" if missing else "image_file_unreadable"
         info.extra["error"] = exc.__class__.__name__
         return info
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        info.reason = "image_not_regular_file"
+        return info
+    with os.fdopen(fd, "rb") as fh:
+        info.found = True
+        info.size_bytes = st.st_size
+        info.mtime_ns = st.st_mtime_ns
+        if st.st_size > READ_CAP:
+            info.decode_error = "file too large to read"
+            return info
+        try:
+            data = fh.read(READ_CAP + 1)
+        except OSError as exc:
+            info.found = False
+            info.reason = "image_file_unreadable"
+            info.extra["error"] = exc.__class__.__name__
+            return info
     return analyse_bytes(data, info, params)

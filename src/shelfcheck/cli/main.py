@@ -68,6 +68,9 @@ def check(
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh (default from LANG).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
+    allow_private_urls: Annotated[bool, typer.Option(
+        "--allow-private-urls", help="Let image URLs point at loopback or private-network hosts.")] = False,
 ) -> None:
     """Check a catalogue: every reason the platform would refuse each product."""
     from shelfcheck.api import prepare
@@ -81,7 +84,8 @@ def check(
     except ImportError:
         raise fail(f"--format {fmt.value}: not available in this version") from None
     run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                  as_of=day, sheet=sheet, jobs=jobs)
+                  as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
+                  allow_private_urls=allow_private_urls)
     cat = catalogue(language)
     options = ReportOptions(output=output, color=None if output is None else False)
     with open_output(output, binary=binary) as out:

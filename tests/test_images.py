@@ -1,0 +1,206 @@
+"""Image analysis: the fast path agrees with the exact one, the cache, remote images, workers."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from PIL import Image, ImageDraw
+
+from helpers import Workspace, codes, make_image, write_csv
+from shelfcheck.analysis.cache import ImageCache
+from shelfcheck.analysis.fetch import fetch_all, host_is_public
+from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
+
+FAST, EXACT = WhiteParams(), WhiteParams(fast=False)
+
+
+def _jpeg(size: int, line: tuple[str, int, int] | None = None, background: int = 255, quality: int = 90) -> bytes:
+    img = Image.new("RGB", (size, size), (background,) * 3)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=(40, 90, 150))
+    if line is not None:
+        side, width, grey = line
+        box = {"top": [0, 0, size - 1, width - 1], "left": [0, 0, width - 1, size - 1],
+               "bottom": [0, size - width, size - 1, size - 1], "right": [size - width, 0, size - 1, size - 1]}[side]
+        draw.rectangle(box, fill=(grey,) * 3)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("line", [None, ("top", 1, 200), ("left", 1, 244), ("right", 2, 246),
+                                  ("bottom", 3, 250), ("left", 1, 120), ("top", 5, 240)])
+@pytest.mark.parametrize("size", [1080, 1500])
+def test_fast_path_decides_like_the_exact_measurement(line: tuple[str, int, int] | None, size: int) -> None:
+    data = _jpeg(size, line)
+    fast = analyse_bytes(data, ImageInfo("x"), FAST)
+    exact = analyse_bytes(data, ImageInfo("x"), EXACT)
+    assert exact.scale == 1
+    passes = [min(i.bands.values()) >= 0.97 for i in (fast, exact)]  # type: ignore[union-attr]
+    assert passes[0] == passes[1]
+    if not passes[1]:
+        assert fast.scale == 1 and fast.bands == exact.bands  # failures are always measured exactly
+
+
+def test_pure_white_jpeg_takes_the_fast_path() -> None:
+    info = analyse_bytes(_jpeg(1080), ImageInfo("x"), FAST)
+    assert info.scale == 8 and info.decodable and min(info.bands.values()) == 1.0  # type: ignore[union-attr]
+
+
+def test_near_white_background_is_measured_exactly() -> None:
+    info = analyse_bytes(_jpeg(1080, background=250), ImageInfo("x"), FAST)
+    assert info.scale == 1 and min(info.bands.values()) == 1.0  # type: ignore[union-attr]
+
+
+def test_truncated_jpeg_is_caught_on_the_fast_path() -> None:
+    data = _jpeg(1080)
+    info = analyse_bytes(data[: len(data) // 2], ImageInfo("x"), FAST)
+    assert info.decodable is False and "truncated" in (info.decode_error or "")
+    assert info.width == 1080  # the header was fine
+
+
+def test_special_files_do_not_hang_or_crash(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    assert analyse_image("pipe.jpg", str(fifo)).reason == "image_not_regular_file"
+    assert analyse_image("zero", "/dev/zero").reason == "image_not_regular_file"
+    assert analyse_image("dir", str(tmp_path)).reason == "image_not_regular_file"
+    assert analyse_image("none", str(tmp_path / "none.jpg")).reason == "image_file_missing"
+
+
+def test_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None:
+    path = make_image(tmp_path / "a.jpg")
+    cache = ImageCache(tmp_path / "cache.sqlite")
+    key = FAST.key()
+    assert cache.lookup(str(path), key) is None
+    info = analyse_image("a.jpg", str(path), FAST)
+    cache.store([info], key)
+    again = cache.lookup(str(path), key)
+    assert again is not None and again.sha256 == info.sha256 and again.bands == info.bands
+    assert cache.lookup(str(path), WhiteParams(min_ratio=0.99).key()) is None  # other parameters
+    make_image(path, background=(200, 200, 200))  # edited in place
+    os.utime(path, ns=(1, 1))
+    assert cache.lookup(str(path), key) is None
+    assert cache.lookup_content(info.sha256 or "", key) is not None  # same content elsewhere
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    db = tmp_path / "cache.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    cache = ImageCache(db)
+    assert cache.lookup("/nowhere.jpg", FAST.key()) is None
+    cache.store([ImageInfo("x", path="/x", found=True, sha256="ab")], FAST.key())
+
+
+def test_check_uses_the_cache_across_runs(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shelfcheck.engine as engine
+
+    rows = [ws.listing(seller_sku=f"C-{i}") for i in range(3)]
+    first = ws.check(rows)
+    calls: list[str] = []
+    real = engine.analyse_image
+
+    def counting(ref: str, path: str, params: WhiteParams) -> ImageInfo:
+        calls.append(path)
+        return real(ref, path, params)
+
+    monkeypatch.setattr(engine, "analyse_image", counting)
+    second = ws.check(rows)
+    assert calls == []
+    assert codes(first) == codes(second) == []
+
+
+# Remote images ------------------------------------------------------------------------------
+class _Handler(BaseHTTPRequestHandler):
+    images: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/redirect-private":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:1/x.jpg")
+            self.end_headers()
+            return
+        if self.path == "/big-stream.jpg":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(7):
+                self.wfile.write(b"\xff" * 1024 * 1024)
+            return
+        body = self.images.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    _Handler.images = {"/good.jpg": _jpeg(1080), "/grey.jpg": _jpeg(1080, background=200)}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_refuses_private_hosts_unless_allowed(server: str) -> None:
+    assert not host_is_public("127.0.0.1") and not host_is_public("10.1.2.3")
+    assert not host_is_public("169.254.169.254") and not host_is_public("::1")
+    assert host_is_public("93.184.216.34")
+    refused = fetch_all([f"{server}/good.jpg"])
+    assert refused[f"{server}/good.jpg"].reason == "image_url_private"
+    allowed = fetch_all([f"{server}/good.jpg", f"{server}/missing.jpg", f"{server}/big-stream.jpg",
+                         f"{server}/redirect-private"], allow_private=True)
+    assert allowed[f"{server}/good.jpg"].data == _Handler.images["/good.jpg"]
+    assert allowed[f"{server}/missing.jpg"].status == 404
+    big = allowed[f"{server}/big-stream.jpg"]
+    assert big.too_large and big.size is not None and big.size <= 5 * 1024 * 1024 + 1024 * 1024
+
+
+def test_check_with_remote_images(ws: Workspace, server: str) -> None:
+    refs = f"{server}/good.jpg|{server}/grey.jpg|{server}/missing.jpg|{server}/big-stream.jpg"
+    catalog = write_csv(ws.root / "catalog.csv", [ws.listing(main_images=refs)])
+    import shelfcheck
+
+    report = shelfcheck.check(catalog, allow_private_urls=True, jobs=1)
+    found = {(f.code, f.field) for f in report.listings[0].findings}
+    assert ("image_background_not_white", "main_images[1]") in found
+    assert ("image_not_found", "main_images[2]") in found
+    assert ("image_file_too_large", "main_images[3]") in found
+    assert not any(field == "main_images[0]" for _, field in found)
+    blocked = shelfcheck.check(catalog, jobs=1)
+    reasons = {f.evidence.get("reason") for f in blocked.listings[0].findings if f.code == "image_not_found"}
+    assert reasons == {"image_url_private"}
+
+
+def test_workers_give_the_same_results_as_one_process(ws: Workspace) -> None:
+    images = [ws.image(product=(i * 40 % 255, 60, 90)) for i in range(6)]
+    images.append(ws.image(background=(210, 210, 210)))
+    rows = []
+    for i in range(900):
+        pick = [images[(i + k) % len(images)] for k in range(3)]
+        rows.append(ws.listing(seller_sku=f"W-{i % 850}", main_images="|".join(pick),
+                               title="Short" if i % 7 == 0 else "Stackable Storage Box with Lid"))
+    catalog = write_csv(ws.root / "catalog.csv", rows)
+    import shelfcheck
+
+    one = shelfcheck.check(catalog, jobs=1, cache=False)
+    two = shelfcheck.check(catalog, jobs=2, cache=False)
+    assert [(r.row, r.seller_sku, [(f.code, f.field, f.evidence) for f in r.findings]) for r in one.listings] == \
+           [(r.row, r.seller_sku, [(f.code, f.field, f.evidence) for f in r.findings]) for r in two.listings]
+    assert one.summary.by_code["duplicate_sku"] == 50
+    assert one.summary.by_code["image_background_not_white"] > 0
