@@ -256,3 +256,10 @@ def test_mentions_carry_their_role() -> None:
 def test_verdicts_are_cached_per_checker(checker: OriginChecker) -> None:
     first = checker.assess("Made in Chian", "China")
     assert checker.assess("Made in Chian", "China") is first
+
+
+@pytest.mark.parametrize("label", ["Made in P.R.China", "MADE IN P.R.CHINA", "Made in PR. China"])
+def test_pr_china_without_spaces_is_accepted(checker: OriginChecker, label: str) -> None:
+    verdict = checker.assess(label, "China")
+    assert verdict.status == "ok", verdict
+    assert verdict.countries == ("China",)

@@ -383,15 +383,11 @@ class _Text:
         self.w = w = Words(t)
         self.pieces = pieces = _SEGMENTS.split(t)
         self.segments = [p.strip() for p in pieces if p.strip()]
-        self.seg_of: list[int] = []
         if len(pieces) == 1:
-            self.seg_of = [0] * len(w.words)
-        elif w.merged:  # acronyms were merged: place each word by its position
+            self.seg_of: list[int] = [0] * len(w.words)
+        else:
             cuts = [m.start() for m in _SEGMENTS.finditer(t)]
             self.seg_of = [bisect.bisect_right(cuts, start) for start, _ in w.spans]
-        else:
-            for k, piece in enumerate(pieces):
-                self.seg_of.extend([k] * len(_TOKEN.findall(piece)))
 
     def segment_at(self, i: int) -> str:
         """The whole segment holding word ``i``."""
@@ -592,7 +588,7 @@ def _country(x: _Text) -> str | None:
     for size in range(min(6, hi), 0, -1):  # the last words: "…, Guangdong 518057, China"
         key = words[hi - size:hi]
         code = lookup_country(key)
-        if code and (key != ("us",) or x.w.upper[hi - 1]):
+        if code and (key != ("us",) or x.w.is_upper(hi - 1, hi)):
             return code
     segments = x.segments
     for seg in (segments[-1:] + segments[:1] + segments[1:-1]):

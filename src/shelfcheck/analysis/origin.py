@@ -172,12 +172,18 @@ _OTHER_PHRASES = frozenset(tuple(p.split()) for p in (
     "packaged in", "designed and engineered in",
 ))
 _PHRASE_MAX = max(len(p) for p in _ORIGIN_PHRASES | _OTHER_PHRASES)
+_PHRASE_WORDS = frozenset(w for p in _ORIGIN_PHRASES | _OTHER_PHRASES for w in p) | {"the"}
 _PHRASE_ENDS = frozenset(p[-1] for p in _ORIGIN_PHRASES | _OTHER_PHRASES) | {"the"}
 _CONNECTORS = frozenset({"and", "or", "the"})
 
 # --- Folding and words ---------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z](?:\.\s?[A-Za-z](?![A-Za-z0-9]))+\.?"   # P.R.C., U.S.A., P. R. C.
+    r"|(?<![A-Za-z0-9])[A-Z](?: [A-Z](?![A-Za-z0-9]))+"                # P R C (capitals only)
+    r"|[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
+_NOT_LETTER = re.compile(r"[^A-Za-z]+")
 _APOSTROPHES = str.maketrans({"'": None, "\u2019": None, "\u2018": None, "`": None, "\u00b4": None,
                               "\u00df": "ss"})
 
@@ -186,14 +192,17 @@ def fold(text: str) -> str:
     """NFKC (full-width → ASCII), accents and apostrophes dropped, ß → ss; case is kept."""
     if text.isascii():
         return text.replace("'", "").replace("`", "") if ("'" in text or "`" in text) else text
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    if text.isascii():
+    text = unicodedata.normalize("NFKC", text)
+    if _APOSTROPHE_LIKE.search(text):
+        text = text.translate(_APOSTROPHES)
+    if text.isascii() or not _ACCENTED.search(text):
         return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
-_SINGLE_LETTER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
+_APOSTROPHE_LIKE = re.compile("['\u2019\u2018`\u00b4\u00df]")
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
 
 
 class Words:
@@ -201,63 +210,41 @@ class Words:
 
     Attributes:
         text: the folded text.
-        words: lower-case words; ``P.R.C.`` and ``U S A`` are one word each.
-        spans: (start, end) of each word in ``text`` (an acronym keeps its closing dot).
+        words: lower-case words; ``P.R.C.`` and ``U S A`` are one word each (``prc``, ``usa``).
+        spans: (start, end) of each word in ``text`` (an acronym keeps its dots: ``P.R.C.``).
         upper: whether each word was written in capitals.
-        merged: the text has single letters, which may have been joined into acronyms.
     """
 
-    __slots__ = ("text", "words", "merged", "_spans", "_upper")
+    __slots__ = ("text", "words", "_raw", "_spans")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.merged = _SINGLE_LETTER.search(text) is not None
-        if not self.merged:  # nothing to merge: spans are computed on demand
-            self.words = tuple(_TOKEN.findall(text.lower()))
-            self._spans: tuple[tuple[int, int], ...] | None = None
-            self._upper: tuple[bool, ...] | None = None
-        else:
-            self.words, self._spans, self._upper = self._merge()
-
-    def _merge(self) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[bool, ...]]:
-        folded = self.text
-        words: list[str] = []
-        spans: list[tuple[int, int]] = []
-        upper: list[bool] = []
-        last_single = False  # the previous word is a single letter or an acronym of them
-        for m in _TOKEN.finditer(folded):
-            w = m.group()
-            start, end = m.span()
-            if last_single and len(w) == 1 and w.isalpha():
-                prev_start, prev_end = spans[-1]
-                gap = folded[prev_end:start]
-                if (("." in gap and not gap.replace(".", "").strip())
-                        or (gap.isspace() and w.isupper() and upper[-1])):
-                    words[-1] += w.lower()
-                    spans[-1] = (prev_start, end)
-                    upper[-1] = upper[-1] and w.isupper()
-                    continue
-            last_single = len(w) == 1 and w.isalpha()
-            words.append(w.lower())
-            spans.append((start, end))
-            upper.append(w.isupper())
-        if "." in folded:  # an acronym keeps its closing dot in what is shown ("P.R.C.")
-            for k, (start, end) in enumerate(spans):
-                if end < len(folded) and folded[end] == "." and "." in folded[start:end]:
-                    spans[k] = (start, end + 1)
-        return tuple(words), tuple(spans), tuple(upper)
+        self._raw = raw = _TOKEN.findall(text)
+        self.words = tuple(r.lower() if r.isalnum() else _NOT_LETTER.sub("", r).lower() for r in raw)
+        self._spans: tuple[tuple[int, int], ...] | None = None
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
         if self._spans is None:
-            self._spans = tuple(m.span() for m in _TOKEN.finditer(self.text))
+            # Words appear in order with only non-word characters between them, so each one is
+            # the first occurrence of its text after the previous word.
+            spans = []
+            pos = 0
+            find = self.text.find
+            for r in self._raw:
+                pos = find(r, pos)
+                spans.append((pos, pos + len(r)))
+                pos += len(r)
+            self._spans = tuple(spans)
         return self._spans
 
     @property
     def upper(self) -> tuple[bool, ...]:
-        if self._upper is None:
-            self._upper = tuple(x.isupper() for x in _TOKEN.findall(self.text))
-        return self._upper
+        return tuple(r.isupper() for r in self._raw)
+
+    def is_upper(self, i: int, j: int) -> bool:
+        """Whether words ``i`` to ``j - 1`` were all written in capitals."""
+        return all(r.isupper() for r in self._raw[i:j])
 
     def shown(self, i: int, j: int) -> str:
         """The text of words ``i`` to ``j - 1`` as written."""
@@ -482,7 +469,7 @@ class OriginChecker:
                     continue
                 if entry.code is None:
                     return size, None
-                if not entry.upper_only or all(w.upper[i:i + size]):
+                if not entry.upper_only or w.is_upper(i, i + size):
                     shown = w.shown(i, i + size)
                     return size, CountryMention(shown, "country", entry.code, "plain")
         if i + 1 < n and words[i] in _ADJECTIVES and words[i + 1] in _MAKING:
@@ -501,7 +488,7 @@ class OriginChecker:
             role: Role = "plain"
             if i and words[i - 1] in _PHRASE_ENDS:
                 role = _role_before(words, i)
-            if hit is None and role == "origin":
+            if hit is None and role == "origin" and words[i] not in _PHRASE_WORDS:
                 hit = self._stand_in(w, i)
             if hit is None:
                 i += 1
