@@ -1,0 +1,140 @@
+"""The Create Product body built from a catalogue row, and the row read back from a body.
+
+The publisher and the sandbox share this module, so what one writes the other reads the same
+way. Catalogue fields the platform takes as *product attributes* (country of origin, FCC ID,
+manufacturer …) are sent as ``product_attributes`` whose ids come from Get Attributes, matched by
+attribute name (:data:`ATTRIBUTE_NAMES`). Compliance documents are sent as ``certifications``
+whose ids come from Get Category Rules, matched by certification name
+(:data:`CERTIFICATION_NAMES`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shelfcheck.model import Document
+
+__all__ = ["ATTRIBUTE_NAMES", "CERTIFICATION_NAMES", "build_product_body", "read_product_body"]
+
+#: catalogue field → product attribute name (as Get Attributes names it).
+ATTRIBUTE_NAMES: dict[str, str] = {
+    "brand": "Brand",
+    "country_of_origin": "Country of Origin",
+    "origin_label": "Origin Marking on Packaging",
+    "manufacturer_name": "Manufacturer Name",
+    "manufacturer_address": "Manufacturer Address",
+    "model_number": "Model Number",
+    "fcc_id": "FCC ID",
+    "model_first_filing_date": "Model First Filing Date",
+    "fda_registration_number": "FDA Registration Number",
+    "ingredients": "Ingredients",
+}
+
+#: document type → certification name (as Get Category Rules names it).
+CERTIFICATION_NAMES: dict[str, str] = {
+    "FCC_TEST_REPORT": "FCC Test Report",
+    "FDA_FACILITY_REGISTRATION": "FDA Facility Registration",
+    "CPI": "Cosmetic Product Ingredient Statement",
+    "CPC": "Children's Product Certificate",
+}
+
+
+def _epoch(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc).timestamp())
+
+
+def build_product_body(values: Mapping[str, str], *, category_id: str, image_uris: Sequence[str],
+                       attribute_ids: Mapping[str, str], certification_ids: Mapping[str, str],
+                       documents: Sequence[Document] = (), idempotency_key: str | None = None) -> dict[str, Any]:
+    """The Create Product (and Check Listing) body for one catalogue row.
+
+    Args:
+        values: the row's canonical fields (``Listing.values``).
+        category_id: the leaf category id.
+        image_uris: the uploaded main images' URIs, in order.
+        attribute_ids: attribute name → id for this category (from Get Attributes).
+        certification_ids: certification name → id for this category (from Get Category Rules).
+        documents: the Verified documents that apply to the row; each becomes a certification.
+        idempotency_key: makes a retried create safe.
+    """
+    sku: dict[str, Any] = {"seller_sku": values.get("seller_sku", "")}
+    if values.get("price"):
+        sku["price"] = {"amount": values["price"], "currency": "USD"}
+    quantity: Any = values.get("quantity", "")
+    if quantity != "":
+        quantity = int(quantity) if quantity.isdigit() else quantity
+        sku["inventory"] = [{"quantity": quantity}]
+    body: dict[str, Any] = {
+        "save_mode": "LISTING",
+        "title": values.get("title", ""),
+        "description": values.get("description", ""),
+        "category_id": category_id,
+        "category_version": "v2",
+        "main_images": [{"uri": uri} for uri in image_uris],
+        "skus": [sku],
+    }
+    attributes = []
+    for field, name in ATTRIBUTE_NAMES.items():
+        value = values.get(field, "")
+        attr_id = attribute_ids.get(name)
+        if value and attr_id:
+            attributes.append({"id": attr_id, "values": [{"name": value}]})
+    if attributes:
+        body["product_attributes"] = attributes
+    certifications = []
+    for doc in documents:
+        cert_id = certification_ids.get(CERTIFICATION_NAMES.get(doc.type, ""))
+        if cert_id is None:
+            continue
+        entry: dict[str, Any] = {"id": cert_id, "images": [], "files": []}
+        if doc.expires_on is not None:
+            entry["expiration_date"] = _epoch(doc.expires_on)
+        certifications.append(entry)
+    if certifications:
+        body["certifications"] = certifications
+    if idempotency_key:
+        body["idempotency_key"] = idempotency_key
+    return body
+
+
+def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_fields: Mapping[str, str],
+                      certification_types: Mapping[str, str]) -> tuple[dict[str, str], list[Document], list[str]]:
+    """The catalogue row a body stands for: ``(values, documents, image_uris)``.
+
+    ``attribute_fields`` maps attribute id → catalogue field; ``certification_types`` maps
+    certification id → document type. A certification the platform holds counts as a Verified
+    document that applies to this product.
+    """
+    skus = body.get("skus") or [{}]
+    sku = skus[0] if isinstance(skus[0], Mapping) else {}
+    values: dict[str, str] = {"seller_sku": str(sku.get("seller_sku") or "").strip(),
+                              "title": str(body.get("title") or "").strip(),
+                              "category": category_path}
+    if body.get("description"):
+        values["description"] = str(body["description"])
+    price = sku.get("price") or {}
+    if isinstance(price, Mapping) and price.get("amount") not in (None, ""):
+        values["price"] = str(price["amount"])
+    inventory = sku.get("inventory") or []
+    if inventory and isinstance(inventory[0], Mapping) and inventory[0].get("quantity") is not None:
+        values["quantity"] = str(inventory[0]["quantity"])
+    for attr in body.get("product_attributes") or []:
+        field = attribute_fields.get(str(attr.get("id")))
+        names = [str(v.get("name", "")) for v in attr.get("values") or [] if isinstance(v, Mapping)]
+        if field and names and names[0].strip():
+            values[field] = names[0].strip()
+    uris = [str(img.get("uri", "")) for img in body.get("main_images") or [] if isinstance(img, Mapping)]
+    values["main_images"] = "|".join(uris)
+    documents = []
+    for i, cert in enumerate(body.get("certifications") or []):
+        doc_type = certification_types.get(str(cert.get("id")))
+        if doc_type is None:
+            continue
+        expires = cert.get("expiration_date")
+        documents.append(Document(
+            doc_id=f"certification-{cert.get('id')}-{i}", type=doc_type, status="Verified",
+            expires_on=dt.datetime.fromtimestamp(int(expires), dt.timezone.utc).date() if expires else None,
+            applies_to=("*",)))
+    return values, documents, uris

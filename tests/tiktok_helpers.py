@@ -1,0 +1,48 @@
+"""Helpers for the Open API tests: run the sandbox on a free loopback port in a thread."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import uvicorn
+
+from shelfcheck.sandbox import SandboxConfig, create_app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_sandbox(config: SandboxConfig | None = None) -> Iterator[tuple[str, object]]:
+    """``(base_url, Sandbox)`` of a sandbox served by uvicorn in a thread; stopped on exit."""
+    app = create_app(config or SandboxConfig())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            if httpx.get(base + "/_sandbox/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the sandbox did not start")
+        time.sleep(0.05)
+    try:
+        yield base, app.state.sandbox
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
