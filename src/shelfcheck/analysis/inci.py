@@ -85,6 +85,7 @@ _WORD = re.compile(r"[a-z0-9&'-]+")
 
 # Splitting and normalising ---------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """The comparison key of a name: NFKC, casefolded, whitespace folded, dashes/quotes unified.
 
@@ -98,6 +99,7 @@ def name_key(name: str) -> str:
     return text.rstrip(" .")
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_name(entry: str) -> str:
     """One entry of a list as a name: footnote marks, percentages and a trailing ``.`` removed."""
     text = unicodedata.normalize("NFKC", entry).translate(_TRANSLATE)
@@ -124,7 +126,12 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+_SEPARATOR = re.compile(r";|(?<!\d),|,(?!\d)")
+
+
 def _split_top(text: str, respect_brackets: bool = True) -> list[str]:
+    if not respect_brackets or ("(" not in text and "[" not in text):
+        return _SEPARATOR.split(text)  # fast path: no brackets to protect
     parts: list[str] = []
     depth = 0
     start = 0
