@@ -15,7 +15,7 @@ from shelfcheck.i18n import catalogue
 from shelfcheck.policy import load_policy
 from shelfcheck.rules import RULES, Rule
 
-__all__ = ["explain_code", "rule_info", "rules_json", "rules_table"]
+__all__ = ["explain_code", "explain_platform", "rule_info", "rules_json", "rules_table"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -57,10 +57,15 @@ def rule_info(rule: Rule, lang: str, policy: str | None = None) -> dict[str, Any
 
 
 def explain_code(code: str, lang: str = "en", policy: str | None = None) -> str | None:
-    """The explanation of a finding code as text, or ``None`` when the code is unknown."""
+    """The explanation of a finding code as text, or ``None`` when the code is unknown.
+
+    A code that is not a finding code but a platform code (``403-UNAUTHORIZED_CHANNEL``, ``401``,
+    an Open API code such as ``105002``) is explained from the project's own platform error table,
+    with the official message from the imported ``tiktok-errors`` dataset when installed.
+    """
     rule = RULES.get(code)
     if rule is None:
-        return None
+        return explain_platform(code, lang)
     info = rule_info(rule, lang, policy)
     cat = catalogue(lang)
     lines = [f"{rule.code} [{info['severity']}] — {info['summary']}", ""]
@@ -101,3 +106,18 @@ def rules_table(lang: str, policy: str | None, out: IO[str]) -> None:
         info = rule_info(rule, lang, policy)
         table.add_row(rule.code, info["severity"], rule.family, info["summary"])
     Console(file=out, width=140, highlight=False).print(table)
+
+
+def explain_platform(code: str, lang: str = "en") -> str | None:
+    """A platform error code explained (cause, fix, whether a retry helps), or ``None`` if unknown."""
+    from shelfcheck.datasets import load_datasets
+    from shelfcheck.diagnose.platform_errors import (
+        explain_platform_code,
+        is_platform_code,
+        render_platform_explanation,
+    )
+
+    if not is_platform_code(code):
+        return None
+    info = explain_platform_code(code, load_datasets())
+    return render_platform_explanation(info, lang) if info is not None else None

@@ -1,0 +1,185 @@
+"""``shelfcheck inventory reconcile``: ERP stock against the platform snapshot (contract §7).
+
+```
+shelfcheck inventory reconcile CATALOG --platform F [--format table|json|csv] [--output F] [--db URL]
+```
+
+Per SKU: the ERP quantity (catalogue ``quantity``), the platform quantity (snapshot
+``platform_quantity``), the drift (ERP − platform) and whether it is flagged (|drift| beyond the
+policy's ``inventory.tolerance``, ±5). ``--output`` writes the calibration file
+(``seller_sku,quantity`` = the ERP count) for the flagged SKUs, to push to the platform. Every run
+is stored in the ledger's sync history, which ``diagnose`` reads. Exit status 1 when a SKU is
+flagged, 0 otherwise, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from shelfcheck.cli.common import fail, open_output, pick_lang
+from shelfcheck.cli.ledger import DB_HELP, instant_option
+
+__all__ = ["Reconciliation", "app", "reconcile"]
+
+app = typer.Typer(
+    help="Inventory: reconcile ERP stock with the platform (tolerance ±5) and write the calibration file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class Reconciliation:
+    """The items of one reconciliation and its tolerance."""
+
+    items: list[dict[str, Any]]
+    tolerance: int
+
+    @property
+    def flagged(self) -> list[dict[str, Any]]:
+        return [i for i in self.items if i["flagged"]]
+
+    def summary(self) -> dict[str, int]:
+        count: dict[str, int] = {}
+        for item in self.items:
+            count[item["status"]] = count.get(item["status"], 0) + 1
+        return {"items": len(self.items), "flagged": len(self.flagged), **count}
+
+
+def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | None = None) -> Reconciliation:
+    """Compare every catalogue SKU (first row of each) with the snapshot; platform-only SKUs last."""
+    from shelfcheck.ingest import load_platform_inventory, open_catalog
+    from shelfcheck.ingest.values import parse_int
+
+    stock = load_platform_inventory(platform)
+    source = open_catalog(catalog, sheet=sheet)
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    try:
+        for listing in source.listings():
+            sku = listing.seller_sku
+            if not sku or sku in seen:
+                continue
+            seen.add(sku)
+            text = listing.get("quantity")
+            erp: int | None = None
+            status = "ok"
+            try:
+                erp = parse_int(text) if text else None
+            except ValueError:
+                status = "erp_unreadable"
+            if erp is None and status == "ok":
+                status = "erp_missing"
+            snap = stock.get(sku)
+            platform_qty = snap.quantity if snap is not None else None
+            if snap is None:
+                status = "missing_on_platform" if status == "ok" else status
+            elif platform_qty is None and status == "ok":
+                status = "platform_unreadable"
+            drift = erp - platform_qty if erp is not None and platform_qty is not None else None
+            flagged = drift is not None and abs(drift) > tolerance
+            if flagged:
+                status = "drift_exceeded"
+            items.append({"seller_sku": sku, "erp": erp, "platform": platform_qty, "drift": drift,
+                          "flagged": flagged, "status": status, "row": listing.row,
+                          "synced_at": (snap.synced_at or None) if snap is not None else None})
+    finally:
+        source.table.close()
+    for sku, snap in stock.items():
+        if sku not in seen:
+            items.append({"seller_sku": sku, "erp": None, "platform": snap.quantity, "drift": None,
+                          "flagged": False, "status": "missing_in_erp", "row": None,
+                          "synced_at": snap.synced_at or None})
+    return Reconciliation(items, tolerance)
+
+
+def _calibration(rec: Reconciliation) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["seller_sku", "quantity"])
+    for item in rec.flagged:
+        writer.writerow([item["seller_sku"], item["erp"]])
+    return buf.getvalue()
+
+
+@app.command("reconcile")
+def reconcile_command(
+    catalog: Annotated[Path, typer.Argument(help="Catalogue with the ERP quantity (CSV, XLSX or JSON).")],
+    platform: Annotated[Path, typer.Option("--platform", help="Platform inventory snapshot CSV.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the calibration file (seller_sku,quantity) for the flagged SKUs.")] = None,
+    at: Annotated[Optional[str], typer.Option(
+        "--at", help="When the snapshot was taken, ISO 8601 (default now); stored in the sync history.")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help=DB_HELP)] = None,
+    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+) -> None:
+    """Compare ERP stock with the platform snapshot, flag drift beyond ±5, store the sync history."""
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.ledger import SyncItem, open_ledger
+    from shelfcheck.policy import load_policy
+
+    if fmt not in ("table", "json", "csv"):
+        raise fail(f"--format: use table, json or csv, not {fmt!r}")
+    cat = catalogue(pick_lang(lang))
+    when = instant_option("--at", at) or dt.datetime.now(dt.timezone.utc)
+    pack = load_policy(policy)
+    rec = reconcile(catalog, platform, tolerance=pack.inventory.tolerance, sheet=sheet)
+    with open_ledger(db) as ledger:
+        sync_id = ledger.record_sync(
+            (SyncItem(i["seller_sku"], i["erp"], i["platform"], i["drift"], i["flagged"], i["synced_at"])
+             for i in rec.items),
+            tolerance=rec.tolerance, at=when, catalog=str(catalog), platform=str(platform))
+    if output is not None:
+        with open_output(output) as out:
+            out.write(_calibration(rec))
+    if fmt == "json":
+        data = {"items": [{k: i[k] for k in ("seller_sku", "erp", "platform", "drift", "flagged", "status")}
+                          for i in rec.items],
+                "tolerance": rec.tolerance, "summary": rec.summary(), "sync_id": sync_id,
+                "calibration_file": str(output) if output is not None else None}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["seller_sku", "erp", "platform", "drift", "flagged", "status"])
+        for i in rec.items:
+            writer.writerow([i["seller_sku"], _cell(i["erp"]), _cell(i["platform"]), _cell(i["drift"]),
+                             "true" if i["flagged"] else "false", i["status"]])
+    else:
+        _table(rec, cat)
+    if output is not None:
+        print(cat.ui("inventory_written", path=output, count=len(rec.flagged)), file=sys.stderr)
+    raise typer.Exit(1 if rec.flagged else 0)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _table(rec: Reconciliation, cat: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold")
+    for key in ("col_sku", "col_erp", "col_platform", "col_drift", "col_flagged", "col_status"):
+        table.add_column(cat.ui(key), no_wrap=True)
+    for i in rec.items:
+        drift = "" if i["drift"] is None else f"{i['drift']:+d}"
+        table.add_row(i["seller_sku"], _cell(i["erp"]), _cell(i["platform"]), drift,
+                      cat.ui("yes") if i["flagged"] else "", cat.reason("inv_" + i["status"]))
+    console = Console(file=sys.stdout, width=120, highlight=False)
+    console.print(table)
+    console.print(cat.ui("inventory_summary", items=len(rec.items), flagged=len(rec.flagged),
+                         tolerance=rec.tolerance))
