@@ -129,6 +129,8 @@ def test_builtin_dictionary_accepts_common_inci_and_us_label_names(name: str) ->
         ("1,2-己二醇", "inci_not_latin", ("1,2-Hexanediol",)),
         ("玫瑰精华", "inci_not_latin", ()),
         ("Vitamin B3 (Niacinamide)", "inci_common_name", ("Niacinamide",)),
+        ("Organic Aloe Barbadensis Leaf Juice", "inci_qualified_name", ("Aloe Barbadensis Leaf Juice",)),
+        ("Cold-Pressed Organic Jojoba Oil", "inci_qualified_name", ("Simmondsia Chinensis Seed Oil",)),
     ],
 )
 def test_clearly_not_inci_is_reported_even_with_the_builtin_list(name: str, reason: str,

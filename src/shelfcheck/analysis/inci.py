@@ -205,6 +205,7 @@ class Synonyms:
     trade_brands: Mapping[str, tuple[str, ...]]
     marketing_words: frozenset[str]
     generic_words: frozenset[str]
+    qualifier_words: frozenset[str]
     strong_marketing_words: frozenset[str]
     version: int = 1
 
@@ -234,6 +235,7 @@ def load_synonyms() -> Synonyms:
         trade_brands=table("trade_brands"),
         marketing_words=words("marketing_words"),
         generic_words=words("generic_words"),
+        qualifier_words=words("qualifier_words"),
         strong_marketing_words=words("strong_marketing_words"),
         version=int(data.get("version", 1)),
     )
@@ -447,7 +449,7 @@ class InciDictionary:
         """A verdict when ``name`` is clearly not INCI whatever the dictionary, else None.
 
         Clearly not INCI: a name from the synonym table (a common label name), Chinese/Japanese/
-        Korean script, a trade name (a ``®``/``™`` mark, a known trade name or brand, or short
+        Korean script, an INCI name with a qualifier (``Organic Aloe Barbadensis Leaf Juice``), a trade name (a ``®``/``™`` mark, a known trade name or brand, or short
         capital codes with a catalogue number like ``PW LS 9860``), or marketing words only.
         """
         syn = self.synonyms
@@ -464,6 +466,15 @@ class InciDictionary:
         tokens = _WORD.findall(key)
         if not tokens:
             return None
+        words = key.split()
+        if any(w in syn.qualifier_words for w in words):
+            rest = " ".join(w for w in words if w not in syn.qualifier_words)
+            if rest and rest != key:
+                canonical = self.find(rest) or (self._display(rest) if self._known(rest) else None)
+                targets = (canonical,) if canonical else syn.synonyms.get(rest, ())
+                if targets:
+                    return InciVerdict(name, False, reason="inci_qualified_name", advice="inci_advice_qualifier",
+                                       suggestions=targets)
         if "essential" in tokens and "oil" in tokens or "essential oil" in key or "essential oils" in key:
             plain = _WS.sub(" ", key.replace("essential", " ")).strip()
             targets = syn.synonyms.get(plain, ())
