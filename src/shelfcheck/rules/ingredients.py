@@ -147,8 +147,9 @@ def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
         an INCI name, ``Butyrospermum Parkii (Shea) Butter``, are accepted; so are the US label
         names ``Fragrance``, ``Flavor`` and certified colours such as ``Red 40``). With only the
         built-in list, a name is reported only when it is clearly not INCI: a common label name
-        (``Purified Water``, ``Vitamin E``), a trade name (``®``/``™``, ``ACTIWHITE PW LS
-        9860``), marketing words (``Secret Complex``) or Chinese script. Each finding names the
+        (``Purified Water``, ``Vitamin E``), an INCI name with a qualifier (``Organic Aloe
+        Barbadensis Leaf Juice``), a trade name (``®``/``™``, ``ACTIWHITE PW LS 9860``),
+        marketing words (``Secret Complex``) or Chinese script. Each finding names the
         dictionary it used and suggests the INCI name (from the curated synonym table, else a
         close spelling); a name wrong in both lists is reported once, on the ``ingredients``
         column, with ``also_in``.
