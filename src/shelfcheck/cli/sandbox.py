@@ -1,0 +1,49 @@
+"""``shelfcheck sandbox`` — run the local Open API emulator on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from shelfcheck.cli.common import fail, pick_lang
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sandbox")
+    def sandbox(
+        host: Annotated[str, typer.Option("--host", help="Loopback address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8799,
+        db: Annotated[Optional[str], typer.Option("--db", help="Sandbox state database URL or file "
+                                                              "(default: in memory).")] = None,
+        audit_seconds: Annotated[float, typer.Option("--audit-seconds", min=0,
+                                                     help="How long a new product stays PENDING.")] = 0.0,
+        policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack for the audit.")] = None,
+        lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    ) -> None:
+        """Run the TikTok Shop Open API emulator (local, loopback only)."""
+        import os
+
+        from shelfcheck.i18n import catalogue
+        from shelfcheck.sandbox import SandboxConfig, serve
+
+        cat = catalogue(pick_lang(lang))
+        if not _loopback(host):
+            raise fail(f"--host {host}: the sandbox listens on loopback only (127.0.0.1, ::1, localhost)")
+        config = SandboxConfig.from_env(db=db, audit_seconds=audit_seconds, policy=policy)
+        if not os.environ.get("SHELFCHECK_APP_SECRET"):
+            print(cat.ui("sandbox_builtin_credentials"), file=sys.stderr)
+        print(cat.ui("sandbox_listening", host=host, port=port, app_key=config.app_key, db=db or "memory"),
+              file=sys.stderr)
+        serve(config, host=host, port=port)
