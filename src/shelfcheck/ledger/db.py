@@ -176,6 +176,7 @@ def migrate(engine: Engine) -> None:
             with conn.begin():
                 if engine.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+                _ensure_version_table(conn)
                 config = alembic_config()
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
@@ -186,6 +187,16 @@ def migrate(engine: Engine) -> None:
         raise LedgerError(f"ledger {describe_url(engine.url)}: {_first_line(exc.orig or exc)}") from None
     except SQLAlchemyError as exc:
         raise LedgerError(f"ledger {describe_url(engine.url)}: {_first_line(exc)}") from None
+
+
+def _ensure_version_table(conn: Any) -> None:
+    """Create the version table with room for descriptive revision ids (alembic's own is 32 chars)."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+
+    metadata = MetaData()
+    Table(VERSION_TABLE, metadata, Column("version_num", String(128), nullable=False),
+          PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"))
+    metadata.create_all(conn, checkfirst=True)
 
 
 def _first_line(exc: BaseException) -> str:
