@@ -19,6 +19,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -48,6 +49,7 @@ _CARDS = "<!--@@shelfcheck-cards@@-->"
 _THUMBS = "<!--@@shelfcheck-thumbs@@-->"
 _REMOTE = ("http://", "https://")
 _SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
+_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
 
 
 class NoPreview(Exception):
@@ -255,7 +257,13 @@ def _figures(findings: list[Finding], thumbs: Thumbnails, cat: Catalogue) -> lis
         ref = f.evidence.get("ref")
         if isinstance(ref, str) and ref.strip():
             groups.setdefault((f.field, ref), []).append(f)
-    return [_figure(ref, field_name, group, thumbs, cat) for (field_name, ref), group in groups.items()]
+    def position(key: tuple[str, str]) -> tuple[str, int]:
+        match = _INDEX.match(key[0])
+        return (match.group(1), int(match.group(2))) if match else (key[0], -1)
+
+    return [_figure(ref, field_name, groups[(field_name, ref)], thumbs, cat)
+            for field_name, ref in sorted(groups, key=position)
+            if not ref.strip().lower().startswith(_REMOTE)]  # URLs are not fetched to draw them
 
 
 def _top_category(category: str) -> str:

@@ -1,0 +1,72 @@
+"""Every reporter on the example catalogue, compared with its snapshot in ``tests/snapshots/``.
+
+Regenerate after an intended change (then review ``git diff tests/snapshots``)::
+
+    SHELFCHECK_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_reporters_snapshots.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_reporters_support import (ROOT, assert_snapshot, dump_workbook, example_run,
+                                    make_example_images, normalise, render)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _images() -> Path:
+    return make_example_images()
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _json_summary() -> dict:
+    data, _ = render("json", example_run())
+    return json.loads(data)["summary"]
+
+
+@pytest.mark.parametrize(("fmt", "lang", "name"), [
+    ("html", "en", "example.en.html"),
+    ("html", "zh", "example.zh.html"),
+    ("sarif", "en", "example.en.sarif"),
+    ("junit", "en", "example.en.junit.xml"),
+    ("junit", "zh", "example.zh.junit.xml"),
+])
+def test_text_reports_match_snapshots(fmt: str, lang: str, name: str) -> None:
+    data, summary = render(fmt, example_run(), lang)
+    assert summary.listings == 29
+    assert_snapshot(name, normalise(data.decode("utf-8")))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_csv_report_matches_snapshot(lang: str) -> None:
+    data, summary = render("csv", example_run(), lang)
+    assert data.startswith(b"\xef\xbb\xbf"), "a UTF-8 input comes back as UTF-8 with a BOM"
+    assert_snapshot(f"example.{lang}.csv", normalise(data.decode("utf-8-sig")))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_xlsx_report_matches_snapshot(lang: str) -> None:
+    data, _ = render("xlsx", example_run(), lang)
+    assert data[:4] == b"PK\x03\x04"
+    assert_snapshot(f"example.{lang}.xlsx.txt", normalise(dump_workbook(data)))
+
+
+@pytest.mark.parametrize("fmt", ["html", "csv", "xlsx", "sarif", "junit"])
+def test_every_reporter_returns_the_same_summary_as_json(fmt: str) -> None:
+    expected = _json_summary()
+    _, summary = render(fmt, example_run())
+    assert {"listings": summary.listings, "passed": summary.passed, "failed": summary.failed,
+            "errors": summary.errors, "warnings": summary.warnings} == expected
+
+
+def test_normalise_hides_only_volatile_parts() -> None:
+    text = normalise(f'shelfcheck 0.1.0 "version": "2.1.0" {ROOT}/x time="1.25" "sha256": "ab12cd34ef56ab78"')
+    assert "<ROOT>/x" in text and 'time="<time>"' in text and '"sha256": "<sha256>"' in text
+    assert '"version": "2.1.0"' in text  # the SARIF version is not the tool's
