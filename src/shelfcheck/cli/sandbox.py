@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
         audit_seconds: Annotated[float, typer.Option("--audit-seconds", min=0,
                                                      help="How long a new product stays PENDING.")] = 0.0,
         policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack for the audit.")] = None,
+        latency: Annotated[float, typer.Option("--latency", min=0, help="Seconds added to every call.")] = 0.0,
         lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
     ) -> None:
         """Run the TikTok Shop Open API emulator (local, loopback only)."""
@@ -41,7 +42,8 @@ def register(app: typer.Typer) -> None:
         cat = catalogue(pick_lang(lang))
         if not _loopback(host):
             raise fail(f"--host {host}: the sandbox listens on loopback only (127.0.0.1, ::1, localhost)")
-        config = SandboxConfig.from_env(db=db, audit_seconds=audit_seconds, policy=policy)
+        config = SandboxConfig.from_env(db=db, audit_seconds=audit_seconds, policy=policy,
+                                          latency=latency)
         if not os.environ.get("SHELFCHECK_APP_SECRET"):
             print(cat.ui("sandbox_builtin_credentials"), file=sys.stderr)
         print(cat.ui("sandbox_listening", host=host, port=port, app_key=config.app_key, db=db or "memory"),

@@ -22,6 +22,7 @@ Test hooks (not part of the platform): ``GET /_sandbox/health``, ``GET /_sandbox
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -78,6 +79,7 @@ class SandboxConfig:
     audit_seconds: float = 0.0
     access_token_lifetime: int = 7 * 86400
     refresh_token_lifetime: int = 365 * 86400
+    latency: float = 0.0  # seconds added to every platform call (to test interruptions)
     clock: Callable[[], float] = time.time
 
     @classmethod
@@ -183,6 +185,8 @@ class Sandbox:
     # Gateway -----------------------------------------------------------------------------------
     def gate(self, route: _Route, path: str, query: dict[str, str], headers: Mapping[str, str],
              body: bytes) -> None:
+        if route.handler == "authorize":  # the consent page: identified by service_id only
+            return
         if query.get("app_key") != self.config.app_key:
             raise _Fail(36009004, "Invalid credentials: the app_key query parameter is not a valid app key.", 400)
         if not route.signed:
@@ -611,6 +615,8 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
             return _envelope(36009010, "Invalid method: this endpoint does not accept "
                                        f"{request.method}.", http=405)
         route, match = chosen
+        if sandbox.config.latency:
+            await asyncio.sleep(sandbox.config.latency)
         query = dict(parse_qsl(request.url.query, keep_blank_values=True))
         raw = await request.body()
         try:
@@ -633,11 +639,15 @@ async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query
         if not is_multipart(request.headers.get("content-type")):
             raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
         form = await request.form()
-        part = form.get("data")
-        if part is None or isinstance(part, str):
-            raise _Fail(12038002, "Invalid upload file: the data part is missing.")
-        content = await part.read()
-        return sandbox.upload(content, str(form.get("use_case") or "MAIN_IMAGE"))
+        try:
+            part = form.get("data")
+            if part is None or isinstance(part, str):
+                raise _Fail(12038002, "Invalid upload file: the data part is missing.")
+            content = await part.read()
+            use_case = str(form.get("use_case") or "MAIN_IMAGE")
+        finally:
+            await form.close()
+        return sandbox.upload(content, use_case)
     body: Any = None
     if route.method in ("POST", "PUT"):
         if raw and "json" not in (request.headers.get("content-type") or ""):
