@@ -1,0 +1,203 @@
+"""Publishing end to end against the sandbox started here: idempotent, resumable, lock-aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shelfcheck.ledger import open_ledger
+from shelfcheck.publish import publish
+from shelfcheck.sandbox import SANDBOX_ACCESS_TOKEN, SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_SHOP_CIPHER
+from shelfcheck.sandbox import SandboxConfig
+from shelfcheck.tiktok.client import ApiClient, Credentials
+from tiktok_helpers import running_sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+CATALOG = EXAMPLES / "catalog.csv"
+DOCS = EXAMPLES / "documents.csv"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def example_images() -> None:
+    if not (EXAMPLES / "images" / ".complete").exists():
+        subprocess.run([sys.executable, str(EXAMPLES / "make_images.py")], check=True)
+
+
+def _client(base: str) -> ApiClient:
+    return ApiClient(Credentials(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_ACCESS_TOKEN, SANDBOX_SHOP_CIPHER),
+                     base_url=base)
+
+
+def _passing_skus() -> list[str]:
+    import shelfcheck
+
+    report = shelfcheck.check(CATALOG, documents=DOCS, jobs=1)
+    seen, out = set(), []
+    for r in report.listings:
+        if r.status == "pass" and r.seller_sku and r.seller_sku not in seen:
+            out.append(r.seller_sku)
+        seen.add(r.seller_sku)
+    return out
+
+
+def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
+    expected = _passing_skus()
+    assert expected, "the example catalogue should have listings that pass preflight"
+    with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
+        first = publish(CATALOG, documents=DOCS, client=c, ledger=ledger)
+        data = first.to_json()
+        assert set(data) == {"published", "skipped", "failed"}
+        assert all(set(p) == {"seller_sku", "product_id"} for p in data["published"])
+        assert all(set(s) == {"seller_sku", "reason"} for s in data["skipped"])
+        assert sorted(p["seller_sku"] for p in data["published"]) == sorted(expected)
+        assert {s["reason"] for s in data["skipped"]} >= {"preflight_failed", "duplicate_sku", "sku_missing"}
+        products = sb.all_products()
+        assert len(products) == len(expected)
+        for p in data["published"]:  # every attempt is in the ledger, with the product id
+            attempts = ledger.attempts(p["seller_sku"])
+            assert [a.outcome for a in attempts] == ["passed"] and attempts[0].product_id == p["product_id"]
+            assert attempts[0].content_hash and attempts[0].source == "publish"
+        again = publish(CATALOG, documents=DOCS, client=c, ledger=ledger).to_json()
+        assert again["published"] == [] and again["failed"] == []
+        assert sorted(s["seller_sku"] for s in again["skipped"] if s["reason"] == "already_published") == sorted(expected)
+        assert len(sb.all_products()) == len(expected)
+        assert all(len(ledger.attempts(s)) == 1 for s in expected)
+
+
+def test_locked_sku_is_never_sent_even_with_force(tmp_path: Path) -> None:
+    sku = _passing_skus()[0]
+    now = dt.datetime.now(dt.timezone.utc)
+    with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
+        for minutes in (40, 30, 20, 10):
+            ledger.record_attempt(sku, "failed", reasons=["12052262"], at=now - dt.timedelta(minutes=minutes))
+        assert ledger.status(sku, rule=__import__("shelfcheck").load_policy()).locked
+        for force in (False, True):
+            out = publish(CATALOG, documents=DOCS, client=c, ledger=ledger, force=force).to_json()
+            assert {"seller_sku": sku, "reason": "sku_locked"} in out["skipped"]
+            assert sku not in {p["seller_sku"] for p in out["published"]}
+            assert not any(p["skus"][0]["seller_sku"] == sku for p in sb.all_products())
+        assert len(ledger.attempts(sku)) == 4
+
+
+def test_force_sends_failing_listing_and_records_the_verdict(tmp_path: Path) -> None:
+    with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
+        out = publish(CATALOG, documents=DOCS, client=c, ledger=ledger, force=True).to_json()
+        failed = {f["seller_sku"]: f["codes"] for f in out["failed"]}
+        # refused by the platform at once (its category does not resolve to a leaf: 12052023)
+        assert failed["耳机-黑色"] == ["12052023"]
+        attempts = ledger.attempts("耳机-黑色")
+        assert [a.outcome for a in attempts] == ["failed"] and attempts[0].request_id
+        again = publish(CATALOG, documents=DOCS, client=c, ledger=ledger, force=True).to_json()
+        assert {"seller_sku": "耳机-黑色", "reason": "resubmit_unchanged"} in again["skipped"]
+        assert len(ledger.attempts("耳机-黑色")) == 1  # an unchanged failed payload is not sent again
+        skus = [p["skus"][0]["seller_sku"] for p in sb.all_products()]
+        assert len(skus) == len(set(skus))
+
+
+def test_dry_run_sends_nothing(tmp_path: Path) -> None:
+    with open_ledger(tmp_path / "l.db") as ledger:
+        out = publish(CATALOG, documents=DOCS, client=None, ledger=ledger, dry_run=True).to_json()
+        assert out["published"] == [] and {s["reason"] for s in out["skipped"]} >= {"dry_run", "preflight_failed"}
+        assert ledger.count_attempts() == 0
+
+
+def _cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "shelfcheck", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=ROOT)
+
+
+def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_path: Path) -> None:
+    secret, token = "cli-app-secret-DO-NOT-PRINT", "cli-access-token-DO-NOT-PRINT"
+    expected = _passing_skus()
+    config = SandboxConfig(app_key="cli-app", app_secret=secret, access_token=token, shop_cipher="CLI_CIPHER",
+                           latency=0.15)
+    env = dict(os.environ, SHELFCHECK_APP_KEY="cli-app", SHELFCHECK_APP_SECRET=secret,
+               SHELFCHECK_ACCESS_TOKEN=token, SHELFCHECK_SHOP_CIPHER="CLI_CIPHER", SHELFCHECK_DEBUG="")
+    db = str(tmp_path / "ledger.db")
+    with running_sandbox(config) as (base, sb):
+        args = ["publish", str(CATALOG), "--documents", str(DOCS), "--endpoint", base, "--db", db, "--format", "json"]
+        proc = subprocess.Popen([sys.executable, "-m", "shelfcheck", *args], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 90
+        while not sb.all_products() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate(timeout=30)
+        made = len(sb.all_products())
+        assert 1 <= made < len(expected), "the run should be killed midway"
+        done = _cli(args, env)
+        assert done.returncode == 0, done.stderr
+        summary = json.loads(done.stdout)
+        published = {p["seller_sku"] for p in summary["published"]}
+        already = {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "already_published"}
+        assert published | already == set(expected) and not published & already
+        assert len(already) >= made - 1  # what the killed run created is adopted, not created again
+        skus = [p["skus"][0]["seller_sku"] for p in sb.all_products()]
+        assert sorted(skus) == sorted(expected)
+        table = _cli([*args[:-2], "--lang", "zh"], env)
+        assert "已跳过" in table.stdout and table.returncode == 0
+        for text in (out.decode(), err.decode(), done.stdout, done.stderr, table.stdout, table.stderr):
+            assert secret not in text and token not in text
+    with open_ledger(db) as ledger:
+        assert all([a.outcome for a in ledger.attempts(s)] == ["passed"] for s in expected)
+
+
+def test_cli_api_sign_and_errors(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    res = _cli(["api", "sign", "--secret", "e59af819cc", "--path", "/authorization/202309/shops",
+                "--param", "app_key=29a39d", "--param", "timestamp=1623812664"], env)
+    assert res.returncode == 0
+    assert "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8" in res.stdout
+    assert "/authorization/202309/shopsapp_key29a39dtimestamp1623812664" in res.stdout
+    assert "e59af819cc" not in res.stdout.replace("/authorization", "")
+    body = tmp_path / "body.json"
+    body.write_bytes(b'{"a": 1}')
+    res = _cli(["api", "sign", "--secret", "s", "--path", "/p", "--body", str(body)], env)
+    assert '/p{"a": 1}' in res.stdout
+    for bad in (["api", "sign", "--secret", "s", "--path", "p"],
+                ["api", "sign", "--secret", "s", "--path", "/p", "--param", "novalue"],
+                ["api", "sign", "--secret", "s", "--path", "/p", "--body", str(tmp_path / "missing")],
+                ["publish", str(tmp_path / "missing.csv"), "--dry-run", "--db", str(tmp_path / "l.db")]):
+            res = _cli(bad, env)
+            assert res.returncode == 2 and "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    res = _cli(["publish", str(CATALOG), "--endpoint", "https://open-api.tiktokglobalshop.com",
+                "--db", str(tmp_path / "l.db")], {k: v for k, v in env.items() if not k.startswith("SHELFCHECK_APP")})
+    assert res.returncode == 2 and "SHELFCHECK_APP_KEY" in res.stderr and "Traceback" not in res.stderr
+    res = _cli(["sandbox", "--host", "0.0.0.0"], env)
+    assert res.returncode == 2 and "loopback" in res.stderr
+
+
+def test_cli_auth_flow_against_the_sandbox(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFCHECK_APP")}
+    env["SHELFCHECK_SECRET_KEY"] = "test key for the token store"
+    db = str(tmp_path / "l.db")
+    with running_sandbox() as (base, _):
+        url = _cli(["auth", "url", "--service-id", "sandbox-service", "--authorize-url", base + "/open/authorize"], env)
+        assert url.returncode == 0 and "service_id=sandbox-service" in url.stdout
+        consent = url.stdout.strip().splitlines()[-1]
+        code = httpx.get(consent).json()["data"]["auth_code"]
+        ex = _cli(["auth", "exchange", code, "--endpoint", base, "--db", db], env)
+        assert ex.returncode == 0, ex.stderr
+        assert "shelfcheck sandbox shop" in ex.stdout and code not in ex.stdout
+        again = _cli(["auth", "exchange", code, "--endpoint", base, "--db", db], env)
+        assert again.returncode == 2 and "auth url" in again.stderr and code not in again.stderr
+        ref = _cli(["auth", "refresh", "--endpoint", base, "--db", db], env)
+        assert ref.returncode == 0, ref.stderr
+        env.pop("SHELFCHECK_ACCESS_TOKEN", None)
+        pub = _cli(["publish", str(CATALOG), "--documents", str(DOCS), "--endpoint", base, "--db", db,
+                    "--format", "json"], dict(env, SHELFCHECK_APP_KEY=SANDBOX_APP_KEY,
+                                              SHELFCHECK_APP_SECRET=SANDBOX_APP_SECRET))
+        assert pub.returncode == 0, pub.stderr
+        assert json.loads(pub.stdout)["published"]
+        for text in (ex.stdout, ex.stderr, ref.stdout, ref.stderr, pub.stdout, pub.stderr):
+            assert "SBX_AT_" not in text and "SBX_RT_" not in text and SANDBOX_APP_SECRET not in text
