@@ -133,7 +133,7 @@ def status(
     if fmt not in ("table", "json"):
         raise fail(f"--format: use table or json, not {fmt!r}")
     cat = catalogue(pick_lang(lang))
-    instant = instant_option("--as-of", as_of)
+    instant = instant_option("--as-of", as_of) or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     pack = load_policy(policy)
     with open_ledger(db, readonly=True) as ledger:
         state = ledger.status(sku.strip(), rule=pack, as_of=instant)
