@@ -81,7 +81,7 @@ _MARKING_NAMES = {"US": "USA"}
 # (Brasil, Italie) and abbreviations that unmistakably name the country (Gt. Britain, Luxemb).
 _ALIASES: dict[str, tuple[str, ...]] = {
     "CN": ("China", "People's Republic of China", "P.R. China", "PR China", "Mainland China",
-           "China Mainland", "China Mainland"),
+           "China Mainland"),
     "VN": ("Vietnam", "Viet Nam", "Socialist Republic of Vietnam"),
     "KR": ("South Korea", "Korea", "Republic of Korea", "Korea Republic", "S. Korea"),
     "KP": ("North Korea",),
