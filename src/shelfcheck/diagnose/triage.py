@@ -110,17 +110,17 @@ def try_endpoint(endpoint: str, *, credentials: Any = None, transport: Any = Non
     from shelfcheck.tiktok.errors import ApiError, Kind
 
     detail: dict[str, Any] = {"mode": "online", "sku": KNOWN_GOOD_SKU}
-    try:
-        creds = credentials if credentials is not None else Credentials.from_env(need_token=True)
-    except ApiError as exc:
-        detail.update(reason="credentials_missing", message=exc.message)
-        return Check("test_listing", "unknown", detail=detail, endpoint=endpoint)
     from shelfcheck.tiktok.client import check_base_url
 
     try:
         check_base_url(endpoint)
     except ApiError as exc:
         detail.update(reason="endpoint_invalid", message=exc.message)
+        return Check("test_listing", "unknown", detail=detail, endpoint=endpoint)
+    try:
+        creds = credentials if credentials is not None else Credentials.from_env(need_token=True)
+    except ApiError as exc:
+        detail.update(reason="credentials_missing", message=exc.message)
         return Check("test_listing", "unknown", detail=detail, endpoint=endpoint)
     factory = client_factory or ApiClient
     try:
