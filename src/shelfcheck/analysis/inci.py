@@ -421,7 +421,7 @@ class InciDictionary:
                 if self.complete or self._clear_outer(outer):
                     return InciVerdict(name, False, reason="inci_common_name", advice="inci_advice_replace",
                                        suggestions=tuple(self._display(p) for p in inner))
-        if " (and) " in f" {key} " or "(and)" in key:
+        if "(and)" in key:
             parts = [p.strip() for p in key.split("(and)") if p.strip()]
             if len(parts) > 1 and all(self._known(p) for p in parts):
                 return InciVerdict(name, True, name)
