@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +40,8 @@ _REMOTE = ("http://", "https://")
 _PARALLEL_IMAGES = 8
 # Rules move to worker processes from this chunk on (small catalogues stay in one process).
 _PARALLEL_RULES_FROM_CHUNK = 2
+# Analysed image references remembered across chunks of one run.
+_MEMO_IMAGES = 50_000
 
 Prepared = tuple[Listing, dict[str, ImageInfo], "int | None"]
 
@@ -116,6 +118,7 @@ class Engine:
     allow_private_urls: bool = False
     fast_images: bool = True
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
+    _known: OrderedDict[tuple[Path, str], ImageInfo] = field(default_factory=OrderedDict, init=False, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
     _cache: ImageCache | None = field(default=None, init=False, repr=False)
 
@@ -199,17 +202,28 @@ class Engine:
         return first
 
     def _prepare(self, chunk: list[Listing]) -> list[Prepared]:
-        """Note duplicate SKUs and analyse the chunk's images, in the parent process."""
-        refs: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
+        """Note duplicate SKUs and analyse the chunk's images, in the parent process.
+
+        Each distinct image reference is resolved and analysed once per run: a run-wide memo
+        (bounded, least recently used first out) keeps images that many listings share.
+        """
+        known = self._known
+        todo: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
         for listing in chunk:
             for ref in listing.main_images:
                 key = (listing.base_dir, ref)
-                if key not in refs:
-                    refs[key] = resolve_image_ref(listing.base_dir, ref)
-        infos = self._analyse(refs)
+                if key in known:
+                    known.move_to_end(key)
+                elif key not in todo:
+                    todo[key] = resolve_image_ref(listing.base_dir, ref)
+        if todo:
+            known.update(self._analyse(todo))
+            while len(known) > _MEMO_IMAGES:
+                known.popitem(last=False)
         prepared = []
         for listing in chunk:
-            images = {ref: infos[(listing.base_dir, ref)] for ref in listing.main_images}
+            base = listing.base_dir
+            images = {ref: known[(base, ref)] for ref in listing.main_images}
             prepared.append((listing, images, self._note_sku(listing)))
         return prepared
 
@@ -256,9 +270,8 @@ class Engine:
         if self._cache is not None:
             self._cache.store(fresh, params)
         for target, keys in {**local, **remote}.items():
-            info = done[target]
             for key in keys:
-                results[key] = info.relabel(key[1], target) if info.ref != key[1] else info
+                results[key] = done[target]  # rules read the reference from the listing itself
         return results
 
     def _map_images(self, paths: list[str]) -> Iterable[ImageInfo]:

@@ -16,11 +16,14 @@ from shelfcheck.rules.registry import rule
 __all__: list[str] = []
 
 
-def _images(c: ListingContext) -> Iterator[tuple[int, str, ImageInfo]]:
-    for i, ref in enumerate(c.listing.main_images):
-        info = c.image(ref)
-        if info is not None:
-            yield i, ref, info
+def _images(c: ListingContext) -> list[tuple[int, str, ImageInfo]]:
+    """(position, reference, analysis) of each main image, computed once per listing."""
+    cached = c.__dict__.get("_image_list")
+    if cached is None:
+        images = c.images
+        cached = [(i, ref, images[ref]) for i, ref in enumerate(c.listing.main_images) if ref in images]
+        c.__dict__["_image_list"] = cached
+    return cached
 
 
 def _readable(info: ImageInfo) -> bool:
@@ -217,10 +220,9 @@ def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
     """
     wb = c.policy.images.white_background
     for i, ref, info in _images(c):
-        worst = info.worst_band
-        if worst is None or info.bands is None:
+        if info.bands is None or min(info.bands.values()) >= wb.min_ratio:
             continue
-        band, ratio = worst
+        band, ratio = info.worst_band  # type: ignore[misc]
         if ratio < wb.min_ratio:
             failing = [b for b, r in info.bands.items() if r < wb.min_ratio]
             yield Hit(f"main_images[{i}]",
