@@ -171,7 +171,20 @@ def invalid_fcc_id(c: ListingContext) -> Iterator[Hit]:
     parsed = parse_fcc_id(text)
     if not parsed.valid:
         evidence: dict[str, object] = {"value": text, "normalised": parsed.text, "reason": parsed.problem}
+        evidence.update(_grantee_evidence(c, parsed.grantee))
         yield Hit("fcc_id", evidence, {"reason": parsed.problem})
+
+
+def _grantee_evidence(c: ListingContext, grantee: str) -> dict[str, object]:
+    """The grantee's registered name when an imported FCC grantee list knows the code.
+
+    The lists are partial, so a code they do not know is not evidence of anything.
+    """
+    names = c.run.datasets.grantees
+    if not grantee or not names or grantee not in names:
+        return {}
+    return {"grantee": grantee, "grantee_name": names[grantee],
+            "grantee_list": c.run.datasets.provenance.get("fcc-grantees")}
 
 
 @rule("missing_fcc_test_report", family="documents", reads=("category_groups",))
@@ -197,6 +210,8 @@ def missing_fcc_test_report(c: ListingContext) -> Iterator[Hit]:
         grants = [d.doc_id for d in c.documents_of("FCC_GRANT")]
         if grants:
             hit.evidence["grants_found"] = grants
+        if c.get("fcc_id"):
+            hit.evidence.update(_grantee_evidence(c, parse_fcc_id(c.get("fcc_id")).grantee))
         yield hit
 
 
