@@ -286,63 +286,111 @@ def _checked_sheet(wb: Any, source: Any, sheet: str | None) -> Any:
     return wb.worksheets[0]
 
 
-class _SheetWriter:
-    """Adds the four columns, highlights and comments to one worksheet."""
+@dataclass
+class _Mark:
+    """What one cell of a row gets: a fill and a comment."""
 
-    def __init__(self, ws: Any, header_row: int, header: list[str], columns: dict[str, str],
-                 cat: Catalogue, first_added: int) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill
+    fill: str
+    comment: str
+    findings: int
 
-        self.ws = ws
+
+class _Marker:
+    """Decides the four added cells of a row and which cells to highlight, with what comment."""
+
+    def __init__(self, header: list[str], columns: dict[str, str], cat: Catalogue,
+                 first_added: int) -> None:
         self.cat = cat
         self.columns = columns
-        self.fills = {c: PatternFill("solid", fgColor=c) for c in _OUR_FILLS}
-        self.wrap = Alignment(wrap_text=True, vertical="top")
         self.col_of: dict[str, int] = {}
         for i, name in enumerate(header, start=1):
             self.col_of.setdefault(name.strip(), i)
         self.added = {name: first_added + i for i, name in enumerate(ADDED_COLUMNS)}
-        for name, col in self.added.items():
-            cell = ws.cell(row=header_row, column=col)
-            _set_text(cell, name)
-            cell.font = Font(bold=True)
-        from openpyxl.utils import get_column_letter
 
-        for name, width in zip(ADDED_COLUMNS, (9, 28, 70, 70)):
-            ws.column_dimensions[get_column_letter(self.added[name])].width = width
-
-    def write(self, row: int, result: ListingResult) -> None:
-        from openpyxl.comments import Comment
-
+    def marks(self, result: ListingResult) -> tuple[list[str], dict[int, _Mark]]:
         cat = self.cat
-        cells = row_cells(result.findings, cat, result.status)
-        for name, text in zip(ADDED_COLUMNS, cells):
-            cell = self.ws.cell(row=row, column=self.added[name])
-            _set_text(cell, text)
-            if name in ("messages", "fixes", "error_codes"):
-                cell.alignment = self.wrap
+        status_col = self.added["status"]
         by_cell: dict[int, list[Finding]] = {}
         for f in result.findings:
             header = field_column(f.field, self.columns)
             col = self.col_of.get(header.strip()) if header else None
-            by_cell.setdefault(col or self.added["status"], []).append(f)
-        status_col = self.added["status"]
+            by_cell.setdefault(col or status_col, []).append(f)
+        marks = {}
         for col, findings in by_cell.items():
-            cell = self.ws.cell(row=row, column=col)
             worst = max(f.severity for f in findings)
-            cell.fill = self.fills[ERROR_FILL if worst is Severity.ERROR else WARNING_FILL]
             text = "\n\n".join(
                 cat.ui("rpt_comment", code=f.code, message=cat.message(f), fix=cat.fix(f))
                 for f in findings)
+            marks[col] = _Mark(ERROR_FILL if worst is Severity.ERROR else WARNING_FILL, text, len(findings))
+        if status_col not in marks:
+            marks[status_col] = _Mark(PASS_FILL, "", 0)
+        return row_cells(result.findings, cat, result.status), marks
+
+
+class _Styles:
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.fills = {c: PatternFill("solid", fgColor=c) for c in _OUR_FILLS}
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.bold = Font(bold=True)
+        self.title = Font(bold=True, size=13)
+
+    @staticmethod
+    def comment(text: str, findings: int) -> Any:
+        from openpyxl.comments import Comment
+
+        comment = Comment(_clean(text), AUTHOR)
+        comment.width = 420
+        comment.height = min(600, 90 + 60 * findings)
+        return comment
+
+
+def _set_widths(ws: Any, added: dict[str, int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for name, width in zip(ADDED_COLUMNS, (9, 28, 70, 70)):
+        ws.column_dimensions[get_column_letter(added[name])].width = width
+
+
+class _SheetWriter:
+    """Adds the four columns, highlights and comments to a loaded worksheet, in place."""
+
+    def __init__(self, ws: Any, header_row: int, marker: _Marker) -> None:
+        self.ws = ws
+        self.marker = marker
+        self.styles = _Styles()
+        for name, col in marker.added.items():
+            cell = ws.cell(row=header_row, column=col)
+            _set_text(cell, name)
+            cell.font = self.styles.bold
+        _set_widths(ws, marker.added)
+
+    def write(self, row: int, result: ListingResult) -> None:
+        cells, marks = self.marker.marks(result)
+        for name, text in zip(ADDED_COLUMNS, cells):
+            cell = self.ws.cell(row=row, column=self.marker.added[name])
+            _set_text(cell, text)
+            if name != "status":
+                cell.alignment = self.styles.wrap
+        for col, mark in marks.items():
+            cell = self.ws.cell(row=row, column=col)
+            cell.fill = self.styles.fills[mark.fill]
+            if not mark.comment:
+                continue
+            text = mark.comment
             old = cell.comment
             if old is not None and old.author != AUTHOR and old.text:
                 text = old.text.rstrip() + "\n\n" + text
-            comment = Comment(_clean(text), AUTHOR)
-            comment.width = 420
-            comment.height = min(600, 90 + 60 * len(findings))
-            cell.comment = comment
-        if status_col not in by_cell:
-            self.ws.cell(row=row, column=status_col).fill = self.fills[PASS_FILL]
+            cell.comment = self.styles.comment(text, mark.findings)
+
+
+def _text_cell(ws: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws)
+    _set_text(cell, text)
+    return cell
 
 
 def _clear_previous(ws: Any, added: dict[str, int], header_row: int) -> None:
@@ -383,13 +431,13 @@ def _last_used_column(ws: Any) -> int:
 
 def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
                    shop_findings: list[Finding], run: Any, cat: Catalogue) -> Any:
-    from openpyxl.styles import Font
+    """Add the ``summary`` sheet (replacing one an earlier run added). Works in write-only mode."""
+    from openpyxl.cell import WriteOnlyCell
 
-    marker = "shelfcheck"
     name = "summary"
     if name in wb.sheetnames:
         old = wb[name]
-        if str(old["A1"].value or "").startswith(marker):
+        if str(old["A1"].value or "").startswith("shelfcheck"):
             index = wb.sheetnames.index(name)
             wb.remove(old)
             ws = wb.create_sheet(name, index)
@@ -397,44 +445,46 @@ def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
             ws = wb.create_sheet("summary (shelfcheck)")
     else:
         ws = wb.create_sheet(name)
-    bold = Font(bold=True)
+    for letter, width in zip("ABCDE", (34, 12, 10, 80, 60)):
+        ws.column_dimensions[letter].width = width
+    styles = _Styles()
+
+    def append(values: list[Any], font: Any = None) -> None:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=_clean(value) if isinstance(value, str) else value)
+            if font is not None and value not in (None, ""):
+                cell.font = font
+            cells.append(cell)
+        ws.append(cells)
+
     header = run.header()
     policy = header["policy"]
-    ws.append([cat.ui("rpt_sheet_summary")])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([cat.ui("rpt_meta", source=Path(run.source.path).name, policy=policy["name"],
-                      version=policy["version"], as_of=header["as_of"],
-                      tool=header["tool"]["version"])])
-    ws.append([])
+    append([cat.ui("rpt_sheet_summary")], styles.title)
+    append([cat.ui("rpt_meta", source=Path(run.source.path).name, policy=policy["name"],
+                   version=policy["version"], as_of=header["as_of"], tool=header["tool"]["version"])])
+    append([])
     for key, value in (("rpt_listings", summary.listings), ("rpt_passed", summary.passed),
                        ("rpt_failed", summary.failed), ("rpt_errors", summary.errors),
                        ("rpt_warnings", summary.warnings), ("rpt_infos", summary.infos)):
-        ws.append([cat.ui(key), value])
-    ws.append([])
-    ws.append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("rpt_count"), cat.ui("col_summary")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+        append([cat.ui(key), value])
+    append([])
+    append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("rpt_count"), cat.ui("col_summary")],
+           styles.bold)
     for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
         sev = severity_of.get(code, Severity.ERROR)
         rule = RULES.get(code)
         text = (cat.text(code, "summary") if cat.lang != "en" else "") or (
             rule.doc.summary.replace("``", "") if rule else "")
-        ws.append([code, cat.ui("sev_" + sev.label), count, _clean(text)])
-    ws.append([cat.ui("rpt_sheet_total"), "", sum(summary.by_code.values())])
-    ws[ws.max_row][0].font = bold
+        append([code, cat.ui("sev_" + sev.label), count, text])
+    append([cat.ui("rpt_sheet_total"), None, sum(summary.by_code.values())], styles.bold)
     if shop_findings:
-        ws.append([])
-        ws.append([cat.ui("rpt_sheet_shop")])
-        ws[ws.max_row][0].font = bold
-        ws.append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("col_field"),
-                   cat.ui("col_message"), cat.ui("col_fix")])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+        append([])
+        append([cat.ui("rpt_sheet_shop")], styles.bold)
+        append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("col_field"),
+                cat.ui("col_message"), cat.ui("col_fix")], styles.bold)
         for f in shop_findings:
-            ws.append([f.code, cat.ui("sev_" + f.severity.label), f.field,
-                       _clean(cat.message(f)), _clean(cat.fix(f))])
-    for letter, width in zip("ABCDE", (34, 12, 10, 80, 60)):
-        ws.column_dimensions[letter].width = width
+            append([f.code, cat.ui("sev_" + f.severity.label), f.field, cat.message(f), cat.fix(f)])
     return ws
 
 
@@ -473,36 +523,51 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
             first = existing
         else:
             first = _last_used_column(ws) + 1
-        writer = _SheetWriter(ws, header_row, header_cells, source.columns, cat, first)
+        writer = _SheetWriter(ws, header_row, _Marker(header_cells, source.columns, cat, first))
         for result in run.results():
             summary.add_listing(result)
             note(result.findings)
             writer.write(result.row, result)
     else:
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = _safe_title(Path(source.path).stem)
+        # A new workbook, streamed row by row (write-only mode: flat memory, fast).
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet(_safe_title(Path(source.path).stem))
         records = _source_records(source, sheet)
         header = records.header + [""] * (records.width - len(records.header))
-        ws.append([_clean(h) for h in header])
-        for cell in ws[1]:
-            cell.data_type = "s"
-        writer = _SheetWriter(ws, 1, header, source.columns, cat, len(header) + 1)
+        marker = _Marker(header, source.columns, cat, len(header) + 1)
+        styles = _Styles()
+        _set_widths(ws, marker.added)
+        ws.freeze_panes = "A2"
+        head = [_text_cell(ws, h) for h in header]
+        for name in ADDED_COLUMNS:
+            head.append(_text_cell(ws, name))
+            head[-1].font = styles.bold
+        ws.append(head)
         merge = _Merge(iter(run.results()), summary)
-        sheet_row = 1
+        width = marker.added["fixes"]
         for row, cells in records.records:
             result = merge.result_for(row)
             if result is None and not any(c.strip() for c in cells):
                 continue  # a blank line of the CSV
-            sheet_row += 1
-            for col, text in enumerate(cells, start=1):
-                if text != "":
-                    _set_text(ws.cell(row=sheet_row, column=col), text)
+            line: list[Any] = [_text_cell(ws, text) if text != "" else None for text in cells]
+            line += [None] * (width - len(line))
             if result is not None:
                 note(result.findings)
-                writer.write(sheet_row, result)
+                added, marks = marker.marks(result)
+                for name, text in zip(ADDED_COLUMNS, added):
+                    cell = _text_cell(ws, text)
+                    if name != "status":
+                        cell.alignment = styles.wrap
+                    line[marker.added[name] - 1] = cell
+                for col, mark in marks.items():
+                    cell = line[col - 1]
+                    if cell is None:
+                        cell = line[col - 1] = _text_cell(ws, "")
+                    cell.fill = styles.fills[mark.fill]
+                    if mark.comment:
+                        cell.comment = styles.comment(mark.comment, mark.findings)
+            ws.append(line)
         merge.finish()
-        ws.freeze_panes = "A2"
     _summary_sheet(wb, summary, severity_of, run.shop_findings, run, cat)
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buf:
         wb.save(buf)
