@@ -70,33 +70,25 @@ class ImageCache:
 
     def lookup(self, path: str, params: str) -> ImageInfo | None:
         """The cached analysis of the file at ``path`` if it is unchanged since it was cached."""
-        if self._db is None:
-            return None
         try:
             st = os.stat(path)
-            row = self._db.execute(
-                "SELECT a.info FROM files f JOIN analyses a ON a.sha256 = f.sha256 AND a.params = ?"
-                " WHERE f.path = ? AND f.size = ? AND f.mtime_ns = ?",
-                (params, path, st.st_size, st.st_mtime_ns),
-            ).fetchone()
         except (OSError, ValueError):
             return None
-        except sqlite3.Error:
-            self._off()
-            return None
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return ImageInfo.from_dict(json.loads(row[0]))
+        return self._one(
+            "SELECT a.info FROM files f JOIN analyses a ON a.sha256 = f.sha256 AND a.params = ?"
+            " WHERE f.path = ? AND f.size = ? AND f.mtime_ns = ?",
+            (params, path, st.st_size, st.st_mtime_ns),
+        )
 
     def lookup_content(self, sha256: str, params: str) -> ImageInfo | None:
         """The cached analysis of content with this hash (remote images, renamed files)."""
+        return self._one("SELECT info FROM analyses WHERE sha256 = ? AND params = ?", (sha256, params))
+
+    def _one(self, query: str, args: tuple[object, ...]) -> ImageInfo | None:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT info FROM analyses WHERE sha256 = ? AND params = ?",
-                                   (sha256, params)).fetchone()
+            row = self._db.execute(query, args).fetchone()
         except sqlite3.Error:
             self._off()
             return None

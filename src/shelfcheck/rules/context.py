@@ -56,12 +56,8 @@ class RunContext:
         return self._group_of_top.get(match.top, [])
 
 
-@dataclass
-class ShopContext:
-    """What a shop-scope rule sees."""
-
+class _RunShortcuts:
     run: RunContext
-    shop: ShopProfile
 
     @property
     def policy(self) -> Policy:
@@ -72,7 +68,15 @@ class ShopContext:
         return self.run.as_of
 
 
-class ListingContext:
+@dataclass
+class ShopContext(_RunShortcuts):
+    """What a shop-scope rule sees."""
+
+    run: RunContext
+    shop: ShopProfile
+
+
+class ListingContext(_RunShortcuts):
     """What a listing-scope rule sees."""
 
     def __init__(
@@ -88,14 +92,6 @@ class ListingContext:
         self.first_row_of_sku = first_row_of_sku
 
     # Shortcuts -----------------------------------------------------------------------------
-    @property
-    def policy(self) -> Policy:
-        return self.run.policy
-
-    @property
-    def as_of(self) -> dt.date:
-        return self.run.as_of
-
     def get(self, name: str) -> str:
         """The trimmed text of a catalogue field (``""`` when absent)."""
         return self.listing.get(name)
