@@ -200,3 +200,11 @@ def test_cli_status_does_not_create_the_default_ledger(tmp_path: Path, monkeypat
     assert not (Path.home() / ".shelfcheck").exists()
     code, _, _ = cli(capsys, "ledger", "record", "--sku", "A", "--outcome", "passed")
     assert code == 0 and (Path.home() / ".shelfcheck" / "ledger.db").exists()
+
+
+def test_missing_postgresql_binaries_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ledger_fixtures
+
+    monkeypatch.setattr(ledger_fixtures, "_bindir", lambda: None)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y postgresql"):
+        ledger_fixtures._start()
