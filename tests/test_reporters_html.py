@@ -148,7 +148,7 @@ def test_html_lists_every_finding_of_the_json_report(ws: Workspace) -> None:
 def test_html_in_chinese(ws: Workspace) -> None:
     html = _html(_catalogue(ws), "zh")
     assert '<html lang="zh-CN">' in html
-    for phrase in ("只看错误", "全部代码", "按问题代码统计", "下边:白色占", "找不到文件"):
+    for phrase in ("只看错误", "全部代码", "按问题代码统计", "下边：白色占", "找不到文件"):
         assert phrase in html
 
 
