@@ -154,3 +154,27 @@ def test_cli_record_with_catalog_stores_the_hash_check_then_flags(ws: Workspace,
     with open_ledger(db, readonly=True) as opened:
         assert opened.attempts("C-1")[0].content_hash == _hash_of(catalog, "C-1")
         assert codes(_check(catalog, opened)) == ["resubmit_unchanged"]
+
+
+def test_check_command_reads_the_ledger_given_with_db(ws: Workspace, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from shelfcheck.cli.main import main
+
+    catalog = write_csv(ws.root / "catalog.csv", [ws.listing(seller_sku="DB-1"), ws.listing(seller_sku="DB-2")])
+    db = tmp_path / "check.db"
+    with open_ledger(str(db)) as opened:
+        for i in range(4):
+            opened.record_attempt("DB-1", "failed", reasons=["missing_cpi"], at=START - dt.timedelta(hours=5 - i))
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(catalog), "--as-of", "2024-08-01", "--format", "json", "--db", str(db)])
+    report = json.loads(capsys.readouterr().out)
+    assert exc.value.code == 1
+    by_sku = {r["seller_sku"]: [f["code"] for f in r["findings"]] for r in report["listings"]}
+    assert by_sku == {"DB-1": ["sku_locked"], "DB-2": []}
+    # A ledger that does not exist is not created by check, and adds nothing.
+    missing = tmp_path / "absent.db"
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(catalog), "--as-of", "2024-08-01", "--format", "json", "--db", str(missing)])
+    assert exc.value.code == 0 and not missing.exists()
