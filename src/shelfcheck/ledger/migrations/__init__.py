@@ -9,13 +9,14 @@ a PostgreSQL database shared with another alembic-managed application is not con
 Adding tables (issue 6: OAuth tokens, encrypted at rest; webhook notifications)
 -------------------------------------------------------------------------------
 
-1. Declare the models on :class:`shelfcheck.ledger.models.Base` in your own module (for
-   example ``shelfcheck/ledger/tokens.py``) so they share the one ``MetaData``; import that
-   module from ``shelfcheck/ledger/models.py``'s last line (one line, ask the ledger's owner)
-   or from ``env.py`` here, so the model/migration comparison test sees it.
+1. Declare the models on :class:`shelfcheck.ledger.models.Base` in your own module (as
+   ``shelfcheck/ledger/api_tables.py`` does) so they share the one ``MetaData``, and import
+   that module at the top of your revision file: alembic loads every revision before it
+   upgrades, so the model/migration comparison test sees your tables too.
 2. Add a revision file in ``versions/``, named ``NNNN_what.py``, whose ``down_revision`` is the
    current head (``python -m shelfcheck.ledger.migrations heads`` prints it), with explicit
-   ``op.create_table`` calls — never ``Base.metadata.create_all``. Generate a starting point
+   ``op.create_table`` calls — never ``Base.metadata.create_all``. Revision ids may be up to
+   128 characters (the version table is created wider than alembic's default 32). Generate a starting point
    with ``python -m shelfcheck.ledger.migrations revision -m "tokens" --autogenerate --db URL``
    against a database at the current head, then edit it.
 3. Keep revisions portable: the same script runs on SQLite (batch mode is on for ALTERs) and
