@@ -178,7 +178,7 @@ def _table(rec: Reconciliation, cat: Any) -> None:
     for i in rec.items:
         drift = "" if i["drift"] is None else f"{i['drift']:+d}"
         table.add_row(i["seller_sku"], _cell(i["erp"]), _cell(i["platform"]), drift,
-                      cat.ui("yes") if i["flagged"] else "", cat.reason("inv_" + i["status"]))
+                      cat.ui("answer_yes") if i["flagged"] else "", cat.reason("inv_" + i["status"]))
     console = Console(file=sys.stdout, width=120, highlight=False)
     console.print(table)
     console.print(cat.ui("inventory_summary", items=len(rec.items), flagged=len(rec.flagged),

@@ -145,7 +145,7 @@ def status(
         (cat.ui("col_sku"), state.sku),
         (cat.ui("col_as_of"), format_instant(state.as_of)),
         (cat.ui("col_failures_window", hours=pack.lock.window_hours), str(state.failures_24h)),
-        (cat.ui("col_locked"), cat.ui("yes") if state.locked else cat.ui("no")),
+        (cat.ui("col_locked"), cat.ui("answer_yes") if state.locked else cat.ui("answer_no")),
         (cat.ui("col_locked_until"), format_instant(state.locked_until) or "-"),
         (cat.ui("col_attempts_left"), str(state.attempts_left)),
         (cat.ui("col_last_attempt"), "-" if last is None else
