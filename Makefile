@@ -26,9 +26,16 @@ demo: $(STAMP)
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
 	  --lang zh --format table --output $(OUT)/report-zh.txt; test $$? -le 1
 	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
+	  --format html --output $(OUT)/report.html; test $$? -le 1
+	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01 \
+	  --format xlsx --output $(OUT)/catalog-checked.xlsx; test $$? -le 1
+	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --as-of 2024-08-01; test $$? -le 1
 	@echo
-	@echo "Reports written: $(OUT)/report.json (JSON), $(OUT)/report-zh.txt (Chinese table)."
+	@echo "Reports written to $(OUT)/: report.json, report-zh.txt (Chinese table), report.html (open it"
+	@echo "in a browser), catalog-checked.xlsx (your sheet back with the findings)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -160,3 +160,24 @@ def test_explain_and_rules(tmp_path: Path) -> None:
 def test_python_dash_m_and_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("shelfcheck ")
+
+
+def test_fail_on_warning(ws: Workspace) -> None:
+    path = write_csv(ws.root / "catalog.csv", [ws.listing(main_images="|".join([ws.image()] * 3))])
+    default = run("check", path, "--format", "json")
+    assert default.returncode == 0
+    assert json.loads(default.stdout)["summary"]["warnings"] == 2  # the image repeated twice
+    strict = run("check", path, "--fail-on", "warning", "--format", "json")
+    assert strict.returncode == 1
+    bogus = run("check", path, "--fail-on", "bogus")
+    assert bogus.returncode == 2 and "--fail-on" in bogus.stderr
+
+
+def test_report_file_is_readable_by_others(catalogue: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    old = os.umask(0o022)
+    try:
+        run("check", catalogue, "--format", "html", "--output", out)
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

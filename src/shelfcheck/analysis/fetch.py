@@ -126,6 +126,16 @@ def fetch_all(urls: Iterable[str], *, allow_private: bool = False, max_bytes: in
     unique = list(dict.fromkeys(urls))
     if not unique:
         return {}
-    results = asyncio.run(_fetch_many(unique, allow_private=allow_private, max_bytes=max_bytes,
-                                      concurrency=concurrency, per_host=per_host, timeout=timeout))
+    job = lambda: asyncio.run(_fetch_many(unique, allow_private=allow_private,  # noqa: E731
+                                           max_bytes=max_bytes, concurrency=concurrency,
+                                           per_host=per_host, timeout=timeout))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        results = job()
+    else:  # called from async code (a web service): run the fetches on a loop of their own
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            results = pool.submit(job).result()
     return {r.url: r for r in results}

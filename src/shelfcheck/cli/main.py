@@ -31,6 +31,11 @@ app = typer.Typer(
 )
 
 
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -71,11 +76,19 @@ def check(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
     allow_private_urls: Annotated[bool, typer.Option(
         "--allow-private-urls", help="Let image URLs point at loopback or private-network hosts.")] = False,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on", help="Exit 1 when any finding is at or above this severity: error (default) or warning.",
+    )] = FailOn.error,
 ) -> None:
-    """Check a catalogue: every reason the platform would refuse each product."""
+    """Check a catalogue: every reason the platform would refuse each product.
+
+    Exit status 0: nothing at the --fail-on level; 1: at least one finding at or above it;
+    2: an input could not be read or the command was misused.
+    """
     from shelfcheck.api import prepare
     from shelfcheck.i18n import catalogue
     from shelfcheck.reporters import ReportOptions, get_reporter
+    from shelfcheck.reporters.progress import progress
 
     language = pick_lang(lang)
     day = parse_as_of(as_of)
@@ -87,13 +100,13 @@ def check(
                   as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
                   allow_private_urls=allow_private_urls)
     cat = catalogue(language)
-    options = ReportOptions(output=output, color=None if output is None else False)
-    with open_output(output, binary=binary) as out:
-        summary = reporter(run, out, cat, options)
+    options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
+    with open_output(output, binary=binary) as out, progress(run, cat, to_stdout=output is None) as tracked:
+        summary = reporter(tracked, out, cat, options)
     if output is not None:
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
-    raise typer.Exit(1 if summary.errors else 0)
+    raise typer.Exit(1 if summary.errors or (fail_on is FailOn.warning and summary.warnings) else 0)
 
 
 @app.command()

@@ -24,6 +24,7 @@ class CatalogSource:
     header: list[str]
     columns: dict[str, str]
     table: Table
+    sheet: str | None = None
 
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
@@ -59,4 +60,5 @@ def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource
             column="seller_sku",
         )
     columns = {field: table.header[i] for field, i in found.items()}
-    return CatalogSource(table.path, table.format, table.encoding, list(table.header), columns, table)
+    return CatalogSource(table.path, table.format, table.encoding, list(table.header), columns, table,
+                         table.sheet)

@@ -49,6 +49,7 @@ class Table:
     header_row: int
     rows: Iterator[tuple[int, list[str]]]
     close: Callable[[], None] = lambda: None
+    sheet: str | None = None
 
 
 def cell_text(value: Any) -> str:
@@ -251,7 +252,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
         finally:
             close()
 
-    return Table(path, "xlsx", None, header, header_row, rows(), close)
+    return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title)
 
 
 def _open_json(path: Path, kind: str) -> Table:
