@@ -86,6 +86,7 @@ class Ledger:
         self.url = url
         self.engine = engine
         self.readonly = readonly
+        self._skus: set[str] | None = None  # read-only: SKUs with any attempt (a check skips the rest)
 
     # Life cycle ---------------------------------------------------------------------------
     def __enter__(self) -> Ledger:
@@ -130,6 +131,17 @@ class Ledger:
             raise LedgerError(f"ledger {self.location}: {_one_line(exc.orig or exc)}") from None
         except SQLAlchemyError as exc:
             raise LedgerError(f"ledger {self.location}: {_one_line(exc)}") from None
+
+    def _has_history(self, sku: str) -> bool:
+        """False when ``sku`` certainly has no attempt (read-only ledgers cache the SKU list)."""
+        if self.engine is None:
+            return False
+        if not self.readonly:
+            return True
+        if self._skus is None:
+            with self._session() as session:
+                self._skus = set(session.scalars(select(Attempt.seller_sku).distinct()))
+        return sku in self._skus
 
     # Attempts -----------------------------------------------------------------------------
     def record_attempt(
@@ -207,7 +219,7 @@ class Ledger:
         lock_rule = rule if isinstance(rule, LockRule) else LockRule.from_policy(rule)
         instant = utc(as_of) if as_of is not None else _now()
         failures: list[dt.datetime] = []
-        if self.engine is not None:
+        if self._has_history(sku):
             query = (select(Attempt.attempted_at)
                      .where(Attempt.seller_sku == sku, Attempt.outcome == "failed",
                             Attempt.attempted_at <= instant)
@@ -234,7 +246,7 @@ class Ledger:
     def last_with_hash(self, sku: str, content_hash: str, *,
                        as_of: dt.datetime | None = None) -> AttemptRecord | None:
         """The newest attempt of ``sku`` that sent exactly this content (at or before ``as_of``)."""
-        if self.engine is None or not content_hash:
+        if not content_hash or not self._has_history(sku):
             return None
         query = select(Attempt).where(Attempt.seller_sku == sku, Attempt.content_hash == content_hash)
         if as_of is not None:
