@@ -76,6 +76,7 @@ ACCEPTED = [
     ("Made in Cote d'Ivoire", "Ivory Coast"),
     ("Made in Italy", ""),                                 # no declared origin: any country
     ("Made in China and Vietnam", "Vietnam"),
+    ("Made in P.R. of China", "China"),                  # "China" written in full
 ]
 
 
@@ -98,7 +99,6 @@ INVALID = [
     ("Made in ＰＲＣ", "China", "origin_name_rejected", ["PRC"], "Made in China"),
     ("Made in CN", "China", "origin_name_rejected", ["CN"], "Made in China"),
     ("PRC", "China", "origin_name_rejected", ["PRC"], "Made in China"),
-    ("Made in P.R. of China", "China", "origin_name_rejected", ["P.R. of China"], "Made in China"),
     ("Made in Hong Kong", "China", "origin_name_rejected", ["Hong Kong"], "Made in China"),
     ("Made in Hong Kong", "Hong Kong", "origin_name_rejected", ["Hong Kong"], "Made in China"),
     ("Made in HK", "", "origin_name_rejected", ["HK"], "Made in China"),
