@@ -21,6 +21,21 @@ def example_images() -> Path:
     return EXAMPLES / "images"
 
 
+@pytest.fixture(scope="module")
+def example_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo ledger, seeded the way ``make demo`` seeds it."""
+    db = tmp_path_factory.mktemp("ledger") / "ledger.db"
+    command = Path(sys.executable).with_name("shelfcheck")
+    subprocess.run([str(EXAMPLES / "seed_ledger.sh"), str(command), str(db)], check=True,
+                   capture_output=True)
+    return db
+
+
+@pytest.fixture(autouse=True)
+def _use_example_ledger(example_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHELFCHECK_DB", str(example_ledger))
+
+
 def _check(shop: str, *extra: str) -> tuple[int, dict]:
     proc = subprocess.run(
         [sys.executable, "-m", "shelfcheck", "check", str(EXAMPLES / "catalog.csv"),

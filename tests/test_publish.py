@@ -149,7 +149,8 @@ def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_p
         for text in (out.decode(), err.decode(), done.stdout, done.stderr, table.stdout, table.stderr):
             assert secret not in text and token not in text
     with open_ledger(db) as ledger:
-        assert all([a.outcome for a in ledger.attempts(s)] == ["passed"] for s in expected)
+        history = {s: [a.outcome for a in ledger.attempts(s)] for s in expected}
+        assert all(h == ["passed"] for h in history.values()), history
 
 
 def test_cli_api_sign_and_errors(tmp_path: Path) -> None:

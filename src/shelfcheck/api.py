@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shelfcheck import __version__
 from shelfcheck.analysis.cache import ImageCache
@@ -74,13 +75,15 @@ def prepare(
     datasets: Datasets | None = None,
     cache: bool = True,
     allow_private_urls: bool = False,
+    ledger: Any = None,
 ) -> Preflight:
     """Open and validate every input; raise :class:`~shelfcheck.errors.InputError` on bad input.
 
     All inputs are read before the first listing is checked, so an unreadable documents file or
     shop profile is reported before any work is done. ``cache=False`` analyses every image afresh
     (the persistent cache is neither read nor written); ``allow_private_urls`` lets image URLs
-    point at loopback or private hosts.
+    point at loopback or private hosts; ``ledger`` (an open :class:`~shelfcheck.ledger.Ledger`)
+    adds the repeat-failure guard's findings.
     """
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     source = open_catalog(catalog, sheet=sheet)
@@ -93,6 +96,7 @@ def prepare(
         documents=load_documents(documents) if documents else None,
         shop=load_shop(shop) if shop else None,
         stock=load_platform_inventory(inventory) if inventory else None,
+        ledger=ledger,
     )
     engine = Engine(run, jobs=jobs, cache=ImageCache() if cache else None,
                     allow_private_urls=allow_private_urls)
@@ -103,6 +107,7 @@ def check(catalog: str | Path, **options: object) -> Report:
     """Check a catalogue and return the full report.
 
     Accepts the keyword arguments of :func:`prepare` (``documents``, ``shop``, ``inventory``,
-    ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``, ``cache``, ``allow_private_urls``).
+    ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``, ``cache``, ``allow_private_urls``,
+    ``ledger``).
     """
     return prepare(catalog, **options).report()  # type: ignore[arg-type]

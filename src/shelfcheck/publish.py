@@ -287,6 +287,14 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
         current = client.get_product(known.product_id)
         records.remember_product(ledger, known.product_id, status=current.status,
                                  audit_status=current.audit.status if current.audit else None)
+        if known.content_hash == content_hash:
+            # A run interrupted between creating the product and recording the attempt: record
+            # it now (the same key as the uninterrupted path, so it is never stored twice).
+            failed = current.status == "FAILED"
+            ledger.record_attempt(sku, "failed" if failed else "passed",
+                                  reasons=_audit_codes(current) if failed else [],
+                                  product_id=known.product_id, content_hash=content_hash, source="publish",
+                                  dedupe_key=f"publish:{known.product_id}:{content_hash}")
         if current.status != "FAILED" and (known.content_hash in (None, content_hash)):
             return Outcome("skipped", reason="already_published", product_id=known.product_id, **base)
         if current.status == "FAILED" and known.content_hash == content_hash:

@@ -58,6 +58,12 @@ def open_output(path: Path | None, *, binary: bool = False) -> Iterator[IO]:  # 
         yield sys.stdout.buffer if binary else sys.stdout
         return
     path = Path(path)
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: write straight to it
+        if path.is_dir():
+            raise fail(f"{path}: is a folder; give a file name for the report")
+        with path.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as fh:
+            yield fh
+        return
     directory = path.resolve().parent
     if not directory.is_dir():
         raise fail(f"{path}: the output folder does not exist")

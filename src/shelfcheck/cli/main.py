@@ -79,6 +79,9 @@ def check(
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when any finding is at or above this severity: error (default) or warning.",
     )] = FailOn.error,
+    db: Annotated[Optional[str], typer.Option(
+        "--db", help="Ledger (URL or SQLite file) for the repeat-failure lock and unchanged resubmissions; "
+                     "default SHELFCHECK_DB or ~/.shelfcheck/ledger.db when it exists.")] = None,
 ) -> None:
     """Check a catalogue: every reason the platform would refuse each product.
 
@@ -96,13 +99,17 @@ def check(
         reporter, binary = get_reporter(fmt.value)
     except ImportError:
         raise fail(f"--format {fmt.value}: not available in this version") from None
-    run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                  as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
-                  allow_private_urls=allow_private_urls)
+    from shelfcheck.ledger import open_ledger
+
     cat = catalogue(language)
     options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
-    with open_output(output, binary=binary) as out, progress(run, cat, to_stdout=output is None) as tracked:
-        summary = reporter(tracked, out, cat, options)
+    with open_ledger(db, readonly=True) as ledger:  # reads the ledger; never creates one
+        run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
+                      as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
+                      allow_private_urls=allow_private_urls, ledger=ledger)
+        with open_output(output, binary=binary) as out, \
+                progress(run, cat, to_stdout=output is None) as tracked:
+            summary = reporter(tracked, out, cat, options)
     if output is not None:
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
@@ -158,13 +165,9 @@ _COMMAND_MODULES = (
 
 def _mount_subcommands() -> None:
     import importlib
-    import importlib.util
 
     for name in _COMMAND_MODULES:
-        module_name = f"shelfcheck.cli.{name}"
-        if importlib.util.find_spec(module_name) is None:  # TEMP: until every module has landed
-            continue
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(f"shelfcheck.cli.{name}")
         if hasattr(module, "register"):
             module.register(app)
         else:

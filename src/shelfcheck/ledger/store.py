@@ -100,6 +100,11 @@ class Ledger:
         if self.engine is not None:
             self.engine.dispose()
 
+    def after_fork(self) -> None:
+        """Call in a forked child: forget the parent's pooled connections without closing them."""
+        if self.engine is not None:
+            self.engine.dispose(close=False)
+
     @property
     def location(self) -> str:
         """Where the ledger is, safe to show (password masked)."""

@@ -9,6 +9,7 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ingredients,
     labeling,
     inventory,
+    ledger,
     values,
 )
 from shelfcheck.rules.registry import DOC_SECTIONS, RULES, Rule, RuleDoc, rule
