@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from helpers import Workspace
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+def _find_shared_data() -> Path:
+    """``$SHELFCHECK_SHARED_DATA``, else the nearest ``shared/data`` above the checkout."""
+    env = os.environ.get("SHELFCHECK_SHARED_DATA")
+    if env:
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 
 
 @pytest.fixture(autouse=True)
