@@ -22,8 +22,9 @@ def example_images() -> Path:
 
 
 @pytest.fixture(scope="module")
-def example_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo ledger, seeded the way ``make demo`` seeds it."""
+def example_ledger(tmp_path_factory: pytest.TempPathFactory, example_images: Path) -> Path:
+    """The demo ledger, seeded the way ``make demo`` seeds it (after the images exist: the
+    recorded content hash covers them)."""
     db = tmp_path_factory.mktemp("ledger") / "ledger.db"
     command = Path(sys.executable).with_name("shelfcheck")
     subprocess.run([str(EXAMPLES / "seed_ledger.sh"), str(command), str(db)], check=True,
