@@ -204,3 +204,28 @@ def test_workers_give_the_same_results_as_one_process(ws: Workspace) -> None:
            [(r.row, r.seller_sku, [(f.code, f.field, f.evidence) for f in r.findings]) for r in two.listings]
     assert one.summary.by_code["duplicate_sku"] == 50
     assert one.summary.by_code["image_background_not_white"] > 0
+
+
+def test_json_rendered_in_workers_is_identical(ws: Workspace) -> None:
+    import datetime as dt
+    import io as _io
+
+    import shelfcheck
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.reporters.json import report
+    from shelfcheck.reporters import ReportOptions
+
+    grey = ws.image(background=(210, 210, 210))
+    pool = [ws.image(product=(k * 20, 20, 30)) for k in range(8)]
+    rows = [ws.listing(seller_sku=f"J-{i}", title="短" if i % 5 == 0 else "Stackable Storage Box with Lid",
+                       main_images="|".join([grey] + [pool[i % 8]] * 2))
+            for i in range(700)]
+    catalog = write_csv(ws.root / "catalog.csv", rows)
+    texts = []
+    for jobs in (1, 2):
+        run = shelfcheck.prepare(catalog, jobs=jobs, cache=False, as_of=dt.date(2024, 8, 1))
+        out = _io.StringIO()
+        summary = report(run, out, catalogue("zh"), ReportOptions())
+        texts.append(out.getvalue())
+        assert summary.listings == 700 and summary.errors > 700
+    assert texts[0] == texts[1]

@@ -28,9 +28,7 @@ START = dt.datetime(2024, 8, 1, tzinfo=UTC)
 
 
 def _check(catalog: Path, ledger: Any, as_of: dt.date = DAY) -> Any:
-    run = prepare(catalog, as_of=as_of, jobs=1)
-    run.run.ledger = ledger
-    return run.report()
+    return prepare(catalog, as_of=as_of, jobs=1, ledger=ledger).report()
 
 
 def _hash_of(catalog: Path, sku: str) -> str:

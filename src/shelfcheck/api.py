@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,14 @@ class Preflight:
     run: RunContext
     shop_findings: list[Finding]
 
-    def results(self) -> Iterator[ListingResult]:
-        """Yield one result per catalogue row, in file order."""
-        return self.engine.check_listings(self.source.listings())
+    def results(self, *, render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
+        """Yield one result per catalogue row, in file order.
+
+        ``render`` (a picklable function) turns a result into its report text; it runs where
+        the rules run — in the worker processes for large catalogues — and its output arrives in
+        :attr:`ListingResult.rendered`, with the findings' evidence left out to save transfer.
+        """
+        return self.engine.check_listings(self.source.listings(), render=render)
 
     def header(self) -> dict[str, object]:
         """The report metadata: tool, policy, as-of day, datasets used."""

@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,9 @@ from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, an
 from shelfcheck.errors import PolicyError
 from shelfcheck.findings import Finding, Hit, ListingResult, Severity
 from shelfcheck.model import Listing
-from shelfcheck.rules import RULES, Rule
+from shelfcheck.rules import GATES, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
+from shelfcheck.workers import RuleWorkers
 
 __all__ = ["Engine", "resolve_image_ref"]
 
@@ -74,25 +75,6 @@ class _Active:
     severity: Severity
 
 
-# The engine of a worker process, inherited from the parent when the pool forks.
-_WORKER_ENGINE: Engine | None = None
-
-
-def _init_worker(engine: Engine) -> None:
-    global _WORKER_ENGINE
-    _WORKER_ENGINE = engine
-    engine._pool = None
-    engine._cache = None
-    hook = getattr(engine.run.ledger, "after_fork", None)
-    if callable(hook):
-        hook()
-
-
-def _check_prepared(prepared: list[Prepared]) -> list[ListingResult]:
-    assert _WORKER_ENGINE is not None
-    return [_WORKER_ENGINE._run_rules(listing, images, first) for listing, images, first in prepared]
-
-
 def _analyse_remote(url: str, data: bytes, params: WhiteParams) -> ImageInfo:
     info = ImageInfo(ref=url, path=url, found=True)
     return analyse_bytes(data, info, params)
@@ -118,16 +100,19 @@ class Engine:
     allow_private_urls: bool = False
     fast_images: bool = True
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
-    _known: OrderedDict[tuple[Path, str], ImageInfo] = field(default_factory=OrderedDict, init=False, repr=False)
+    _known: dict[tuple[Path, str], ImageInfo] = field(default_factory=dict, init=False, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
+    _rules_pool: RuleWorkers | None = field(default=None, init=False, repr=False)
     _cache: ImageCache | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.run.policy.rules) - set(RULES))
         if unknown:
             raise PolicyError(f"policy {self.run.policy.name}: rules: unknown finding code(s) {', '.join(unknown)}")
-        self._listing_rules = self._active("listing")
+        self._listing_rules = [a for a in self._active("listing")
+                               if RUN_GATES.get(a.rule.family, _always)(self.run)]
         self._shop_rules = self._active("shop")
+        self._families = _by_family(self._listing_rules)
         images = self.run.policy.images
         wb = images.white_background
         self._white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, self.fast_images)
@@ -160,22 +145,25 @@ class Engine:
         return [f for a in self._shop_rules for f in self._findings(a, a.rule.check(ctx))]
 
     # Listings ------------------------------------------------------------------------------
-    def check_listings(self, listings: Iterable[Listing]) -> Iterator[ListingResult]:
-        """Yield one result per listing, in input order."""
-        pending: deque[Future[list[ListingResult]]] = deque()
+    def check_listings(self, listings: Iterable[Listing], *,
+                       render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
+        """Yield one result per listing, in input order (see :meth:`Preflight.results` for
+        ``render``)."""
+        pending: deque[int] = deque()
         in_workers = (self.jobs or 1) > 1 and self._fork
         try:
             for number, chunk in enumerate(_chunks(listings, self.chunk_size)):
                 prepared = self._prepare(chunk)
                 if in_workers and (pending or number >= _PARALLEL_RULES_FROM_CHUNK):
-                    pending.append(self._workers().submit(_check_prepared, prepared))
+                    workers = self._rule_workers()
+                    pending.append(workers.submit(prepared, render))
                     while len(pending) > 2 * (self.jobs or 1):
-                        yield from pending.popleft().result()
+                        yield from workers.collect(pending.popleft())
                 else:
                     for listing, images, first in prepared:
                         yield self._run_rules(listing, images, first)
             while pending:
-                yield from pending.popleft().result()
+                yield from self._rule_workers().collect(pending.popleft())
         finally:
             self.close()
 
@@ -185,6 +173,9 @@ class Engine:
 
     def close(self) -> None:
         """Stop the worker processes and close the cache."""
+        if self._rules_pool is not None:
+            self._rules_pool.close()
+            self._rules_pool = None
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -205,35 +196,34 @@ class Engine:
         """Note duplicate SKUs and analyse the chunk's images, in the parent process.
 
         Each distinct image reference is resolved and analysed once per run: a run-wide memo
-        (bounded, least recently used first out) keeps images that many listings share.
+        (bounded) keeps the images that many listings share.
         """
         known = self._known
         todo: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
         for listing in chunk:
-            for ref in listing.main_images:
-                key = (listing.base_dir, ref)
-                if key in known:
-                    known.move_to_end(key)
-                elif key not in todo:
-                    todo[key] = resolve_image_ref(listing.base_dir, ref)
-        if todo:
-            known.update(self._analyse(todo))
-            while len(known) > _MEMO_IMAGES:
-                known.popitem(last=False)
-        prepared = []
-        for listing in chunk:
             base = listing.base_dir
-            images = {ref: known[(base, ref)] for ref in listing.main_images}
-            prepared.append((listing, images, self._note_sku(listing)))
-        return prepared
+            for ref in listing.main_images:
+                key = (base, ref)
+                if key not in known and key not in todo:
+                    todo[key] = resolve_image_ref(base, ref)
+        if todo:
+            if len(known) + len(todo) > _MEMO_IMAGES:
+                known.clear()  # rarely reached: a catalogue with more distinct images than this
+            known.update(self._analyse(todo))
+        note = self._note_sku
+        return [(listing, {ref: known[(listing.base_dir, ref)] for ref in listing.main_images}, note(listing))
+                for listing in chunk]
 
     def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
         findings = []
-        for active in self._listing_rules:
-            for hit in active.rule.check(ctx):
-                findings.append(Finding(active.rule.code, active.severity, hit.field,
-                                        dict(hit.evidence), dict(hit.ctx)))
+        for applies, actives in self._families:
+            if applies is not None and not applies(ctx):
+                continue
+            for active in actives:
+                for hit in active.rule.check(ctx):
+                    findings.append(Finding(active.rule.code, active.severity, hit.field,
+                                            dict(hit.evidence), dict(hit.ctx)))
         category = ctx.category.path if ctx.category else listing.get("category")
         return ListingResult(listing.row, listing.seller_sku, findings, category)
 
@@ -305,14 +295,33 @@ class Engine:
         return out
 
     def _workers(self) -> ProcessPoolExecutor:
+        """Processes that analyse images (started on first need)."""
         if self._pool is None:
-            if self._fork:
-                context = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
-                                                 initializer=_init_worker, initargs=(self,))
-            else:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            context = multiprocessing.get_context("fork" if self._fork else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool
+
+    def _rule_workers(self) -> RuleWorkers:
+        """Processes that run the rules of large catalogues (started on first need)."""
+        if self._rules_pool is None:
+            self._rules_pool = RuleWorkers(self, self.jobs or 1)
+        return self._rules_pool
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _by_family(actives: list[_Active]) -> list[tuple[Any, list[_Active]]]:
+    """Consecutive rules of one family grouped with the family's gate (``None``: no gate)."""
+    groups: list[tuple[Any, list[_Active]]] = []
+    for active in actives:
+        family = active.rule.family
+        if groups and groups[-1][1][0].rule.family == family:
+            groups[-1][1].append(active)
+        else:
+            groups.append((GATES.get(family), [active]))
+    return groups
 
 
 def _chunks(items: Iterable[Listing], size: int) -> Iterator[list[Listing]]:

@@ -72,6 +72,7 @@ class ListingResult:
     seller_sku: str
     findings: list[Finding]
     category: str = ""
+    rendered: str | None = None  # the listing already rendered by a reporter's renderer, if asked
 
     @property
     def status(self) -> str:

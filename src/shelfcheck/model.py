@@ -51,6 +51,14 @@ class Listing:
     base_dir: Path
     _images: list[str] | None = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> tuple[object, ...]:
+        # Sent to worker processes without its raw cells: rules read ``values`` only.
+        return (self.row, self.values, self.columns, self.base_dir)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        self.row, self.values, self.columns, self.base_dir = state  # type: ignore[assignment]
+        self.cells, self.header, self._images = [], [], None
+
     @property
     def raw(self) -> dict[str, str]:
         """Every original header → the cell text as read, unknown columns included."""

@@ -66,8 +66,7 @@ def preflight_sku(
     from shelfcheck.api import prepare
 
     run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                  as_of=as_of, sheet=sheet, jobs=1, datasets=datasets)
-    run.run.ledger = ledger
+                  as_of=as_of, sheet=sheet, jobs=1, datasets=datasets, ledger=ledger)
     try:
         row = next((listing for listing in run.source.listings() if listing.seller_sku == sku), None)
     finally:

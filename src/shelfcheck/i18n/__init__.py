@@ -55,6 +55,7 @@ class Catalogue:
         self.reasons = reasons
         self.ui_text = ui
         self._sep = "、" if lang == "zh" else ", "
+        self._template_names: dict[str, tuple[str, ...]] = {}
 
     def has(self, code: str, key: str) -> bool:
         """True when the catalogue has ``key`` (``message``, ``fix`` …) for ``code``."""
@@ -78,9 +79,19 @@ class Catalogue:
         template = self.entries.get(code, {}).get(key)
         if not template:
             return code if key == "message" else ""
-        values = _Values({k: self._value(v, False) for k, v in evidence.items()})
-        values.update({k: self._value(v, True) for k, v in ctx.items()})
+        values = _Values()
+        for name in self._names(template):  # only what the template uses
+            if name in ctx:
+                values[name] = self._value(ctx[name], True)
+            elif name in evidence:
+                values[name] = self._value(evidence[name], False)
         return template.format_map(values)
+
+    def _names(self, template: str) -> tuple[str, ...]:
+        names = self._template_names.get(template)
+        if names is None:
+            names = self._template_names[template] = tuple(sorted(self.placeholders(template)))
+        return names
 
     def message(self, finding: Any) -> str:
         """The finding's message in this language."""

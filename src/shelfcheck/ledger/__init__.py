@@ -19,10 +19,31 @@ Usage::
         ledger.status("SC-001", rule=policy).to_json()
 """
 
-from shelfcheck.ledger.db import LedgerError, alembic_config, default_url, resolve_url
+import importlib
+from typing import Any
+
 from shelfcheck.ledger.guard import LockRule, SkuStatus, evaluate_lock, format_instant, parse_instant
 from shelfcheck.ledger.hashing import listing_content_hash
-from shelfcheck.ledger.store import AttemptRecord, Ledger, SyncItem, SyncRecord, open_ledger
+
+# The database side (SQLAlchemy, alembic) loads on first use: a check without a ledger, and the
+# rules that only need the guard, do not pay for importing it.
+_LAZY = {
+    "LedgerError": "shelfcheck.ledger.db",
+    "alembic_config": "shelfcheck.ledger.db",
+    "default_url": "shelfcheck.ledger.db",
+    "resolve_url": "shelfcheck.ledger.db",
+    "AttemptRecord": "shelfcheck.ledger.store",
+    "Ledger": "shelfcheck.ledger.store",
+    "SyncItem": "shelfcheck.ledger.store",
+    "SyncRecord": "shelfcheck.ledger.store",
+    "open_ledger": "shelfcheck.ledger.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'shelfcheck.ledger' has no attribute {name!r}")
 
 __all__ = [
     "AttemptRecord",

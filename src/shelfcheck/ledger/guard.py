@@ -23,7 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shelfcheck.ledger.models import utc
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """``value`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
 
 __all__ = ["LockRule", "SkuStatus", "evaluate_lock", "format_instant", "parse_instant"]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shelfcheck.ledger.guard import utc
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -38,13 +39,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    """``value`` as an aware UTC datetime (a naive value is taken to be UTC already)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

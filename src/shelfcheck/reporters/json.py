@@ -6,6 +6,7 @@ size; the final document is then written with the summary first, as the contract
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import tempfile
@@ -15,7 +16,7 @@ from typing import IO, Any
 from shelfcheck.findings import Finding, ListingResult, Summary
 from shelfcheck.i18n import Catalogue
 
-__all__ = ["SCHEMA", "finding_dict", "listing_dict", "write_json"]
+__all__ = ["SCHEMA", "finding_dict", "listing_dict", "render_listing", "write_json"]
 
 SCHEMA = "shelfcheck.report/1"
 
@@ -46,6 +47,13 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def render_listing(result: ListingResult, lang: str) -> str:
+    """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
+    from shelfcheck.i18n import catalogue
+
+    return _dump(listing_dict(result, catalogue(lang)))
+
+
 def write_json(
     header: dict[str, Any],
     shop_findings: list[Finding],
@@ -70,7 +78,8 @@ def write_json(
         first = True
         for result in results:
             summary.add_listing(result)
-            spool.write(("" if first else ",\n    ") + _dump(listing_dict(result, cat)))
+            text = result.rendered if result.rendered is not None else _dump(listing_dict(result, cat))
+            spool.write(("" if first else ",\n    ") + text)
             first = False
         spool.seek(0)
         doc_summary = {
@@ -100,4 +109,5 @@ def write_json(
 
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
-    return write_json(run.header(), run.shop_findings, run.results(), out, cat)
+    results = run.results(render=functools.partial(render_listing, lang=cat.lang))
+    return write_json(run.header(), run.shop_findings, results, out, cat)

@@ -132,8 +132,8 @@ class _TrackedRun:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._run, name)
 
-    def results(self) -> Iterator[Any]:
-        return self._bar.track(self._run.results())
+    def results(self, **options: Any) -> Iterator[Any]:
+        return self._bar.track(self._run.results(**options))
 
 
 @contextmanager

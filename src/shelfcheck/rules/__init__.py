@@ -12,6 +12,6 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ledger,
     values,
 )
-from shelfcheck.rules.registry import DOC_SECTIONS, RULES, Rule, RuleDoc, rule
+from shelfcheck.rules.registry import DOC_SECTIONS, GATES, RULES, RUN_GATES, Rule, RuleDoc, gate, rule
 
-__all__ = ["DOC_SECTIONS", "RULES", "Rule", "RuleDoc", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate", "rule"]

@@ -36,6 +36,7 @@ class RunContext:
     ledger: Any = None
     as_of_time: dt.datetime | None = None
     tree: CategoryTree = field(init=False)
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.as_of_time is None:

@@ -18,7 +18,7 @@ from shelfcheck.findings import Hit, Severity
 from shelfcheck.ingest.values import parse_date
 from shelfcheck.model import Document
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__ = ["DOCUMENT_FOR_REQUIREMENT", "DocumentCheck", "document_checks"]
 
@@ -119,6 +119,12 @@ def _missing(c: ListingContext, requirement: str) -> Iterator[Hit]:
         matched_by = [v for v in (c.get("seller_sku"), c.get("model_number")) if v]
         yield Hit("documents", {"required_type": doc_type, "matched_by": matched_by,
                                 "category": c.category.top if c.category else None})
+
+
+@gate("documents")
+def _documents_apply(c: ListingContext) -> bool:
+    """A listing whose category needs no document and that names no FCC ID or FDA number."""
+    return bool(c.requirements) or bool(c.get("fcc_id")) or bool(c.get("fda_registration_number"))
 
 
 @rule("missing_fcc_id", family="documents", reads=("category_groups",))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from shelfcheck.analysis.images import ImageInfo
 from shelfcheck.findings import Hit, Severity
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__: list[str] = []
 
@@ -24,6 +24,45 @@ def _images(c: ListingContext) -> list[tuple[int, str, ImageInfo]]:
         cached = [(i, ref, images[ref]) for i, ref in enumerate(c.listing.main_images) if ref in images]
         c.__dict__["_image_list"] = cached
     return cached
+
+
+@gate("images")
+def _images_may_fail(c: ListingContext) -> bool:
+    """False when the image count is right and every image is distinct and passes every check.
+
+    Whether one image passes is worked out once per image per run (catalogues share images
+    between many listings), so most listings skip the image rules entirely.
+    """
+    policy = c.policy.images
+    refs = c.listing.main_images
+    if not policy.min_count <= len(refs) <= policy.max_count:
+        return True
+    verdicts = c.run.memo.setdefault("image_clean", {})
+    seen: set[str | None] = set()
+    for ref in refs:
+        info = c.images.get(ref)
+        if info is None:
+            return True
+        entry = verdicts.get(id(info))
+        if entry is None:  # the analysis is kept with its verdict, so its id() stays its own
+            entry = verdicts[id(info)] = (info, _passes(info, c))
+        if not entry[1] or info.sha256 in seen:
+            return True
+        seen.add(info.sha256)
+    return False
+
+
+def _passes(info: ImageInfo, c: ListingContext) -> bool:
+    policy = c.policy.images
+    return bool(
+        info.found and info.decodable and info.format and info.sha256
+        and info.format.upper() in {f.upper() for f in policy.formats}
+        and info.size_bytes is not None and info.size_bytes <= policy.max_bytes
+        and info.width and info.height
+        and (not policy.square or info.width == info.height)
+        and policy.min_side <= min(info.width, info.height) and max(info.width, info.height) <= policy.max_side
+        and info.bands and min(info.bands.values()) >= policy.white_background.min_ratio
+    )
 
 
 def _readable(info: ImageInfo) -> bool:

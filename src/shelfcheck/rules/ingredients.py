@@ -21,7 +21,7 @@ from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary, compare
 from shelfcheck.findings import Hit, Severity
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.documents import DocumentCheck, document_checks
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__ = ["CpiList", "cpi_lists", "declared_ingredients", "inci_dictionary"]
 
@@ -38,6 +38,7 @@ class CpiList:
         return self.check.doc.doc_id
 
 
+@gate("ingredients")
 def _applies(c: ListingContext) -> bool:
     return c.requires("ingredients") or c.requires("cpi")
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from shelfcheck.findings import Hit, Severity
 from shelfcheck.ingest.values import parse_int
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__: list[str] = []
 
@@ -20,6 +21,11 @@ def _erp_quantity(c: ListingContext) -> int | None:
         return parse_int(text)
     except ValueError:
         return None
+
+
+@gate("inventory", per="run")
+def _snapshot_given(run: Any) -> bool:
+    return run.stock is not None
 
 
 @rule("inventory_drift_exceeded", family="inventory", reads=("inventory.tolerance",))

@@ -15,7 +15,7 @@ from shelfcheck.findings import Hit, Severity
 from shelfcheck.ledger.guard import LockRule, SkuStatus, format_instant
 from shelfcheck.ledger.hashing import listing_content_hash
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__: list[str] = []
 
@@ -37,6 +37,11 @@ def _lock_evidence(c: ListingContext, status: SkuStatus) -> dict[str, Any]:
     return {"failures_24h": status.failures_24h, "max_failures": lock.max_failures,
             "window_hours": lock.window_hours, "lock_hours": lock.lock_hours,
             "attempts_left": status.attempts_left, "as_of": format_instant(status.as_of)}
+
+
+@gate("ledger", per="run")
+def _ledger_given(run: Any) -> bool:
+    return run.ledger is not None
 
 
 @rule("sku_locked", family="ledger", reads=("lock.max_failures", "lock.window_hours", "lock.lock_hours"))

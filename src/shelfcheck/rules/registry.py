@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from shelfcheck.findings import Hit, Severity
 
-__all__ = ["DOC_SECTIONS", "RULES", "Rule", "RuleDoc", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate", "rule"]
 
 DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix")
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
@@ -58,6 +58,25 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+
+# Family gates: when a whole family cannot report anything, so the engine can skip its rules.
+# A gate is only a shortcut — every rule still checks its own conditions, and gives the same
+# findings with or without it. ``GATES`` take the listing context, ``RUN_GATES`` the run context.
+GATES: dict[str, Callable[[Any], bool]] = {}
+RUN_GATES: dict[str, Callable[[Any], bool]] = {}
+
+
+def gate(family: str, *, per: Literal["listing", "run"] = "listing") -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+    """Register when the rules of ``family`` can report anything, per listing or per run."""
+
+    def register(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:
+        table = GATES if per == "listing" else RUN_GATES
+        if family in table:
+            raise ValueError(f"family {family!r} has a gate already")
+        table[family] = fn
+        return fn
+
+    return register
 
 
 def rule(
