@@ -9,6 +9,7 @@ through queues with feeder threads, so neither side can block the other on a ful
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import traceback
@@ -72,8 +73,15 @@ class RuleWorkers:
                             daemon=True, name=f"shelfcheck-rules-{i}")
             for i in range(count)
         ]
-        for process in self._processes:
-            process.start()
+        # Objects that exist now are shared with the workers copy-on-write; frozen, the workers'
+        # garbage collector never walks them (walking them would copy every page and slow each
+        # collection down by the size of the whole parent heap).
+        gc.freeze()
+        try:
+            for process in self._processes:
+                process.start()
+        finally:
+            gc.unfreeze()
         self._ids: dict[int, tuple[int, ImageInfo]] = {}  # id(info) → (number, info), kept alive
         self._sent: list[set[int]] = [set() for _ in range(count)]
         self._reset = [False] * count

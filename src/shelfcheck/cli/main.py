@@ -11,7 +11,7 @@ import sys
 import traceback
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -99,11 +99,9 @@ def check(
         reporter, binary = get_reporter(fmt.value)
     except ImportError:
         raise fail(f"--format {fmt.value}: not available in this version") from None
-    from shelfcheck.ledger import open_ledger
-
     cat = catalogue(language)
     options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
-    with open_ledger(db, readonly=True) as ledger:  # reads the ledger; never creates one
+    with _ledger_for_check(db) as ledger:  # reads the ledger; never creates one
         run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
                       as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
                       allow_private_urls=allow_private_urls, ledger=ledger)
@@ -114,6 +112,21 @@ def check(
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
     raise typer.Exit(1 if summary.errors or (fail_on is FailOn.warning and summary.warnings) else 0)
+
+
+def _ledger_for_check(db: str | None) -> Any:
+    """The ledger ``check`` reads: the one named, else the default one if it exists, else none.
+
+    Without a ledger the database libraries are not even loaded.
+    """
+    import contextlib
+
+    if db is None and not os.environ.get("SHELFCHECK_DB"):
+        if not (Path.home() / ".shelfcheck" / "ledger.db").exists():
+            return contextlib.nullcontext(None)
+    from shelfcheck.ledger import open_ledger
+
+    return open_ledger(db, readonly=True)
 
 
 @app.command()

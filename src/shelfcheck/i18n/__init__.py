@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
 __all__ = ["LANGS", "Catalogue", "catalogue", "default_lang"]
 
 LANGS = ("en", "zh")
@@ -132,7 +134,7 @@ def catalogue(lang: str = "en") -> Catalogue:
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if not item.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(item.read_text("utf-8")) or {}
+        data = yaml.load(item.read_text("utf-8"), Loader=_LOADER) or {}
         reasons.update(data.pop("reasons", None) or {})
         ui.update(data.pop("ui", None) or {})
         for code, entry in data.items():

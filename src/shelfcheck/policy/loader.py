@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 from pydantic import ValidationError
 
 from shelfcheck.errors import PolicyError
@@ -65,7 +67,7 @@ def _read(ref: str, base_dir: Path) -> tuple[dict[str, Any], str, Path]:
             raise PolicyError(f"policy {path}: cannot read ({exc.__class__.__name__})") from None
         origin, directory = str(path), path.parent
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise PolicyError(f"policy {origin}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(data, dict):

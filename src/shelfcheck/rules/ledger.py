@@ -41,7 +41,8 @@ def _lock_evidence(c: ListingContext, status: SkuStatus) -> dict[str, Any]:
 
 @gate("ledger", per="run")
 def _ledger_given(run: Any) -> bool:
-    return run.ledger is not None
+    """A ledger was given and holds a database (a read-only ledger that does not exist is empty)."""
+    return run.ledger is not None and getattr(run.ledger, "exists", True)
 
 
 @rule("sku_locked", family="ledger", reads=("lock.max_failures", "lock.window_hours", "lock.lock_hours"))
