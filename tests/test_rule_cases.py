@@ -93,12 +93,13 @@ def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
 
 
 def test_family_gates_are_only_shortcuts(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every case gives the same findings with the family gates switched off."""
+    """Every case gives the same findings with the family gates and memos switched off."""
     from shelfcheck.rules import GATES
 
     cases = [p.values[0] for p in _load()]
     with_gates = [_findings(case, ws, f"c{i}") for i, case in enumerate(cases)]
     monkeypatch.setattr("shelfcheck.engine.GATES", {})
+    monkeypatch.setattr("shelfcheck.engine.MEMO_FIELDS", {})
     assert GATES  # the real table is untouched; the engine just does not see it
     without = [_findings(case, ws, f"c{i}") for i, case in enumerate(cases)]
     assert with_gates == without
@@ -116,3 +117,25 @@ def _findings(case: dict[str, Any], ws: Workspace, folder: str) -> list[Any]:
     report = sub.check(listings, documents=case.get("documents"), shop=case.get("shop"),
                        inventory=case.get("inventory"), as_of=str(case.get("as_of", "2024-08-01")))
     return [(r.row, [(f.code, f.field, f.evidence) for f in r.findings]) for r in report.listings]
+
+
+def test_memoised_families_across_listings(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings that share (or differ in) memoised cells get the findings of their own values."""
+    variants = [
+        {"origin_label": "Made in China", "manufacturer_address": "Shenzhen Tiancheng Electronics Factory"},
+        {"origin_label": "Made in PRC"},
+        {"origin_label": "Made in China", "country_of_origin": "Vietnam"},
+        {"manufacturer_address": "", "manufacturer_name": "Acme Co., Ltd."},
+        {},
+    ]
+    rows = [ws.listing(seller_sku=f"M-{i}", **variants[i % len(variants)]) for i in range(15)]
+
+    def run() -> list[Any]:
+        report = ws.check(rows)
+        return [[(f.code, f.field, f.evidence) for f in r.findings] for r in report.listings]
+
+    memoised = run()
+    monkeypatch.setattr("shelfcheck.engine.MEMO_FIELDS", {})
+    assert memoised == run()
+    assert memoised[0] == memoised[5] == memoised[10] and memoised[0] != memoised[1]
+    assert memoised[4] == []

@@ -30,7 +30,7 @@ from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, an
 from shelfcheck.errors import PolicyError
 from shelfcheck.findings import Finding, Hit, ListingResult, Severity
 from shelfcheck.model import Listing
-from shelfcheck.rules import GATES, RULES, RUN_GATES, Rule
+from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 from shelfcheck.workers import RuleWorkers
 
@@ -43,6 +43,8 @@ _PARALLEL_IMAGES = 8
 _PARALLEL_RULES_FROM_CHUNK = 2
 # Analysed image references remembered across chunks of one run.
 _MEMO_IMAGES = 50_000
+# Findings of memoised families (see ``memo_by``) remembered by their input values.
+_MEMO_FAMILIES = 20_000
 
 Prepared = tuple[Listing, dict[str, ImageInfo], "int | None"]
 
@@ -101,6 +103,7 @@ class Engine:
     fast_images: bool = True
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
     _known: dict[tuple[Path, str], ImageInfo] = field(default_factory=dict, init=False, repr=False)
+    _family_memo: dict[tuple[str, ...], list[Finding]] = field(default_factory=dict, init=False, repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
     _rules_pool: RuleWorkers | None = field(default=None, init=False, repr=False)
     _cache: ImageCache | None = field(default=None, init=False, repr=False)
@@ -216,16 +219,30 @@ class Engine:
 
     def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
-        findings = []
-        for applies, actives in self._families:
+        findings: list[Finding] = []
+        values = listing.values
+        for family, applies, actives in self._families:
             if applies is not None and not applies(ctx):
                 continue
-            for active in actives:
-                for hit in active.rule.check(ctx):
-                    findings.append(Finding(active.rule.code, active.severity, hit.field,
-                                            dict(hit.evidence), dict(hit.ctx)))
+            fields = MEMO_FIELDS.get(family)
+            if fields is not None:
+                key = (family, *(values.get(f, "") for f in fields))
+                known = self._family_memo.get(key)
+                if known is None:
+                    known = self._family_memo[key] = self._family_findings(ctx, actives)
+                    if len(self._family_memo) > _MEMO_FAMILIES:
+                        self._family_memo.clear()
+                findings.extend(Finding(f.code, f.severity, f.field, dict(f.evidence), dict(f.ctx))
+                                for f in known)
+            else:
+                findings.extend(self._family_findings(ctx, actives))
         category = ctx.category.path if ctx.category else listing.get("category")
         return ListingResult(listing.row, listing.seller_sku, findings, category)
+
+    @staticmethod
+    def _family_findings(ctx: ListingContext, actives: list[_Active]) -> list[Finding]:
+        return [Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
+                for active in actives for hit in active.rule.check(ctx)]
 
     def _findings(self, active: _Active, hits: Iterator[Hit]) -> Iterator[Finding]:
         for hit in hits:
@@ -312,15 +329,15 @@ def _always(_: Any) -> bool:
     return True
 
 
-def _by_family(actives: list[_Active]) -> list[tuple[Any, list[_Active]]]:
-    """Consecutive rules of one family grouped with the family's gate (``None``: no gate)."""
-    groups: list[tuple[Any, list[_Active]]] = []
+def _by_family(actives: list[_Active]) -> list[tuple[str, Any, list[_Active]]]:
+    """Consecutive rules of one family with the family's gate (``None``: no gate)."""
+    groups: list[tuple[str, Any, list[_Active]]] = []
     for active in actives:
         family = active.rule.family
-        if groups and groups[-1][1][0].rule.family == family:
-            groups[-1][1].append(active)
+        if groups and groups[-1][0] == family:
+            groups[-1][2].append(active)
         else:
-            groups.append((GATES.get(family), [active]))
+            groups.append((family, GATES.get(family), [active]))
     return groups
 
 

@@ -12,6 +12,18 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ledger,
     values,
 )
-from shelfcheck.rules.registry import DOC_SECTIONS, GATES, RULES, RUN_GATES, Rule, RuleDoc, gate, rule
+from shelfcheck.rules.registry import (
+    DOC_SECTIONS,
+    GATES,
+    MEMO_FIELDS,
+    RULES,
+    RUN_GATES,
+    Rule,
+    RuleDoc,
+    gate,
+    memo_by,
+    rule,
+)
 
-__all__ = ["DOC_SECTIONS", "GATES", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate",
+           "memo_by", "rule"]

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__: list[str] = []
+
+
+@gate("category")
+def _category_may_fail(c: ListingContext) -> bool:
+    """False for a category that resolves to an available one."""
+    return c.category is None or c.category.permission != "AVAILABLE"
 
 
 @rule("category_missing", family="category")

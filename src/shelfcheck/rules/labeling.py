@@ -19,11 +19,14 @@ from shelfcheck.analysis.origin import OriginChecker, OriginVerdict
 from shelfcheck.findings import Hit
 from shelfcheck.policy.schema import OriginPolicy
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import memo_by, rule
 
 __all__: list[str] = []
 
 _CHECKERS: dict[int, tuple[OriginPolicy, OriginChecker]] = {}
+
+# Every labeling finding depends on these four cells only: many SKUs share a manufacturer.
+memo_by("labeling", "origin_label", "country_of_origin", "manufacturer_address", "manufacturer_name")
 
 
 def _checker(origin: OriginPolicy) -> OriginChecker:

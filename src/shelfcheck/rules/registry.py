@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from shelfcheck.findings import Hit, Severity
 
-__all__ = ["DOC_SECTIONS", "GATES", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate",
+           "memo_by", "rule"]
 
 DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix")
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
@@ -64,6 +65,19 @@ RULES: dict[str, Rule] = {}
 # findings with or without it. ``GATES`` take the listing context, ``RUN_GATES`` the run context.
 GATES: dict[str, Callable[[Any], bool]] = {}
 RUN_GATES: dict[str, Callable[[Any], bool]] = {}
+
+
+# Families whose findings depend only on these catalogue fields (and the run): the engine may
+# reuse the findings of an earlier listing with the same values (a manufacturer's address is
+# checked once, not once per SKU).
+MEMO_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def memo_by(family: str, *fields: str) -> None:
+    """Declare that the findings of ``family`` depend only on ``fields`` of the listing."""
+    if family in MEMO_FIELDS:
+        raise ValueError(f"family {family!r} is memoised already")
+    MEMO_FIELDS[family] = fields
 
 
 def gate(family: str, *, per: Literal["listing", "run"] = "listing") -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from shelfcheck.analysis import scripts
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import rule
+from shelfcheck.rules.registry import gate, rule
 
 __all__: list[str] = []
 
@@ -17,6 +17,29 @@ __all__: list[str] = []
 @lru_cache(maxsize=8)
 def _disallowed(allowed: str) -> re.Pattern[str]:
     return re.compile(f"[^{allowed}]")
+
+
+@lru_cache(maxsize=8)
+def _allowed(allowed: str) -> re.Pattern[str]:
+    return re.compile(f"[{allowed}]+")
+
+
+@gate("text")
+def _text_may_fail(c: ListingContext) -> bool:
+    """False for the common case every text rule passes: a unique, plain SKU and a plain ASCII
+    title of the right length (no ``&``, control character, symbol-only text or long run)."""
+    sku, title = c.listing.seller_sku, c.listing.title
+    if not sku or not title or c.first_row_of_sku is not None:
+        return True
+    policy = c.policy
+    if len(sku) > policy.sku.max_length or not _allowed(policy.sku.allowed).fullmatch(sku):
+        return True
+    if not policy.title.min_length <= len(title) <= policy.title.max_length:
+        return True
+    if not title.isascii() or "&" in title:
+        return True
+    return (bool(scripts.control_characters(title)) or scripts.symbols_only(title)
+            or scripts.has_run_longer_than(title, policy.title.max_repeat))
 
 
 @rule("sku_missing", family="text")
