@@ -28,7 +28,7 @@ from typing import Any
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
 from shelfcheck.errors import PolicyError
-from shelfcheck.findings import Finding, Hit, ListingResult, Severity
+from shelfcheck.findings import Finding, ListingResult, Severity
 from shelfcheck.model import Listing
 from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
@@ -145,7 +145,7 @@ class Engine:
         if self.run.shop is None:
             return []
         ctx = ShopContext(self.run, self.run.shop)
-        return [f for a in self._shop_rules for f in self._findings(a, a.rule.check(ctx))]
+        return self._family_findings(ctx, self._shop_rules)
 
     # Listings ------------------------------------------------------------------------------
     def check_listings(self, listings: Iterable[Listing], *,
@@ -240,13 +240,9 @@ class Engine:
         return ListingResult(listing.row, listing.seller_sku, findings, category)
 
     @staticmethod
-    def _family_findings(ctx: ListingContext, actives: list[_Active]) -> list[Finding]:
+    def _family_findings(ctx: ListingContext | ShopContext, actives: list[_Active]) -> list[Finding]:
         return [Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
                 for active in actives for hit in active.rule.check(ctx)]
-
-    def _findings(self, active: _Active, hits: Iterator[Hit]) -> Iterator[Finding]:
-        for hit in hits:
-            yield Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
 
     # Images --------------------------------------------------------------------------------
     def _analyse(self, targets: Mapping[tuple[Path, str], tuple[str | None, str | None]]) -> dict[Any, ImageInfo]:

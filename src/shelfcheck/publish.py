@@ -40,7 +40,7 @@ from shelfcheck.model import Document, Listing
 from shelfcheck.tiktok import records
 from shelfcheck.tiktok.client import ApiClient
 from shelfcheck.tiktok.errors import ApiError, Kind
-from shelfcheck.tiktok.payload import ATTRIBUTE_NAMES, CERTIFICATION_NAMES, build_product_body
+from shelfcheck.tiktok.payload import CERTIFICATION_NAMES, build_product_body
 
 __all__ = ["Outcome", "PublishSummary", "publish"]
 

@@ -44,7 +44,6 @@ import pycountry
 from shelfcheck.analysis.origin import (
     _CHINESE,
     _CHINESE_RE,
-    _TOKEN,
     Words,
     country_name,
     fold,

@@ -115,12 +115,6 @@ class ImageInfo:
         known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}  # type: ignore[attr-defined]
         return cls(**known)
 
-    def relabel(self, ref: str, path: str | None) -> ImageInfo:
-        """A copy of this analysis for another reference to the same content."""
-        copy = ImageInfo.from_dict(self.to_dict())
-        copy.ref, copy.path = ref, path
-        return copy
-
 
 _FIELDS = tuple(ImageInfo.__dataclass_fields__)  # type: ignore[attr-defined]
 

@@ -53,7 +53,7 @@ from shelfcheck.tiktok.models import (
     ShopsData,
     UploadedImage,
 )
-from shelfcheck.tiktok.signing import is_multipart, query_value, sign_request
+from shelfcheck.tiktok.signing import query_value, sign_request
 
 __all__ = [
     "DEFAULT_BASE_URL",
