@@ -32,6 +32,7 @@ from typing import Any
 
 from shelfcheck.analysis.inci import name_key
 from shelfcheck.errors import InputError, ShelfcheckError
+from shelfcheck.ingest.table import csv_records
 
 __all__ = [
     "KINDS",
@@ -143,16 +144,7 @@ def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], requi
 
 
 def _rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
-        if any(c.strip() for c in cells):
-            yield start, cells
+    return csv_records(path, reader)
 
 
 def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],

@@ -20,7 +20,7 @@ from typing import Any
 
 from shelfcheck.errors import InputError
 
-__all__ = ["Table", "cell_text", "open_table"]
+__all__ = ["Table", "cell_text", "csv_records", "open_table"]
 
 _SAMPLE = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -172,21 +172,31 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
         try:
-            while True:
-                start = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
-                if not any(c.strip() for c in cells):
-                    continue
+            for start, cells in csv_records(path, reader):
                 yield start, _fit(header, cells)
         finally:
             fh.close()
 
     return Table(path, "csv", encoding, header, header_row, rows(), fh.close)
+
+
+def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """``(line where the record starts, cells)`` for each record a ``csv.reader`` yields.
+
+    Blank records are skipped unless ``skip_blank`` is false; a malformed record is an
+    :class:`InputError` naming its line.
+    """
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
+        if skip_blank and not any(c.strip() for c in cells):
+            continue
+        yield start, cells
 
 
 def _fit(header: list[str], cells: list[str]) -> list[str]:

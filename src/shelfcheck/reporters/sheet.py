@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
-from shelfcheck.ingest.table import cell_text, open_table
+from shelfcheck.ingest.table import cell_text, csv_records, open_table
 from shelfcheck.rules import RULES
 
 __all__ = ["ADDED_COLUMNS", "AUTHOR", "field_column", "report_csv", "report_xlsx", "row_cells"]
@@ -124,13 +124,7 @@ def _csv_records(path: Path, encoding: str) -> _Records:
 
     def records() -> Iterator[tuple[int, list[str]]]:
         try:
-            while True:
-                start = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                yield start, cells
+            yield from csv_records(path, reader, skip_blank=False)
         finally:
             fh.close()
 
