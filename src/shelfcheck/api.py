@@ -41,7 +41,7 @@ class Preflight:
         the rules run — in the worker processes for large catalogues — and its output arrives in
         :attr:`ListingResult.rendered`, with the findings' evidence left out to save transfer.
         """
-        return self.engine.check_listings(self.source.listings(), render=render)
+        return self.engine.check_source(self.source, render=render)
 
     def header(self) -> dict[str, object]:
         """The report metadata: tool, policy, as-of day, datasets used."""

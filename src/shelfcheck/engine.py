@@ -28,8 +28,9 @@ from typing import Any
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
 from shelfcheck.errors import PolicyError
+from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.findings import Finding, ListingResult, Severity
-from shelfcheck.model import Listing
+from shelfcheck.model import Listing, split_list
 from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 from shelfcheck.workers import RuleWorkers
@@ -150,23 +151,45 @@ class Engine:
     # Listings ------------------------------------------------------------------------------
     def check_listings(self, listings: Iterable[Listing], *,
                        render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
-        """Yield one result per listing, in input order (see :meth:`Preflight.results` for
-        ``render``)."""
-        pending: deque[int] = deque()
-        in_workers = (self.jobs or 1) > 1 and self._fork
+        """Yield one result per listing, in input order, in this process."""
         try:
-            for number, chunk in enumerate(_chunks(listings, self.chunk_size)):
-                prepared = self._prepare(chunk)
-                if in_workers and (pending or number >= _PARALLEL_RULES_FROM_CHUNK):
-                    workers = self._rule_workers()
-                    pending.append(workers.submit(prepared, render))
-                    while len(pending) > 2 * (self.jobs or 1):
-                        yield from workers.collect(pending.popleft())
-                else:
-                    for listing, images, first in prepared:
-                        yield self._run_rules(listing, images, first)
+            for chunk in _chunks(listings, self.chunk_size):
+                for listing, images, first in self._prepare(chunk):
+                    result = self._run_rules(listing, images, first)
+                    if render is not None:
+                        result.rendered = render(result)
+                    yield result
+        finally:
+            self.close()
+
+    def check_source(self, source: CatalogSource, *,
+                     render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
+        """Every listing of a catalogue, in file order (see :meth:`Preflight.results`).
+
+        Small catalogues, and every catalogue with ``jobs=1``, stay in this process. For large
+        ones the parent reads the records, notes duplicate SKUs and analyses the images; the
+        workers build the listings from the raw records and run the rules.
+        """
+        if (self.jobs or 1) <= 1 or not self._fork:
+            yield from self.check_listings(source.listings(), render=render)
+            return
+        pending: deque[int] = deque()
+        try:
+            for number, chunk in enumerate(_chunks(source.rows(), self.chunk_size)):
+                if not pending and number < _PARALLEL_RULES_FROM_CHUNK:
+                    for listing, images, first in self._prepare([source.make_listing(*r) for r in chunk]):
+                        result = self._run_rules(listing, images, first)
+                        if render is not None:
+                            result.rendered = render(result)
+                        yield result
+                    continue
+                rows, images = self._prepare_rows(chunk, source)
+                workers = self._rule_workers(source)
+                pending.append(workers.submit(rows, images, render))
+                while len(pending) > 2 * (self.jobs or 1):
+                    yield from workers.collect(pending.popleft())
             while pending:
-                yield from self._rule_workers().collect(pending.popleft())
+                yield from self._rule_workers(source).collect(pending.popleft())
         finally:
             self.close()
 
@@ -216,6 +239,34 @@ class Engine:
         note = self._note_sku
         return [(listing, {ref: known[(listing.base_dir, ref)] for ref in listing.main_images}, note(listing))
                 for listing in chunk]
+
+    def _prepare_rows(self, chunk: list[tuple[int, list[str]]], source: CatalogSource,
+                      ) -> tuple[list[tuple[int, list[str], int | None]], dict[str, ImageInfo]]:
+        """Like :meth:`_prepare`, from raw records: ``(row, cells, first row of the SKU)`` each,
+        and the analysis of every image reference the chunk names."""
+        sku_at = source.index["seller_sku"]
+        images_at = source.index.get("main_images")
+        base = source.base_dir
+        known = self._known
+        first_row = self._first_row
+        rows = []
+        refs: set[str] = set()
+        for row, cells in chunk:
+            sku = cells[sku_at].strip()
+            first = None
+            if sku:
+                first = first_row.get(sku)
+                if first is None:
+                    first_row[sku] = row
+            rows.append((row, cells, first))
+            if images_at is not None and cells[images_at].strip():
+                refs.update(split_list(cells[images_at].strip()))
+        todo = {(base, ref): resolve_image_ref(base, ref) for ref in refs if (base, ref) not in known}
+        if todo:
+            if len(known) + len(todo) > _MEMO_IMAGES:
+                known.clear()
+            known.update(self._analyse(todo))
+        return rows, {ref: known[(base, ref)] for ref in refs}
 
     def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
@@ -314,10 +365,10 @@ class Engine:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool
 
-    def _rule_workers(self) -> RuleWorkers:
+    def _rule_workers(self, source: CatalogSource) -> RuleWorkers:
         """Processes that run the rules of large catalogues (started on first need)."""
         if self._rules_pool is None:
-            self._rules_pool = RuleWorkers(self, self.jobs or 1)
+            self._rules_pool = RuleWorkers(self, source, self.jobs or 1)
         return self._rules_pool
 
 

@@ -1,9 +1,10 @@
 """Worker processes that run the listing rules of large catalogues on several cores.
 
-The parent reads the catalogue, notes duplicate SKUs and analyses the images (each file once);
-chunks of listings then go round-robin to forked workers, and the results come back in input
-order. Each worker remembers the image analyses it has been sent, so an image that many listings
-share crosses the process boundary once per worker rather than once per listing. Messages travel
+The parent reads the catalogue's records, notes duplicate SKUs and analyses the images (each
+file once); chunks of raw records then go round-robin to forked workers, which build the
+listings, run the rules and render the report entries, and the results come back in input order.
+Each worker remembers the image analyses it has been sent, so an image that many listings share
+crosses the process boundary once per worker rather than once per listing. Messages travel
 through queues with feeder threads, so neither side can block the other on a full pipe.
 """
 
@@ -18,39 +19,41 @@ from typing import TYPE_CHECKING, Any
 
 from shelfcheck.analysis.images import ImageInfo
 from shelfcheck.findings import Finding, ListingResult
-from shelfcheck.model import Listing
 
 if TYPE_CHECKING:
     from shelfcheck.engine import Engine
+    from shelfcheck.ingest.catalog import CatalogSource
 
 __all__ = ["RuleWorkers"]
 
-Prepared = tuple[Listing, dict[str, ImageInfo], "int | None"]
+Row = tuple[int, list[str], "int | None"]  # row number, raw cells, first row of the same SKU
 Render = Callable[[ListingResult], str]
 # Image analyses a worker keeps before the parent tells it to start afresh.
 _MEMO = 100_000
 
 
-def _worker_main(engine: Engine, tasks: Any, results: Any) -> None:
-    """Loop of one worker: run the rules of each chunk it is sent, until told to stop."""
+def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Any) -> None:
+    """Loop of one worker: check each chunk it is sent, until told to stop."""
     engine._pool = None
     engine._cache = None
     hook = getattr(engine.run.ledger, "after_fork", None)
     if callable(hook):
         hook()
-    memo: dict[int, ImageInfo] = {}
+    make = source.make_listing
+    memo: dict[str, ImageInfo] = {}
     while True:
         task = tasks.get()
         if task is None:
             return
-        number, reset, new_infos, rows, render = task
+        number, reset, new_images, rows, render = task
         try:
             if reset:
                 memo.clear()
-            memo.update(new_infos)
+            memo.update(new_images)
             out = []
-            for listing, refs, first in rows:
-                result = engine._run_rules(listing, {ref: memo[i] for ref, i in refs.items()}, first)
+            for row, cells, first in rows:
+                listing = make(row, cells)
+                result = engine._run_rules(listing, {ref: memo[ref] for ref in listing.main_images}, first)
                 if render is not None:
                     result.rendered = render(result)
                     # the parent counts codes and severities; the rest is in the rendered text
@@ -64,12 +67,12 @@ def _worker_main(engine: Engine, tasks: Any, results: Any) -> None:
 class RuleWorkers:
     """A fixed set of forked workers; :meth:`submit` a chunk, :meth:`collect` its results."""
 
-    def __init__(self, engine: Engine, count: int) -> None:
+    def __init__(self, engine: Engine, source: CatalogSource, count: int) -> None:
         context = multiprocessing.get_context("fork")
         self._tasks = [context.Queue() for _ in range(count)]
         self._results = context.Queue()
         self._processes = [
-            context.Process(target=_worker_main, args=(engine, self._tasks[i], self._results),
+            context.Process(target=_worker_main, args=(engine, source, self._tasks[i], self._results),
                             daemon=True, name=f"shelfcheck-rules-{i}")
             for i in range(count)
         ]
@@ -82,37 +85,24 @@ class RuleWorkers:
                 process.start()
         finally:
             gc.unfreeze()
-        self._ids: dict[int, tuple[int, ImageInfo]] = {}  # id(info) → (number, info), kept alive
-        self._sent: list[set[int]] = [set() for _ in range(count)]
-        self._reset = [False] * count
+        self._sent: list[dict[str, int]] = [{} for _ in range(count)]  # ref → id(info) sent
         self._next = 0
         self._done: dict[int, list[ListingResult]] = {}
 
-    def submit(self, prepared: list[Prepared], render: Render | None) -> int:
+    def submit(self, rows: list[Row], images: dict[str, ImageInfo], render: Render | None) -> int:
         """Send one chunk to the next worker; return its number for :meth:`collect`."""
         number = self._next
         self._next += 1
         worker = number % len(self._tasks)
-        if len(self._ids) > _MEMO:
-            self._ids.clear()
-            self._sent = [set() for _ in self._tasks]
-            self._reset = [True] * len(self._tasks)
         sent = self._sent[worker]
-        new: dict[int, ImageInfo] = {}
-        rows = []
-        for listing, images, first in prepared:
-            refs = {}
-            for ref, info in images.items():
-                entry = self._ids.get(id(info))
-                if entry is None:
-                    entry = self._ids[id(info)] = (len(self._ids), info)
-                key = entry[0]
-                if key not in sent:
-                    sent.add(key)
-                    new[key] = info
-                refs[ref] = key
-            rows.append((listing, refs, first))
-        reset, self._reset[worker] = self._reset[worker], False
+        reset = len(sent) > _MEMO
+        if reset:
+            sent.clear()
+        new = {}
+        for ref, info in images.items():
+            if sent.get(ref) != id(info):  # not sent yet, or re-analysed since
+                sent[ref] = id(info)
+                new[ref] = info
         self._tasks[worker].put((number, reset, new, rows, render))
         return number
 

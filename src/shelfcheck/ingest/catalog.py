@@ -26,19 +26,29 @@ class CatalogSource:
     table: Table
     sheet: str | None = None
 
+    def __post_init__(self) -> None:
+        self.index = {field: self.header.index(name) for field, name in self.columns.items()}
+        self.base_dir = self.path.resolve().parent
+        self._items = list(self.index.items())
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """The raw records: ``(row, cells)`` per non-empty row, in file order."""
+        return self.table.rows
+
+    def make_listing(self, row: int, cells: list[str]) -> Listing:
+        """The :class:`Listing` of one raw record."""
+        values = {}
+        for field, i in self._items:
+            text = cells[i].strip()
+            if text:
+                values[field] = text
+        return Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
+
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
-        index = {field: self.header.index(name) for field, name in self.columns.items()}
-        base_dir = self.path.resolve().parent
-        header = self.table.header
-        items = list(index.items())
+        make = self.make_listing
         for row, cells in self.table.rows:
-            values = {}
-            for field, i in items:
-                text = cells[i].strip()
-                if text:
-                    values[field] = text
-            yield Listing(row, values, self.columns, cells, header, base_dir)
+            yield make(row, cells)
 
 
 def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:
