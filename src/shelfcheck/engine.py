@@ -28,8 +28,8 @@ from typing import Any
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
 from shelfcheck.errors import PolicyError
-from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.findings import Finding, ListingResult, Severity
+from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
 from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext

@@ -71,7 +71,7 @@ def check(
     fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh (default from LANG).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images and rules (default: the cores).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
     allow_private_urls: Annotated[bool, typer.Option(
