@@ -30,7 +30,6 @@ _EMOJI = regex.compile(
 )
 _MARKS = frozenset("\u00a9\u00ae\u2122\ufe0f")
 _ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_LETTER_OR_DIGIT = regex.compile(r"[\p{L}\p{N}]")
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cf}--[\u200d\ufe0e\ufe0f]]", flags=regex.V1)
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RUN = re.compile(r"(.)\1+", flags=re.S)
@@ -82,7 +81,7 @@ def html_entities(text: str) -> list[str]:
 
 def symbols_only(text: str) -> bool:
     """True when the text has no letter or digit at all (e.g. ``!!! ***``)."""
-    return bool(text.strip()) and not _LETTER_OR_DIGIT.search(text)
+    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
 
 
 def longest_run(text: str) -> tuple[str, int]:
