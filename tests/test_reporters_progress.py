@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from helpers import Workspace, write_csv
+from shelfcheck.findings import RenderedBatch, Summary
 from shelfcheck.i18n import catalogue
 from shelfcheck.reporters.progress import estimate_rows, progress, should_show
 
@@ -28,6 +29,13 @@ class _SlowRun:
         for i in range(self.n):
             time.sleep(self.pause)
             yield i
+
+    def rendered(self, render: Any) -> Iterator[RenderedBatch]:
+        """Batches of three listings, as a large catalogue renders in its worker processes."""
+        for start in range(0, self.n, 3):
+            time.sleep(self.pause)
+            texts = [render(i) for i in range(start, min(start + 3, self.n))]
+            yield RenderedBatch(texts, Summary(listings=len(texts)))
 
 
 @pytest.fixture
@@ -81,6 +89,15 @@ def test_bar_appears_on_a_terminal_for_a_long_run(tty: tuple[io.TextIOWrapper, i
     shown = _drain(master)
     assert "Checking listings" in shown
     assert "/?" in shown or "12" in shown  # the count of listings checked
+
+
+def test_bar_counts_the_listings_of_rendered_batches(tty: tuple[io.TextIOWrapper, int]) -> None:
+    stream, master = tty
+    with progress(_SlowRun(10, 0.1), catalogue("en"), stream=stream, delay=0.05) as tracked:
+        batches = list(tracked.rendered(str))
+    assert [b.texts for b in batches] == [["0", "1", "2"], ["3", "4", "5"], ["6", "7", "8"], ["9"]]
+    shown = _drain(master)
+    assert "10" in shown and "4/" not in shown  # listings counted, not batches
 
 
 def test_bar_label_in_chinese(tty: tuple[io.TextIOWrapper, int]) -> None:

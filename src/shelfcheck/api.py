@@ -12,7 +12,7 @@ from shelfcheck import __version__
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.datasets import Datasets, load_datasets
 from shelfcheck.engine import Engine
-from shelfcheck.findings import Finding, ListingResult, Report, Summary
+from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Report, Summary
 from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.policy import Policy, load_policy
@@ -34,14 +34,18 @@ class Preflight:
     run: RunContext
     shop_findings: list[Finding]
 
-    def results(self, *, render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
-        """Yield one result per catalogue row, in file order.
+    def results(self) -> Iterator[ListingResult]:
+        """Yield one result per catalogue row, in file order."""
+        return self.engine.check_source(self.source)
 
-        ``render`` (a picklable function) turns a result into its report text; it runs where
-        the rules run — in the worker processes for large catalogues — and its output arrives in
-        :attr:`ListingResult.rendered`, with the findings' evidence left out to save transfer.
+    def rendered(self, render: Callable[[ListingResult], str]) -> Iterator[RenderedBatch]:
+        """Yield every catalogue row rendered as a reporter's text, in batches, in file order.
+
+        ``render`` (a picklable function) turns a result into its report text; it runs where the
+        rules run — in the worker processes for large catalogues — so only the texts and the
+        counts of each batch travel back.
         """
-        return self.engine.check_source(self.source, render=render)
+        return self.engine.render_source(self.source, render)
 
     def header(self) -> dict[str, object]:
         """The report metadata: tool, policy, as-of day, datasets used."""

@@ -28,12 +28,12 @@ from typing import Any
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
 from shelfcheck.errors import PolicyError
-from shelfcheck.findings import Finding, ListingResult, Severity
+from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
 from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
-from shelfcheck.workers import RuleWorkers
+from shelfcheck.workers import Render, RuleWorkers, finish_chunk
 
 __all__ = ["Engine", "resolve_image_ref"]
 
@@ -149,47 +149,54 @@ class Engine:
         return self._family_findings(ctx, self._shop_rules)
 
     # Listings ------------------------------------------------------------------------------
-    def check_listings(self, listings: Iterable[Listing], *,
-                       render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
+    def check_listings(self, listings: Iterable[Listing]) -> Iterator[ListingResult]:
         """Yield one result per listing, in input order, in this process."""
         try:
             for chunk in _chunks(listings, self.chunk_size):
                 for listing, images, first in self._prepare(chunk):
-                    result = self._run_rules(listing, images, first)
-                    if render is not None:
-                        result.rendered = render(result)
-                    yield result
+                    yield self._run_rules(listing, images, first)
         finally:
             self.close()
 
-    def check_source(self, source: CatalogSource, *,
-                     render: Callable[[ListingResult], str] | None = None) -> Iterator[ListingResult]:
+    def check_source(self, source: CatalogSource) -> Iterator[ListingResult]:
         """Every listing of a catalogue, in file order (see :meth:`Preflight.results`).
 
         Small catalogues, and every catalogue with ``jobs=1``, stay in this process. For large
         ones the parent reads the records, notes duplicate SKUs and analyses the images; the
         workers build the listings from the raw records and run the rules.
         """
+        for item in self._stream(source, None):
+            yield from item
+
+    def render_source(self, source: CatalogSource, render: Render) -> Iterator[RenderedBatch]:
+        """Like :meth:`check_source`, each listing rendered by ``render`` where its rules ran.
+
+        ``render`` (a picklable function) turns a result into a reporter's text; batches of
+        consecutive listings come back with their counts, in file order.
+        """
+        return self._stream(source, render)
+
+    def _stream(self, source: CatalogSource, render: Render | None) -> Iterator[Any]:
+        """Chunks of results (``render`` is ``None``) or of rendered batches, in file order."""
         if (self.jobs or 1) <= 1 or not self._fork:
-            yield from self.check_listings(source.listings(), render=render)
+            for chunk in _chunks(source.listings(), self.chunk_size):
+                yield finish_chunk([self._run_rules(*p) for p in self._prepare(chunk)], render)
+            self.close()
             return
         pending: deque[int] = deque()
         try:
             for number, chunk in enumerate(_chunks(source.rows(), self.chunk_size)):
                 if not pending and number < _PARALLEL_RULES_FROM_CHUNK:
-                    for listing, images, first in self._prepare([source.make_listing(*r) for r in chunk]):
-                        result = self._run_rules(listing, images, first)
-                        if render is not None:
-                            result.rendered = render(result)
-                        yield result
+                    prepared = self._prepare([source.make_listing(*r) for r in chunk])
+                    yield finish_chunk([self._run_rules(*p) for p in prepared], render)
                     continue
                 rows, images = self._prepare_rows(chunk, source)
                 workers = self._rule_workers(source)
                 pending.append(workers.submit(rows, images, render))
                 while len(pending) > 2 * (self.jobs or 1):
-                    yield from workers.collect(pending.popleft())
+                    yield workers.collect(pending.popleft())
             while pending:
-                yield from self._rule_workers(source).collect(pending.popleft())
+                yield self._rule_workers(source).collect(pending.popleft())
         finally:
             self.close()
 

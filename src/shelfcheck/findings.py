@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-__all__ = ["Finding", "Hit", "ListingResult", "Report", "Severity", "Summary"]
+__all__ = ["Finding", "Hit", "ListingResult", "RenderedBatch", "Report", "Severity", "Summary"]
 
 
 class Severity(IntEnum):
@@ -72,7 +72,6 @@ class ListingResult:
     seller_sku: str
     findings: list[Finding]
     category: str = ""
-    rendered: str | None = None  # the listing already rendered by a reporter's renderer, if asked
 
     @property
     def status(self) -> str:
@@ -111,6 +110,29 @@ class Summary:
         else:
             self.passed += 1
         self.add_findings(result.findings)
+
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another summary (of other listings) to this one."""
+        self.listings += other.listings
+        self.passed += other.passed
+        self.failed += other.failed
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.infos += other.infos
+        for code, count in other.by_code.items():
+            self.by_code[code] = self.by_code.get(code, 0) + count
+
+
+@dataclass(slots=True)
+class RenderedBatch:
+    """Consecutive listings already rendered by a reporter: one text each, and their counts.
+
+    Large catalogues are rendered where their rules run, in worker processes; a batch is what
+    comes back, so the parent only writes texts and adds up counts.
+    """
+
+    texts: list[str]
+    summary: Summary
 
 
 @dataclass(slots=True)

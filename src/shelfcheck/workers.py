@@ -22,18 +22,28 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from shelfcheck.analysis.images import ImageInfo
-from shelfcheck.findings import Finding, ListingResult
+from shelfcheck.findings import ListingResult, RenderedBatch, Summary
 
 if TYPE_CHECKING:
     from shelfcheck.engine import Engine
     from shelfcheck.ingest.catalog import CatalogSource
 
-__all__ = ["RuleWorkers"]
+__all__ = ["Render", "RuleWorkers", "finish_chunk"]
 
 Row = tuple[int, list[str], "int | None"]  # row number, raw cells, first row of the same SKU
 Render = Callable[[ListingResult], str]
 # Image analyses a worker keeps before the parent tells it to start afresh.
 _MEMO = 100_000
+
+
+def finish_chunk(results: list[ListingResult], render: Render | None) -> Any:
+    """The results of a chunk, or their rendered batch when a renderer is given."""
+    if render is None:
+        return results
+    summary = Summary()
+    for result in results:
+        summary.add_listing(result)
+    return RenderedBatch([render(result) for result in results], summary)
 
 
 def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Connection) -> None:
@@ -57,13 +67,8 @@ def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Con
             out = []
             for row, cells, first in rows:
                 listing = make(row, cells)
-                result = engine._run_rules(listing, {ref: memo[ref] for ref in listing.main_images}, first)
-                if render is not None:
-                    result.rendered = render(result)
-                    # the parent counts codes and severities; the rest is in the rendered text
-                    result.findings = [Finding(f.code, f.severity, f.field, {}, {}) for f in result.findings]
-                out.append(result)
-            results.send((number, out, None))
+                out.append(engine._run_rules(listing, {ref: memo[ref] for ref in listing.main_images}, first))
+            results.send((number, finish_chunk(out, render), None))
         except BaseException:  # reported to the parent, which raises it there
             results.send((number, None, traceback.format_exc(limit=20)))
 
@@ -112,8 +117,9 @@ class RuleWorkers:
         self._tasks[worker].put((number, reset, new, rows, render))
         return number
 
-    def collect(self, number: int) -> list[ListingResult]:
-        """The results of chunk ``number`` (each worker answers its chunks in order)."""
+    def collect(self, number: int) -> list[ListingResult] | RenderedBatch:
+        """The results of chunk ``number``, or their rendered batch (each worker answers its
+        chunks in order)."""
         worker = number % len(self._results)
         reader, process = self._results[worker], self._processes[worker]
         while not reader.poll(1.0):

@@ -13,12 +13,13 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
 
-from shelfcheck.findings import Finding, ListingResult, Summary
+from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
 from shelfcheck.i18n import Catalogue
 
 __all__ = ["SCHEMA", "finding_dict", "listing_dict", "render_listing", "write_json"]
 
 SCHEMA = "shelfcheck.report/1"
+_SEPARATOR = ",\n    "  # between the entries of a list
 
 
 def finding_dict(finding: Finding, cat: Catalogue) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def render_listing(result: ListingResult, lang: str) -> str:
 def write_json(
     header: dict[str, Any],
     shop_findings: list[Finding],
-    results: Iterable[ListingResult],
+    results: Iterable[ListingResult | RenderedBatch],
     out: IO[str],
     cat: Catalogue,
     summary: Summary | None = None,
@@ -67,7 +68,8 @@ def write_json(
     Args:
         header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets``) from the run.
         shop_findings: the shop/channel findings.
-        results: listing results, consumed once.
+        results: listing results, or batches of listings already rendered (see
+            :meth:`~shelfcheck.api.Preflight.rendered`), consumed once.
         out: text stream to write to.
         cat: message catalogue of the chosen language.
         summary: a summary to add to (default: a new one).
@@ -76,10 +78,16 @@ def write_json(
     summary.add_findings(shop_findings)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         first = True
-        for result in results:
-            summary.add_listing(result)
-            text = result.rendered if result.rendered is not None else _dump(listing_dict(result, cat))
-            spool.write(("" if first else ",\n    ") + text)
+        for item in results:
+            if isinstance(item, RenderedBatch):
+                if not item.texts:
+                    continue
+                summary.merge(item.summary)
+                text = _SEPARATOR.join(item.texts)
+            else:
+                summary.add_listing(item)
+                text = _dump(listing_dict(item, cat))
+            spool.write(text if first else _SEPARATOR + text)
             first = False
         spool.seek(0)
         doc_summary = {
@@ -96,7 +104,7 @@ def write_json(
                 out.write(f"  {_dump(key)}: {_dump(header[key])},\n")
         out.write(f'  "summary": {_dump(doc_summary)},\n')
         out.write(f'  "by_code": {_dump(dict(sorted(summary.by_code.items())))},\n')
-        shop = ",\n    ".join(_dump(finding_dict(f, cat)) for f in shop_findings)
+        shop = _SEPARATOR.join(_dump(finding_dict(f, cat)) for f in shop_findings)
         out.write(f'  "shop_findings": [{chr(10) + "    " + shop + chr(10) + "  " if shop else ""}],\n')
         out.write('  "listings": [')
         if summary.listings:
@@ -109,5 +117,5 @@ def write_json(
 
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
-    results = run.results(render=functools.partial(render_listing, lang=cat.lang))
-    return write_json(run.header(), run.shop_findings, results, out, cat)
+    batches = run.rendered(functools.partial(render_listing, lang=cat.lang))
+    return write_json(run.header(), run.shop_findings, batches, out, cat)

@@ -5,10 +5,11 @@ The CLI wraps the prepared run before handing it to a reporter::
     with progress(run, cat, to_stdout=output is None) as tracked:
         summary = reporter(tracked, out, cat, options)
 
-``tracked`` behaves like the run, except that iterating ``tracked.results()`` advances a rich
-progress bar counting listings. Nothing at all is written when stderr is not a terminal (a pipe, a
-file, CI), when ``CI`` is set, when ``TERM=dumb``, or when the report itself goes to the same
-terminal on stdout (the bar would tear the report apart). The bar appears only once the run has
+``tracked`` behaves like the run, except that iterating ``tracked.results()`` (or
+``tracked.rendered(...)``) advances a rich progress bar counting listings. Nothing at all is
+written when stderr is not a terminal (a pipe, a file, CI), when ``CI`` is set, when
+``TERM=dumb``, or when the report itself goes to the same terminal on stdout (the bar would tear
+the report apart). The bar appears only once the run has
 lasted ``delay`` seconds (one by default), so quick runs print nothing extra, and it removes
 itself when the run ends. The total is estimated cheaply from the line count of a CSV catalogue
 (unknown for XLSX and JSON: the bar then shows a count).
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -103,10 +104,11 @@ class _Bar:
                 self.progress.start()
                 self.started = True
 
-    def track(self, items: Iterable[T]) -> Iterator[T]:
+    def track(self, items: Iterable[T], size: Callable[[T], int] | None = None) -> Iterator[T]:
+        """Yield ``items``, each advancing the bar by one listing (or by ``size(item)``)."""
         done = 0
         for item in items:
-            done += 1
+            done += 1 if size is None else size(item)
             task = self.progress.tasks[0]
             if task.total is not None and done > task.total:
                 self.progress.update(self.task, total=None)  # the estimate was low
@@ -132,8 +134,11 @@ class _TrackedRun:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._run, name)
 
-    def results(self, **options: Any) -> Iterator[Any]:
-        return self._bar.track(self._run.results(**options))
+    def results(self) -> Iterator[Any]:
+        return self._bar.track(self._run.results())
+
+    def rendered(self, render: Any) -> Iterator[Any]:
+        return self._bar.track(self._run.rendered(render), lambda batch: len(batch.texts))
 
 
 @contextmanager
