@@ -7,7 +7,7 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from PIL import Image, ImageDraw
@@ -204,6 +204,28 @@ def test_workers_give_the_same_results_as_one_process(ws: Workspace) -> None:
            [(r.row, r.seller_sku, [(f.code, f.field, f.evidence) for f in r.findings]) for r in two.listings]
     assert one.summary.by_code["duplicate_sku"] == 50
     assert one.summary.by_code["image_background_not_white"] > 0
+
+
+def test_small_memos_give_the_same_results(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run-wide memos of images and family findings may be cleared at any chunk."""
+    images = [ws.image(product=(i * 30 % 255, 90, 60)) for i in range(9)]
+    images.append(ws.image(background=(200, 200, 200)))
+    rows = [ws.listing(seller_sku=f"S-{i}", main_images="|".join(images[(i * 7 + k) % 10] for k in range(3)))
+            for i in range(800)]
+    catalog = write_csv(ws.root / "catalog.csv", rows)
+    import shelfcheck
+
+    def findings(jobs: int) -> list[Any]:
+        report = shelfcheck.check(catalog, jobs=jobs, cache=False)
+        return [(r.row, [(f.code, f.field, f.evidence) for f in r.findings]) for r in report.listings]
+
+    expected = findings(1)
+    monkeypatch.setattr("shelfcheck.engine._MEMO_IMAGES", 4)
+    monkeypatch.setattr("shelfcheck.engine._MEMO_FAMILIES", 3)
+    monkeypatch.setattr("shelfcheck.workers._MEMO", 5)
+    assert findings(1) == expected
+    assert findings(2) == expected
+    assert sum(1 for _, found in expected if found) > 100
 
 
 def test_json_rendered_in_workers_is_identical(ws: Workspace) -> None:

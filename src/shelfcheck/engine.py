@@ -31,7 +31,7 @@ from shelfcheck.errors import PolicyError
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
-from shelfcheck.rules import GATES, MEMO_FIELDS, RULES, RUN_GATES, Rule
+from shelfcheck.rules import GATES, MEMO_FIELDS, MEMO_IMAGES, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 from shelfcheck.workers import Render, RuleWorkers, finish_chunk
 
@@ -103,8 +103,10 @@ class Engine:
     allow_private_urls: bool = False
     fast_images: bool = True
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
-    _known: dict[tuple[Path, str], ImageInfo] = field(default_factory=dict, init=False, repr=False)
-    _family_memo: dict[tuple[str, ...], list[Finding]] = field(default_factory=dict, init=False, repr=False)
+    _known: dict[Path, dict[str, ImageInfo]] = field(default_factory=dict, init=False, repr=False)
+    _known_count: int = field(default=0, init=False, repr=False)
+    _family_memo: dict[tuple[Any, ...], tuple[list[Finding], Any]] = field(default_factory=dict, init=False,
+                                                                          repr=False)
     _pool: ProcessPoolExecutor | None = field(default=None, init=False, repr=False)
     _rules_pool: RuleWorkers | None = field(default=None, init=False, repr=False)
     _cache: ImageCache | None = field(default=None, init=False, repr=False)
@@ -231,21 +233,16 @@ class Engine:
         Each distinct image reference is resolved and analysed once per run: a run-wide memo
         (bounded) keeps the images that many listings share.
         """
-        known = self._known
-        todo: dict[tuple[Path, str], tuple[str | None, str | None]] = {}
+        by_base: dict[Path, set[str]] = {}
         for listing in chunk:
-            base = listing.base_dir
-            for ref in listing.main_images:
-                key = (base, ref)
-                if key not in known and key not in todo:
-                    todo[key] = resolve_image_ref(base, ref)
-        if todo:
-            if len(known) + len(todo) > _MEMO_IMAGES:
-                known.clear()  # rarely reached: a catalogue with more distinct images than this
-            known.update(self._analyse(todo))
+            by_base.setdefault(listing.base_dir, set()).update(listing.main_images)
+        known = {base: self._known_images(base, refs) for base, refs in by_base.items()}
         note = self._note_sku
-        return [(listing, {ref: known[(listing.base_dir, ref)] for ref in listing.main_images}, note(listing))
-                for listing in chunk]
+        out = []
+        for listing in chunk:
+            infos = known[listing.base_dir]
+            out.append((listing, {ref: infos[ref] for ref in listing.main_images}, note(listing)))
+        return out
 
     def _prepare_rows(self, chunk: list[tuple[int, list[str]]], source: CatalogSource,
                       ) -> tuple[list[tuple[int, list[str], int | None]], dict[str, ImageInfo]]:
@@ -253,11 +250,9 @@ class Engine:
         and the analysis of every image reference the chunk names."""
         sku_at = source.index["seller_sku"]
         images_at = source.index.get("main_images")
-        base = source.base_dir
-        known = self._known
         first_row = self._first_row
         rows = []
-        refs: set[str] = set()
+        cells_of_images: set[str] = set()
         for row, cells in chunk:
             sku = cells[sku_at].strip()
             first = None
@@ -266,34 +261,50 @@ class Engine:
                 if first is None:
                     first_row[sku] = row
             rows.append((row, cells, first))
-            if images_at is not None and cells[images_at].strip():
-                refs.update(split_list(cells[images_at].strip()))
-        todo = {(base, ref): resolve_image_ref(base, ref) for ref in refs if (base, ref) not in known}
+            if images_at is not None:
+                cells_of_images.add(cells[images_at])
+        refs: set[str] = set()
+        for text in cells_of_images:  # variants of one product often name the same images
+            refs.update(split_list(text))
+        infos = self._known_images(source.base_dir, refs)
+        return rows, {ref: infos[ref] for ref in refs}
+
+    def _known_images(self, base: Path, refs: set[str]) -> dict[str, ImageInfo]:
+        """The run-wide memo of analysed references under ``base``, ``refs`` among them."""
+        known = self._known.setdefault(base, {})
+        todo = [ref for ref in refs if ref not in known]
         if todo:
-            if len(known) + len(todo) > _MEMO_IMAGES:
-                known.clear()
-            known.update(self._analyse(todo))
-        return rows, {ref: known[(base, ref)] for ref in refs}
+            if self._known_count + len(todo) > _MEMO_IMAGES:  # rarely: more distinct images than this
+                self._known.clear()
+                self._known_count = 0
+                known = self._known[base] = {}
+                todo = list(refs)
+            self._known_count += len(todo)
+            known.update(self._analyse({ref: resolve_image_ref(base, ref) for ref in todo}))
+        return known
 
     def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
         findings: list[Finding] = []
         values = listing.values
-        for family, applies, actives in self._families:
-            if applies is not None and not applies(ctx):
+        memo = self._family_memo
+        for family, applies, actives, fields, by_images in self._families:
+            if fields is None:
+                if applies is None or applies(ctx):
+                    findings.extend(self._family_findings(ctx, actives))
                 continue
-            fields = MEMO_FIELDS.get(family)
-            if fields is not None:
-                key = (family, *(values.get(f, "") for f in fields))
-                known = self._family_memo.get(key)
-                if known is None:
-                    known = self._family_memo[key] = self._family_findings(ctx, actives)
-                    if len(self._family_memo) > _MEMO_FAMILIES:
-                        self._family_memo.clear()
-                findings.extend(Finding(f.code, f.severity, f.field, dict(f.evidence), dict(f.ctx))
-                                for f in known)
-            else:
-                findings.extend(self._family_findings(ctx, actives))
+            key: tuple[Any, ...] = (family, listing.base_dir, *[values.get(f, "") for f in fields])
+            if by_images:  # the analyses themselves: the memo entry keeps them, so ids stay theirs
+                analyses = tuple(images.get(ref) for ref in listing.main_images)
+                key += tuple(map(id, analyses))
+            entry = memo.get(key)
+            if entry is None:
+                if len(memo) >= _MEMO_FAMILIES:
+                    memo.clear()
+                hits = self._family_findings(ctx, actives) if applies is None or applies(ctx) else []
+                entry = memo[key] = (hits, analyses if by_images else None)
+            findings.extend(Finding(f.code, f.severity, f.field, dict(f.evidence), dict(f.ctx))
+                            for f in entry[0])
         category = ctx.category.path if ctx.category else listing.get("category")
         return ListingResult(listing.row, listing.seller_sku, findings, category)
 
@@ -303,14 +314,14 @@ class Engine:
                 for active in actives for hit in active.rule.check(ctx)]
 
     # Images --------------------------------------------------------------------------------
-    def _analyse(self, targets: Mapping[tuple[Path, str], tuple[str | None, str | None]]) -> dict[Any, ImageInfo]:
-        """Analyse each distinct target once: from the cache, by fetching, or by decoding."""
-        results: dict[Any, ImageInfo] = {}
-        local: dict[str, list[Any]] = {}
-        remote: dict[str, list[Any]] = {}
+    def _analyse(self, targets: Mapping[str, tuple[str | None, str | None]]) -> dict[str, ImageInfo]:
+        """Analyse each reference's target once: from the cache, by fetching, or by decoding."""
+        results: dict[str, ImageInfo] = {}
+        local: dict[str, list[str]] = {}
+        remote: dict[str, list[str]] = {}
         for key, (target, reason) in targets.items():
             if target is None:
-                results[key] = ImageInfo(ref=key[1], reason=reason)
+                results[key] = ImageInfo(ref=key, reason=reason)
             elif target.lower().startswith(_REMOTE):
                 remote.setdefault(target, []).append(key)
             else:
@@ -383,15 +394,16 @@ def _always(_: Any) -> bool:
     return True
 
 
-def _by_family(actives: list[_Active]) -> list[tuple[str, Any, list[_Active]]]:
-    """Consecutive rules of one family with the family's gate (``None``: no gate)."""
-    groups: list[tuple[str, Any, list[_Active]]] = []
+def _by_family(actives: list[_Active]) -> list[tuple[str, Any, list[_Active], Any, bool]]:
+    """Consecutive rules of one family, with the family's gate (``None``: no gate), the fields
+    its findings are memoised by (``None``: not memoised) and whether they depend on images."""
+    groups: list[tuple[str, Any, list[_Active], Any, bool]] = []
     for active in actives:
         family = active.rule.family
         if groups and groups[-1][0] == family:
             groups[-1][2].append(active)
         else:
-            groups.append((family, GATES.get(family), [active]))
+            groups.append((family, GATES.get(family), [active], MEMO_FIELDS.get(family), family in MEMO_IMAGES))
     return groups
 
 

@@ -33,6 +33,7 @@ _ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cf}--[\u200d\ufe0e\ufe0f]]", flags=regex.V1)
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RUN = re.compile(r"(.)\1+", flags=re.S)
+_ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
 
 
 def _unique(chars: list[str]) -> list[str]:
@@ -81,7 +82,7 @@ def html_entities(text: str) -> list[str]:
 
 def symbols_only(text: str) -> bool:
     """True when the text has no letter or digit at all (e.g. ``!!! ***``)."""
-    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
+    return _ALNUM.search(text) is None and bool(text.strip())
 
 
 def longest_run(text: str) -> tuple[str, int]:

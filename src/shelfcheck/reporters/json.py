@@ -44,8 +44,11 @@ def listing_dict(result: ListingResult, cat: Catalogue) -> dict[str, Any]:
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 def render_listing(result: ListingResult, lang: str) -> str:

@@ -16,6 +16,7 @@ from shelfcheck.rules.registry import (
     DOC_SECTIONS,
     GATES,
     MEMO_FIELDS,
+    MEMO_IMAGES,
     RULES,
     RUN_GATES,
     Rule,
@@ -25,5 +26,5 @@ from shelfcheck.rules.registry import (
     rule,
 )
 
-__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate",
-           "memo_by", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "MEMO_IMAGES", "RULES", "RUN_GATES", "Rule", "RuleDoc",
+           "gate", "memo_by", "rule"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from shelfcheck.model import Document, Listing, PlatformStock, ShopProfile
@@ -43,12 +42,28 @@ class RunContext:
             # A bare as-of day means the start of that day, UTC (contract §7).
             self.as_of_time = dt.datetime.combine(self.as_of, dt.time(0), tzinfo=dt.timezone.utc)
         self.tree = CategoryTree(self.policy.categories)
+        self._categories: dict[str, tuple[CategoryMatch | None, frozenset[str]]] = {}
         self._group_of_top: dict[str, list[str]] = {}
         for name, group in self.policy.category_groups.items():
             for top in group.categories:
                 resolved = self.tree.resolve(top)
                 key = resolved.top if resolved else top
                 self._group_of_top.setdefault(key, []).append(name)
+
+    def category_of(self, text: str) -> tuple[CategoryMatch | None, frozenset[str]]:
+        """A category cell resolved, and what the policy requires for it (``fcc_id``, ``cpi`` …);
+        worked out once per distinct text in a run."""
+        known = self._categories.get(text)
+        if known is None:
+            match = self.tree.resolve(text) if text else None
+            needs: set[str] = set()
+            for group in self.groups_of(match):
+                needs.update(self.policy.category_groups[group].requires)
+            known = (match, frozenset(needs))
+            if len(self._categories) >= 10_000:
+                self._categories.clear()
+            self._categories[text] = known
+        return known
 
     def groups_of(self, match: CategoryMatch | None) -> list[str]:
         """The category groups (``electronics``, ``beauty`` …) a resolved category belongs to."""
@@ -91,6 +106,7 @@ class ListingContext(_RunShortcuts):
         self.listing = listing
         self.images = images
         self.first_row_of_sku = first_row_of_sku
+        self._category: tuple[CategoryMatch | None, frozenset[str]] | None = None
 
     # Shortcuts -----------------------------------------------------------------------------
     def get(self, name: str) -> str:
@@ -98,19 +114,21 @@ class ListingContext(_RunShortcuts):
         return self.listing.get(name)
 
     # Category ------------------------------------------------------------------------------
-    @cached_property
+    def _category_entry(self) -> tuple[CategoryMatch | None, frozenset[str]]:
+        entry = self._category
+        if entry is None:
+            entry = self._category = self.run.category_of(self.listing.values.get("category", ""))
+        return entry
+
+    @property
     def category(self) -> CategoryMatch | None:
         """The resolved category, or ``None`` when empty or unknown."""
-        text = self.get("category")
-        return self.run.tree.resolve(text) if text else None
+        return self._category_entry()[0]
 
-    @cached_property
+    @property
     def requirements(self) -> frozenset[str]:
         """What the policy requires for this listing's category (``fcc_id``, ``cpi`` …)."""
-        needs: set[str] = set()
-        for group in self.run.groups_of(self.category):
-            needs.update(self.policy.category_groups[group].requires)
-        return frozenset(needs)
+        return self._category_entry()[1]
 
     def requires(self, requirement: str) -> bool:
         """True when the category requires ``requirement``."""

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from shelfcheck.analysis.images import ImageInfo
 from shelfcheck.findings import Hit, Severity
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import gate, memo_by, rule
 
 __all__: list[str] = []
+
+# Listings that name the same images (variants of one product) get the same image findings.
+memo_by("images", "main_images", images=True)
 
 
 def _images(c: ListingContext) -> list[tuple[int, str, ImageInfo]]:

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from shelfcheck.findings import Hit, Severity
 
-__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "RULES", "RUN_GATES", "Rule", "RuleDoc", "gate",
-           "memo_by", "rule"]
+__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "MEMO_IMAGES", "RULES", "RUN_GATES", "Rule", "RuleDoc",
+           "gate", "memo_by", "rule"]
 
 DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix")
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
@@ -69,15 +69,20 @@ RUN_GATES: dict[str, Callable[[Any], bool]] = {}
 
 # Families whose findings depend only on these catalogue fields (and the run): the engine may
 # reuse the findings of an earlier listing with the same values (a manufacturer's address is
-# checked once, not once per SKU).
+# checked once, not once per SKU). ``MEMO_IMAGES`` families depend on the analyses of the
+# listing's images as well.
 MEMO_FIELDS: dict[str, tuple[str, ...]] = {}
+MEMO_IMAGES: set[str] = set()
 
 
-def memo_by(family: str, *fields: str) -> None:
-    """Declare that the findings of ``family`` depend only on ``fields`` of the listing."""
+def memo_by(family: str, *fields: str, images: bool = False) -> None:
+    """Declare that the findings of ``family`` depend only on ``fields`` of the listing (and, with
+    ``images``, on the analyses of its main images)."""
     if family in MEMO_FIELDS:
         raise ValueError(f"family {family!r} is memoised already")
     MEMO_FIELDS[family] = fields
+    if images:
+        MEMO_IMAGES.add(family)
 
 
 def gate(family: str, *, per: Literal["listing", "run"] = "listing") -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
