@@ -87,3 +87,19 @@ def test_normalise_hides_only_volatile_parts() -> None:
     text = normalise(f'shelfcheck 0.1.0 "version": "2.1.0" {ROOT}/x time="1.25" "sha256": "ab12cd34ef56ab78"')
     assert "<ROOT>/x" in text and 'time="<time>"' in text and '"sha256": "<sha256>"' in text
     assert '"version": "2.1.0"' in text  # the SARIF version is not the tool's
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_json_listing_text_is_the_listing_dumped(lang: str) -> None:
+    """The fast JSON text of each listing is exactly ``json.dumps`` of its contract dict, twice
+    over (the second time from the memo of rendered findings)."""
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.reporters.json import listing_dict, listing_text
+
+    cat = catalogue(lang)
+    results = list(example_run().results())
+    assert sum(len(r.findings) for r in results) > 20
+    for _ in range(2):
+        for result in results:
+            expected = json.dumps(listing_dict(result, cat), ensure_ascii=False, default=str)
+            assert listing_text(result, cat) == expected

@@ -303,9 +303,10 @@ class Engine:
                     memo.clear()
                 hits = self._family_findings(ctx, actives) if applies is None or applies(ctx) else []
                 entry = memo[key] = (hits, analyses if by_images else None)
-            findings.extend(Finding(f.code, f.severity, f.field, dict(f.evidence), dict(f.ctx))
-                            for f in entry[0])
-        category = ctx.category.path if ctx.category else listing.get("category")
+            if entry[0]:
+                findings.extend(entry[0])  # the same (frozen) findings for the same values
+        match = ctx.category
+        category = match.path if match else listing.get("category")
         return ListingResult(listing.row, listing.seller_sku, findings, category)
 
     @staticmethod

@@ -50,7 +50,11 @@ class Hit(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One reason the platform would refuse a listing (or the shop)."""
+    """One reason the platform would refuse a listing (or the shop).
+
+    Listings that share the values a memoised rule family reads share its findings: the same
+    objects, evidence included, so treat a finding as read-only.
+    """
 
     code: str
     severity: Severity

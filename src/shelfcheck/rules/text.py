@@ -24,11 +24,16 @@ def _allowed(allowed: str) -> re.Pattern[str]:
     return re.compile(f"[{allowed}]+")
 
 
+# Printable ASCII without "&" (which may start an HTML entity): no control character either.
+_PLAIN_ASCII = re.compile(r"[\x20-\x25\x27-\x7e]+")
+
+
 @gate("text")
 def _text_may_fail(c: ListingContext) -> bool:
     """False for the common case every text rule passes: a unique, plain SKU and a plain ASCII
     title of the right length (no ``&``, control character, symbol-only text or long run)."""
-    sku, title = c.listing.seller_sku, c.listing.title
+    values = c.listing.values
+    sku, title = values.get("seller_sku"), values.get("title")
     if not sku or not title or c.first_row_of_sku is not None:
         return True
     policy = c.policy
@@ -36,9 +41,7 @@ def _text_may_fail(c: ListingContext) -> bool:
         return True
     if not policy.title.min_length <= len(title) <= policy.title.max_length:
         return True
-    if not title.isascii() or "&" in title:
-        return True
-    return (bool(scripts.control_characters(title)) or scripts.symbols_only(title)
+    return (_PLAIN_ASCII.fullmatch(title) is None or scripts.symbols_only(title)
             or scripts.has_run_longer_than(title, policy.title.max_repeat))
 
 
