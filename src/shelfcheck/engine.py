@@ -179,28 +179,38 @@ class Engine:
         return self._stream(source, render)
 
     def _stream(self, source: CatalogSource, render: Render | None) -> Iterator[Any]:
-        """Chunks of results (``render`` is ``None``) or of rendered batches, in file order."""
-        if (self.jobs or 1) <= 1 or not self._fork:
-            for chunk in _chunks(source.listings(), self.chunk_size):
-                yield finish_chunk([self._run_rules(*p) for p in self._prepare(chunk)], render)
-            self.close()
-            return
-        pending: deque[int] = deque()
+        """Chunks of results (``render`` is ``None``) or of rendered batches, in file order.
+
+        With several processes, this one reads every chunk and checks a chunk itself whenever
+        the workers have enough in hand; so ``jobs`` processes share the work and none waits.
+        """
         try:
+            if (self.jobs or 1) <= 1 or not self._fork:
+                for chunk in _chunks(source.listings(), self.chunk_size):
+                    yield self._check_here(chunk, render)
+                return
+            pending: deque[tuple[int | None, Any]] = deque()  # (worker's chunk number, or None and the outcome)
+            workers: RuleWorkers | None = None
             for number, chunk in enumerate(_chunks(source.rows(), self.chunk_size)):
-                if not pending and number < _PARALLEL_RULES_FROM_CHUNK:
-                    prepared = self._prepare([source.make_listing(*r) for r in chunk])
-                    yield finish_chunk([self._run_rules(*p) for p in prepared], render)
-                    continue
-                rows, images = self._prepare_rows(chunk, source)
-                workers = self._rule_workers(source)
-                pending.append(workers.submit(rows, images, render))
-                while len(pending) > 2 * (self.jobs or 1):
-                    yield workers.collect(pending.popleft())
+                if workers is None and number >= _PARALLEL_RULES_FROM_CHUNK:
+                    workers = self._rule_workers(source)
+                if workers is None or workers.busy():
+                    pending.append((None, self._check_here([source.make_listing(*r) for r in chunk], render)))
+                else:
+                    rows, images = self._prepare_rows(chunk, source)
+                    pending.append((workers.submit(rows, images, render), None))
+                while pending and (pending[0][0] is None or workers is not None and workers.ready(pending[0][0])):
+                    yield _take(pending.popleft(), workers)
+                while workers is not None and len(pending) > workers.capacity:
+                    yield _take(pending.popleft(), workers)
             while pending:
-                yield self._rule_workers(source).collect(pending.popleft())
+                yield _take(pending.popleft(), workers)
         finally:
             self.close()
+
+    def _check_here(self, chunk: list[Listing], render: Render | None) -> Any:
+        """The outcome of one chunk of listings, checked in this process."""
+        return finish_chunk([self._run_rules(*p) for p in self._prepare(chunk)], render)
 
     def check_listing(self, listing: Listing, images: Mapping[str, ImageInfo]) -> ListingResult:
         """Run every listing rule over one listing whose images are already analysed."""
@@ -387,8 +397,14 @@ class Engine:
     def _rule_workers(self, source: CatalogSource) -> RuleWorkers:
         """Processes that run the rules of large catalogues (started on first need)."""
         if self._rules_pool is None:
-            self._rules_pool = RuleWorkers(self, source, self.jobs or 1)
+            self._rules_pool = RuleWorkers(self, source, max(1, (self.jobs or 1) - 1))  # and this one
         return self._rules_pool
+
+
+def _take(entry: tuple[int | None, Any], workers: RuleWorkers | None) -> Any:
+    """The outcome of a pending chunk: checked here already, or collected from its worker."""
+    number, outcome = entry
+    return outcome if number is None or workers is None else workers.collect(number)
 
 
 def _always(_: Any) -> bool:

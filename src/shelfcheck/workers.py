@@ -3,6 +3,8 @@
 The parent reads the catalogue's records, notes duplicate SKUs and analyses the images (each
 file once); chunks of raw records then go round-robin to forked workers, which build the
 listings, run the rules and render the report entries, and the results come back in input order.
+The parent checks a chunk itself whenever the workers have enough in hand (see
+:meth:`Engine.check_source`), so ``jobs`` processes use ``jobs`` cores.
 Each worker remembers the image analyses it has been sent, so an image that many listings share
 crosses the process boundary once per worker rather than once per listing.
 
@@ -34,6 +36,10 @@ Row = tuple[int, list[str], "int | None"]  # row number, raw cells, first row of
 Render = Callable[[ListingResult], str]
 # Image analyses a worker keeps before the parent tells it to start afresh.
 _MEMO = 100_000
+# Size asked for the pipe that brings a worker's results (Linux allows up to 1 MiB by default).
+_PIPE_BYTES = 1 << 20
+# Chunks each worker holds (being checked or waiting) before the parent checks one itself.
+_IN_HAND = 4
 
 
 def finish_chunk(results: list[ListingResult], render: Render | None) -> Any:
@@ -73,6 +79,17 @@ def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Con
             results.send((number, None, traceback.format_exc(limit=20)))
 
 
+def _widen(end: Connection) -> None:
+    """Let a results pipe hold a whole batch (Linux), so a worker that finishes a chunk while
+    the parent is busy checking one of its own sends it at once and goes on working."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass  # elsewhere, or above the system's limit: the default size works, a little slower
+
+
 class RuleWorkers:
     """A fixed set of forked workers; :meth:`submit` a chunk, :meth:`collect` its results."""
 
@@ -95,10 +112,26 @@ class RuleWorkers:
                 process.start()
         finally:
             gc.unfreeze()
-        for _, writer in pipes:
+        for reader, writer in pipes:
+            _widen(reader)
             writer.close()  # the workers hold their ends
         self._sent: list[dict[str, int]] = [{} for _ in range(count)]  # ref → id(info) sent
         self._next = 0
+        self._in_flight = 0
+
+    @property
+    def capacity(self) -> int:
+        """The chunks all workers hold when each has its share in hand."""
+        return _IN_HAND * len(self._tasks)
+
+    def busy(self) -> bool:
+        """True when every worker has its share of chunks in hand: the next is better checked
+        by the parent, which then waits for the oldest (see :meth:`Engine.check_source`)."""
+        return self._in_flight >= self.capacity
+
+    def ready(self, number: int) -> bool:
+        """True when the results of chunk ``number`` (the next of its worker) have arrived."""
+        return self._results[number % len(self._results)].poll(0)
 
     def submit(self, rows: list[Row], images: dict[str, ImageInfo], render: Render | None) -> int:
         """Send one chunk to the next worker; return its number for :meth:`collect`."""
@@ -115,6 +148,7 @@ class RuleWorkers:
                 sent[ref] = id(info)
                 new[ref] = info
         self._tasks[worker].put((number, reset, new, rows, render))
+        self._in_flight += 1
         return number
 
     def collect(self, number: int) -> list[ListingResult] | RenderedBatch:
@@ -133,6 +167,7 @@ class RuleWorkers:
             raise RuntimeError(f"a rule failed in a worker process:\n{error}")
         if got != number:
             raise RuntimeError(f"rule worker {process.name} answered chunk {got}, not {number}")
+        self._in_flight -= 1
         return results
 
     def close(self) -> None:

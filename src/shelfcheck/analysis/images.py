@@ -28,10 +28,11 @@ import os
 import stat
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -50,7 +51,15 @@ READ_CAP = 64 * 1024 * 1024
 # Images whose header announces more pixels than this are not decoded (decompression bombs).
 PIXEL_CAP = 80_000_000
 
-Image.MAX_IMAGE_PIXELS = None  # we apply our own cap from the header, before decoding
+
+
+def _pillow() -> Any:
+    """Pillow's ``Image`` module, loaded on the first decode (numpy too): a run whose images are
+    all in the cache never needs them, and starts faster without them."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # we apply our own cap from the header, before decoding
+    return Image
 
 
 ANALYSIS_VERSION = 2  # bump when the analysis changes: cached results of older versions are ignored
@@ -151,6 +160,8 @@ def white_ratios(rgb: np.ndarray, params: WhiteParams) -> tuple[dict[str, float]
 
 def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float], int]:
     """White ratio of each band of an RGB image, converting only the band pixels to arrays."""
+    import numpy as np
+
     w, h = img.size
     b = band_width(w, h, params.band)
     ratios = {}
@@ -166,6 +177,8 @@ def _pristine_ratios(reduced: Image.Image, full: tuple[int, int], params: WhiteP
     A reduced pixel counts as white only when it is exactly (255, 255, 255); the band is widened
     to whole reduced pixels, so it covers at least the full-scale band.
     """
+    import numpy as np
+
     w, h = full
     rw, rh = reduced.size
     b = band_width(w, h, params.band)
@@ -184,7 +197,7 @@ def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     if has_alpha:
         rgba = img.convert("RGBA")
-        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        canvas = _pillow().new("RGBA", rgba.size, (255, 255, 255, 255))
         canvas.alpha_composite(rgba)
         return canvas.convert("RGB"), True
     if img.mode != "RGB":
@@ -193,13 +206,13 @@ def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
 
 
 def _open(data: bytes) -> Image.Image:
-    return Image.open(io.BytesIO(data))
+    return _pillow().open(io.BytesIO(data))
 
 
 def _decode(img: Image.Image, info: ImageInfo) -> bool:
     try:
         img.load()
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, _pillow().DecompressionBombError) as exc:
         info.decodable = False
         info.decode_error = " ".join(str(exc).split())[:160] or exc.__class__.__name__
         return False
@@ -214,7 +227,7 @@ def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInf
         warnings.simplefilter("ignore")
         try:
             img = _open(data)
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        except (OSError, ValueError, SyntaxError) as exc:  # Pillow's UnidentifiedImageError is an OSError
             info.decodable = False
             info.decode_error = f"not an image ({exc.__class__.__name__})"
             return info
