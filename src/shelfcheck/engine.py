@@ -303,9 +303,9 @@ class Engine:
                 if applies is None or applies(ctx):
                     findings.extend(self._family_findings(ctx, actives))
                 continue
-            key: tuple[Any, ...] = (family, listing.base_dir, *[values.get(f, "") for f in fields])
+            key: tuple[Any, ...] = (family, listing.base_dir, *map(values.get, fields))
             if by_images:  # the analyses themselves: the memo entry keeps them, so ids stay theirs
-                analyses = tuple(images.get(ref) for ref in listing.main_images)
+                analyses = tuple(map(images.get, listing.main_images))
                 key += tuple(map(id, analyses))
             entry = memo.get(key)
             if entry is None:

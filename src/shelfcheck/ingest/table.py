@@ -171,9 +171,13 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
+        width = len(header)
         try:
-            for start, cells in csv_records(path, reader):
-                yield start, _fit(header, cells)
+            for record in csv_records(path, reader):
+                if len(record[1]) != width:
+                    record = (record[0], _fit(header, record[1]))
+                    width = len(header)
+                yield record
         finally:
             fh.close()
 
@@ -194,7 +198,7 @@ def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator
             return
         except csv.Error as exc:
             raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
-        if skip_blank and not any(c.strip() for c in cells):
+        if skip_blank and (not cells or not cells[0].strip()) and not any(c.strip() for c in cells):
             continue
         yield start, cells
 

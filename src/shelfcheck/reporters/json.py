@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
-from shelfcheck.i18n import Catalogue
+from shelfcheck.i18n import Catalogue, catalogue
 
 __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "render_listing", "write_json"]
 
@@ -75,8 +75,6 @@ def listing_text(result: ListingResult, cat: Catalogue) -> str:
 
 def render_listing(result: ListingResult, lang: str) -> str:
     """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
-    from shelfcheck.i18n import catalogue
-
     return listing_text(result, catalogue(lang))
 
 

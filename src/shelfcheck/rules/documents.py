@@ -124,7 +124,8 @@ def _missing(c: ListingContext, requirement: str) -> Iterator[Hit]:
 @gate("documents")
 def _documents_apply(c: ListingContext) -> bool:
     """A listing whose category needs no document and that names no FCC ID or FDA number."""
-    return bool(c.requirements) or bool(c.get("fcc_id")) or bool(c.get("fda_registration_number"))
+    values = c.listing.values
+    return bool(c.requirements or values.get("fcc_id") or values.get("fda_registration_number"))
 
 
 @rule("missing_fcc_id", family="documents", reads=("category_groups",))
