@@ -1,0 +1,79 @@
+"""The engine across processes: the parent and its workers share chunks, in order, and a failure
+anywhere stops the run with the failure's own message."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import shelfcheck
+from helpers import Workspace, write_csv
+from shelfcheck.findings import Hit
+from shelfcheck.reporters.json import render_listing
+from shelfcheck.rules import RULES
+
+AS_OF = dt.date(2024, 8, 1)
+
+
+def _catalog(ws: Workspace, rows: int) -> Path:
+    grey = ws.image(background=(205, 205, 205))
+    pool = [ws.image(product=(k * 25, 40, 80)) for k in range(6)]
+    listings = []
+    for i in range(rows):
+        listings.append(ws.listing(
+            seller_sku=f"P-{i % (rows - 20)}",  # the last twenty repeat earlier SKUs
+            title="短标题" if i % 9 == 0 else "Stackable Storage Box with Lid",
+            quantity="about 5" if i % 13 == 0 else str(i),
+            main_images="|".join([pool[i % 6], pool[(i + 1) % 6], grey if i % 4 == 0 else pool[(i + 2) % 6]]),
+        ))
+    return write_csv(ws.root / "catalog.csv", listings)
+
+
+def _rendered(catalog: Path, jobs: int, chunk_size: int) -> tuple[list[str], list[int]]:
+    run = shelfcheck.prepare(catalog, jobs=jobs, cache=False, as_of=AS_OF)
+    run.engine.chunk_size = chunk_size
+    texts: list[str] = []
+    counts: list[int] = []
+    for batch in run.rendered(functools.partial(render_listing, lang="en")):
+        texts.extend(batch.texts)
+        counts.append(batch.summary.listings)
+    return texts, counts
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parent_and_workers_give_the_one_process_report(ws: Workspace, jobs: int) -> None:
+    catalog = _catalog(ws, 400)
+    one, _ = _rendered(catalog, 1, 8)
+    many, counts = _rendered(catalog, jobs, 8)
+    assert many == one
+    assert counts == [8] * 50  # every chunk once, in order
+    assert sum('"duplicate_sku"' in text for text in one) == 20
+    assert not multiprocessing.active_children()  # the workers are gone
+
+
+def _failing(code: str, sku: str) -> Any:
+    original = RULES[code].check
+
+    def check(c: Any) -> Iterator[Hit]:
+        if c.listing.seller_sku == sku:
+            raise ValueError(f"rule broke on {sku}")
+        yield from original(c)
+
+    return dataclasses.replace(RULES[code], check=check)
+
+
+@pytest.mark.parametrize("sku", ["P-3", "P-200", "P-379"])
+def test_a_rule_that_breaks_stops_the_run_with_its_message(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                                           sku: str) -> None:
+    catalog = _catalog(ws, 400)
+    monkeypatch.setitem(RULES, "value_invalid", _failing("value_invalid", sku))
+    with pytest.raises((ValueError, RuntimeError), match=f"rule broke on {sku}"):
+        _rendered(catalog, 2, 8)
+    assert not multiprocessing.active_children()
