@@ -25,6 +25,7 @@ import io
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -233,14 +234,17 @@ def main() -> int:
                   f"warm {best['warm'][-1]:.3f}s reader {best['reader'][-1]:.2f}s "
                   f"100k {seconds:.2f}s (photos not cached {cold_seconds:.2f}s) peak {max(peak, cold_peak):.0f} MB")
     m = {k: min(v) for k, v in best.items()}
+    med = {k: statistics.median(v) for k, v in best.items() if k != "peak"}
     ratios = {"A": m["cold"] / m["naive"], "B": m["warm"] / m["cold"], "C": m["big"] / m["reader"],
               "M_mb": max(best["peak"])}
-    extra = {"C_cold_images": round(m["big_cold"] / m["reader"], 2)}
+    extra = {"C_cold_images": round(m["big_cold"] / m["reader"], 2),
+             "C_median_of_runs": round(med["big"] / med["reader"], 2)}
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "processor": platform.machine()},
         "seconds": m,
+        "median_seconds": med,
         "ratios": {k: round(v, 3) for k, v in ratios.items()},
         "targets": TARGETS,
         "met": {k: ratios[k] <= TARGETS[k] for k in TARGETS},
@@ -253,7 +257,7 @@ def main() -> int:
     print(f"(A) cold check / naive full decode   {ratios['A']:.3f}  (target ≤ {TARGETS['A']})")
     print(f"(B) warm re-run / cold check          {ratios['B']:.3f}  (target ≤ {TARGETS['B']})")
     print(f"(C) 100k-row check / DictReader pass  {ratios['C']:.2f}   (target ≤ {TARGETS['C']}; "
-          f"{extra['C_cold_images']} with the photos not yet cached)")
+          f"{extra['C_median_of_runs']} from the medians; {extra['C_cold_images']} with the photos not yet cached)")
     print(f"(M) peak memory of (C)                {ratios['M_mb']:.0f} MB (target ≤ {TARGETS['M_mb']:.0f} MB)")
     print(f"results written to {args.out}")
     return 0 if all(result["met"].values()) else 1
