@@ -19,7 +19,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,8 +164,9 @@ class Engine:
         """Every listing of a catalogue, in file order (see :meth:`Preflight.results`).
 
         Small catalogues, and every catalogue with ``jobs=1``, stay in this process. For large
-        ones the parent reads the records, notes duplicate SKUs and analyses the images; the
-        workers build the listings from the raw records and run the rules.
+        ones this process reads the records, notes duplicate SKUs and analyses the images;
+        ``jobs - 1`` workers build the listings from the raw records and run the rules, and this
+        process checks a chunk itself whenever each worker has its share in hand.
         """
         for item in self._stream(source, None):
             yield from item

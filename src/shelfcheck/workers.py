@@ -4,7 +4,7 @@ The parent reads the catalogue's records, notes duplicate SKUs and analyses the 
 file once); chunks of raw records then go round-robin to forked workers, which build the
 listings, run the rules and render the report entries, and the results come back in input order.
 The parent checks a chunk itself whenever the workers have enough in hand (see
-:meth:`Engine.check_source`), so ``jobs`` processes use ``jobs`` cores.
+:meth:`Engine.check_source`), so ``jobs`` processes keep ``jobs`` cores busy.
 Each worker remembers the image analyses it has been sent, so an image that many listings share
 crosses the process boundary once per worker rather than once per listing.
 
