@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench profile lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+profile: $(STAMP)
+	$(BIN)/python -m pip install --quiet py-spy
+	$(BIN)/python bench/profile.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

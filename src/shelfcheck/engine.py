@@ -304,8 +304,9 @@ class Engine:
                 if applies is None or applies(ctx):
                     findings.extend(self._family_findings(ctx, actives))
                 continue
-            key: tuple[Any, ...] = (family, listing.base_dir, *map(values.get, fields))
-            if by_images:  # the analyses themselves: the memo entry keeps them, so ids stay theirs
+            key: tuple[Any, ...] = (family, *map(values.get, fields))
+            if by_images:  # the analyses themselves (of the files the refs resolve to, wherever the
+                # catalogue is): the memo entry keeps them, so their ids stay theirs
                 analyses = tuple(map(images.get, listing.main_images))
                 key += tuple(map(id, analyses))
             entry = memo.get(key)
