@@ -29,7 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -310,13 +310,25 @@ class InciDictionary:
                  complete: bool = False) -> None:
         self.label = label
         self.complete = complete
-        self.synonyms = load_synonyms()
-        builtin = _builtin_table()
-        self._tables: tuple[Mapping[str, str], ...] = (builtin,) if names is None else (builtin, names)
-        self._main: Mapping[str, str] = builtin if names is None else names
+        self._names = names
         self._cache: dict[str, InciVerdict] = {}
         self._by_length: dict[int, tuple[list[str], list[str]]] | None = None
         self._fuzzy: dict[str, tuple[str, ...]] = {}
+
+    # The built-in list and the synonyms are read on first use: most catalogues have no cosmetics.
+    @cached_property
+    def synonyms(self) -> Synonyms:
+        """The curated synonym tables (see :func:`load_synonyms`)."""
+        return load_synonyms()
+
+    @cached_property
+    def _tables(self) -> tuple[Mapping[str, str], ...]:
+        builtin = _builtin_table()
+        return (builtin,) if self._names is None else (builtin, self._names)
+
+    @property
+    def _main(self) -> Mapping[str, str]:
+        return self._tables[-1]
 
     def __len__(self) -> int:
         return len(self._main)
