@@ -47,7 +47,7 @@ _MEMO_IMAGES = 50_000
 # Findings of memoised families (see ``memo_by``) remembered by their input values.
 _MEMO_FAMILIES = 20_000
 
-Prepared = tuple[Listing, dict[str, ImageInfo], "int | None"]
+Prepared = tuple[Listing, Mapping[str, ImageInfo], "int | None"]
 
 
 def resolve_image_ref(base_dir: Path, ref: str) -> tuple[str | None, str | None]:
@@ -248,12 +248,8 @@ class Engine:
         for listing in chunk:
             by_base.setdefault(listing.base_dir, set()).update(listing.main_images)
         known = {base: self._known_images(base, refs) for base, refs in by_base.items()}
-        note = self._note_sku
-        out = []
-        for listing in chunk:
-            infos = known[listing.base_dir]
-            out.append((listing, {ref: infos[ref] for ref in listing.main_images}, note(listing)))
-        return out
+        note = self._note_sku  # rules look up their own refs in the memo of their folder
+        return [(listing, known[listing.base_dir], note(listing)) for listing in chunk]
 
     def _prepare_rows(self, chunk: list[tuple[int, list[str]]], source: CatalogSource,
                       ) -> tuple[list[tuple[int, list[str], int | None]], dict[str, ImageInfo]]:
@@ -294,7 +290,7 @@ class Engine:
             known.update(self._analyse({ref: resolve_image_ref(base, ref) for ref in todo}))
         return known
 
-    def _run_rules(self, listing: Listing, images: dict[str, ImageInfo], first: int | None) -> ListingResult:
+    def _run_rules(self, listing: Listing, images: Mapping[str, ImageInfo], first: int | None) -> ListingResult:
         ctx = ListingContext(self.run, listing, images, first)
         findings: list[Finding] = []
         values = listing.values

@@ -73,7 +73,7 @@ def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Con
             out = []
             for row, cells, first in rows:
                 listing = make(row, cells)
-                out.append(engine._run_rules(listing, {ref: memo[ref] for ref in listing.main_images}, first))
+                out.append(engine._run_rules(listing, memo, first))  # rules look up their own refs
             results.send((number, finish_chunk(out, render), None))
         except BaseException:  # reported to the parent, which raises it there
             results.send((number, None, traceback.format_exc(limit=20)))

@@ -93,7 +93,11 @@ class ShopContext(_RunShortcuts):
 
 
 class ListingContext(_RunShortcuts):
-    """What a listing-scope rule sees."""
+    """What a listing-scope rule sees.
+
+    ``images`` maps image references to their analyses; it holds at least the listing's own
+    ``main_images`` (often more: the run's memo), so rules look references up, never iterate it.
+    """
 
     def __init__(
         self,
