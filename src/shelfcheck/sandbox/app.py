@@ -278,26 +278,23 @@ class Sandbox:
             raise _Fail(36009004, "Invalid credentials: the app_secret does not belong to this app_key.", 400)
 
     def token_get(self, query: dict[str, str]) -> dict[str, Any]:
-        self._app_secret_ok(query)
-        if query.get("grant_type") != "authorized_code":
-            raise _Fail(36009004, "Invalid parameter: grant_type must be authorized_code.", 400)
-        with self._mutex, self.engine.begin() as conn:
-            row = conn.execute(select(grants).where(grants.c.kind == "auth_code",
-                                                    grants.c.value == query.get("auth_code", ""))).first()
-            if row is None or row.used or row.expires <= self.now():
-                raise _Fail(36004004, "Invalid auth code: unknown, already used or expired.")
-            conn.execute(update(grants).where(grants.c.id == row.id).values(used=True))
-        return self._token_answer()
+        return self._redeem(query, "authorized_code", "auth_code", "auth_code",
+                            "Invalid auth code: unknown, already used or expired.")
 
     def token_refresh(self, query: dict[str, str]) -> dict[str, Any]:
+        return self._redeem(query, "refresh_token", "refresh", "refresh_token",
+                            "Invalid refresh token: unknown, already used or expired; authorize again.")
+
+    def _redeem(self, query: dict[str, str], grant_type: str, kind: str, param: str, invalid: str) -> dict[str, Any]:
+        """Use up a one-time grant (an auth code or a refresh token) and answer with new tokens."""
         self._app_secret_ok(query)
-        if query.get("grant_type") != "refresh_token":
-            raise _Fail(36009004, "Invalid parameter: grant_type must be refresh_token.", 400)
+        if query.get("grant_type") != grant_type:
+            raise _Fail(36009004, f"Invalid parameter: grant_type must be {grant_type}.", 400)
         with self._mutex, self.engine.begin() as conn:
-            row = conn.execute(select(grants).where(grants.c.kind == "refresh",
-                                                    grants.c.value == query.get("refresh_token", ""))).first()
+            row = conn.execute(select(grants).where(grants.c.kind == kind,
+                                                    grants.c.value == query.get(param, ""))).first()
             if row is None or row.used or row.expires <= self.now():
-                raise _Fail(36004004, "Invalid refresh token: unknown, already used or expired; authorize again.")
+                raise _Fail(36004004, invalid)
             conn.execute(update(grants).where(grants.c.id == row.id).values(used=True))
         return self._token_answer()
 
