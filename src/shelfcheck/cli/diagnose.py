@@ -24,6 +24,18 @@ from shelfcheck.cli.ledger import DB_HELP
 
 __all__ = ["register"]
 
+# The options the three commands share.
+_Sku = Annotated[str, typer.Argument(help="The seller SKU that failed.")]
+_Catalog = Annotated[Path, typer.Option("--catalog", help="Catalogue holding the SKU.")]
+_Documents = Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")]
+_Shop = Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")]
+_Inventory = Annotated[Optional[Path], typer.Option("--inventory", help="Platform inventory snapshot CSV.")]
+_AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of YYYY-MM-DD.")]
+_Db = Annotated[Optional[str], typer.Option("--db", help=DB_HELP)]
+_Policy = Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")]
+_Sheet = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")]
+_Lang = Annotated[Optional[str], typer.Option("--lang", help="en or zh.")]
+
 
 def _open(db: str | None) -> Any:
     from shelfcheck.ledger import open_ledger
@@ -32,17 +44,17 @@ def _open(db: str | None) -> Any:
 
 
 def diagnose(
-    sku: Annotated[str, typer.Argument(help="The seller SKU that failed.")],
-    catalog: Annotated[Path, typer.Option("--catalog", help="Catalogue holding the SKU.")],
-    documents: Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")] = None,
-    shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
-    inventory: Annotated[Optional[Path], typer.Option("--inventory", help="Platform inventory snapshot CSV.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of YYYY-MM-DD.")] = None,
+    sku: _Sku,
+    catalog: _Catalog,
+    documents: _Documents = None,
+    shop: _Shop = None,
+    inventory: _Inventory = None,
+    as_of: _AsOf = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    db: Annotated[Optional[str], typer.Option("--db", help=DB_HELP)] = None,
-    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    db: _Db = None,
+    policy: _Policy = None,
+    sheet: _Sheet = None,
+    lang: _Lang = None,
 ) -> None:
     """Walk the four levels (failure reason → documents → inventory sync → escalation) for a SKU."""
     from shelfcheck.diagnose import diagnose as run_diagnosis
@@ -73,13 +85,13 @@ def diagnose(
 
 
 def triage(
-    shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
+    shop: _Shop = None,
     endpoint: Annotated[Optional[list[str]], typer.Option(
         "--endpoint", help="Open API (or sandbox) base URL for the online try; repeat for several.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of YYYY-MM-DD.")] = None,
+    as_of: _AsOf = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    policy: _Policy = None,
+    lang: _Lang = None,
 ) -> None:
     """Two checks and one try: is it a system problem or a data problem?"""
     from shelfcheck.diagnose import triage as run_triage
@@ -112,20 +124,20 @@ def triage(
 
 
 def case(
-    sku: Annotated[str, typer.Argument(help="The seller SKU that failed.")],
-    catalog: Annotated[Path, typer.Option("--catalog", help="Catalogue holding the SKU.")],
-    documents: Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")] = None,
-    shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
-    inventory: Annotated[Optional[Path], typer.Option("--inventory", help="Platform inventory snapshot CSV.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of YYYY-MM-DD.")] = None,
+    sku: _Sku,
+    catalog: _Catalog,
+    documents: _Documents = None,
+    shop: _Shop = None,
+    inventory: _Inventory = None,
+    as_of: _AsOf = None,
     urgent: Annotated[bool, typer.Option(
         "--urgent", help="Ask for the urgent channel (needs --po; only for fixable reasons).")] = False,
     po: Annotated[Optional[Path], typer.Option("--po", help="Purchase order file for --urgent.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
-    db: Annotated[Optional[str], typer.Option("--db", help=DB_HELP)] = None,
-    policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
-    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+    db: _Db = None,
+    policy: _Policy = None,
+    sheet: _Sheet = None,
+    lang: _Lang = None,
 ) -> None:
     """Draft the Seller Center support case (Listing & Catalog > Product Submission Failure)."""
     from shelfcheck.diagnose import draft_case
