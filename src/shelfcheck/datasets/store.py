@@ -127,13 +127,7 @@ def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], requi
                 continue
             if first_row is None:
                 first_row = start
-            folded = [_fold(c) for c in cells]
-            columns = {}
-            for field_name, aliases in wanted.items():
-                for i, name in enumerate(folded):
-                    if name in aliases:
-                        columns[field_name] = i
-                        break
+            columns = _find_columns(cells, wanted)
             if all(r in columns for r in required):
                 return _Table(start, columns, _rows(path, reader))
     except csv.Error as exc:
@@ -141,6 +135,18 @@ def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], requi
     if first_row is None:
         raise InputError(path, "file is empty: expected a header row")
     raise InputError(path, f"the header has no {expected[1]}", row=first_row, column=expected[0])
+
+
+def _find_columns(cells: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Field → index of the first header cell that names it under one of its aliases."""
+    folded = [_fold(c) for c in cells]
+    columns = {}
+    for field_name, aliases in wanted.items():
+        for i, name in enumerate(folded):
+            if name in aliases:
+                columns[field_name] = i
+                break
+    return columns
 
 
 def _rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -169,13 +175,7 @@ def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[s
         if not any(c.strip() for c in cells):
             continue
         first_row = first_row or number
-        folded = [_fold(c) for c in cells]
-        columns = {}
-        for field_name, aliases in wanted.items():
-            for i, name in enumerate(folded):
-                if name in aliases:
-                    columns[field_name] = i
-                    break
+        columns = _find_columns(cells, wanted)
         if all(r in columns for r in required):
             def rest(start: int = number) -> Iterator[tuple[int, list[str]]]:
                 for n, vals in enumerate(rows, start=start + 1):
