@@ -77,3 +77,26 @@ def test_a_rule_that_breaks_stops_the_run_with_its_message(ws: Workspace, monkey
     with pytest.raises((ValueError, RuntimeError), match=f"rule broke on {sku}"):
         _rendered(catalog, 2, 8)
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_terminal_report_drawn_in_workers_is_the_one_process_report(ws: Workspace, color: bool) -> None:
+    import io
+
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.reporters.table import Look, _console, render_listing, write_table
+
+    catalog = _catalog(ws, 400)
+    texts = []
+    for jobs in (1, 2):
+        run = shelfcheck.prepare(catalog, jobs=jobs, cache=False, as_of=AS_OF)
+        run.engine.chunk_size = 8
+        out = io.StringIO()
+        look = Look.of(_console(out, color, 120))
+        batches = run.rendered(functools.partial(render_listing, lang="zh", look=look))
+        summary = write_table(run.header(), run.shop_findings, batches, out, catalogue("zh"), color=color, width=120)
+        texts.append(out.getvalue())
+        assert summary.listings == 400 and summary.failed > 100
+    assert texts[0] == texts[1]
+    assert ("\x1b[" in texts[0]) is color
+    assert texts[0].count("P-7 ") >= 1 and "duplicate_sku" in texts[0]

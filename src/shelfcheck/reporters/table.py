@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shelfcheck.findings import Finding, ListingResult, Severity, Summary
-from shelfcheck.i18n import Catalogue
+from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity, Summary
+from shelfcheck.i18n import Catalogue, catalogue
 
-__all__ = ["write_table"]
+__all__ = ["Look", "render_listing", "write_table"]
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -44,10 +47,67 @@ def _findings_table(findings: list[Finding], cat: Catalogue) -> Table:
     return table
 
 
+@dataclass(frozen=True)
+class Look:
+    """How the terminal report is drawn: colours (``None``: none) and width. Picklable, so the
+    listings can be drawn in the worker processes exactly as the parent would draw them."""
+
+    color_system: str | None
+    no_color: bool
+    width: int
+
+    @classmethod
+    def of(cls, console: Console) -> Look:
+        return cls(console.color_system if console.is_terminal else None, console.no_color, console.width)
+
+
+def _console(file: IO[str], color: bool | None, width: int | None) -> Console:
+    return Console(file=file, force_terminal=color, no_color=color is False, width=width or 160,
+                   highlight=False, soft_wrap=False)
+
+
+@functools.lru_cache(maxsize=4)
+def _drawing_console(look: Look) -> Console:
+    return Console(file=io.StringIO(), force_terminal=look.color_system is not None, color_system=look.color_system,
+                   no_color=look.no_color, width=look.width, highlight=False, soft_wrap=False)
+
+
+# Findings tables already drawn, by the identity of their findings (listings that share findings
+# share their table). Each entry keeps its findings, so their ids are not reused while it is here.
+_TABLES: dict[tuple[Any, ...], tuple[tuple[Finding, ...], str]] = {}
+_TABLES_MAX = 5_000
+
+
+def render_listing(result: ListingResult, lang: str, look: Look, show_passed: bool = False) -> str:
+    """One listing's part of the report as text ("" when it is not shown); a module-level
+    function, so it can run in a worker process."""
+    if not result.findings and not show_passed:
+        return ""
+    cat = catalogue(lang)
+    console = _drawing_console(look)
+    status = result.status
+    style = "bold red" if status == "fail" else "green"
+    title = cat.ui("listing_heading", row=result.row, sku=result.seller_sku or "-", category=result.category or "-")
+    with console.capture() as heading:
+        console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
+    if not result.findings:
+        return heading.get()
+    findings = tuple(result.findings)
+    key = (lang, look, *map(id, findings))
+    known = _TABLES.get(key)
+    if known is None:
+        with console.capture() as table:
+            console.print(_findings_table(result.findings, cat))
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        known = _TABLES[key] = (findings, table.get())
+    return heading.get() + known[1]
+
+
 def write_table(
     header: dict[str, Any],
     shop_findings: list[Finding],
-    results: Iterable[ListingResult],
+    results: Iterable[ListingResult | RenderedBatch],
     out: IO[str],
     cat: Catalogue,
     *,
@@ -55,9 +115,13 @@ def write_table(
     width: int | None = None,
     show_passed: bool = False,
 ) -> Summary:
-    """Print the report for a person; return the summary."""
-    console = Console(file=out, force_terminal=color, no_color=color is False, width=width or 160,
-                      highlight=False, soft_wrap=False)
+    """Print the report for a person; return the summary.
+
+    ``results`` are listing results, or batches already drawn by :func:`render_listing` with
+    the :class:`Look` of this output (see :func:`report`).
+    """
+    console = _console(out, color, width)
+    look = Look.of(console)
     policy = header["policy"]
     console.print(cat.ui("heading", policy=policy["name"], version=policy["version"], as_of=header["as_of"]))
     summary = Summary()
@@ -65,17 +129,14 @@ def write_table(
     if shop_findings:
         console.rule(cat.ui("shop_heading"))
         console.print(_findings_table(shop_findings, cat))
-    for result in results:
-        summary.add_listing(result)
-        if not result.findings and not show_passed:
-            continue
-        status = result.status
-        style = "bold red" if status == "fail" else "green"
-        title = cat.ui("listing_heading", row=result.row, sku=result.seller_sku or "-",
-                       category=result.category or "-")
-        console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
-        if result.findings:
-            console.print(_findings_table(result.findings, cat))
+    console.file.flush()
+    for item in results:
+        if isinstance(item, RenderedBatch):
+            summary.merge(item.summary)
+            out.write("".join(item.texts))
+        else:
+            summary.add_listing(item)
+            out.write(render_listing(item, cat.lang, look, show_passed))
     console.rule()
     console.print(cat.ui("summary_line", listings=summary.listings, passed=summary.passed,
                          failed=summary.failed, errors=summary.errors, warnings=summary.warnings))
@@ -83,5 +144,7 @@ def write_table(
 
 
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
-    """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
-    return write_table(run.header(), run.shop_findings, run.results(), out, cat, color=options.color)
+    """Reporter entry point (see :mod:`shelfcheck.reporters`): listings drawn where they are checked."""
+    look = Look.of(_console(out, options.color, None))
+    batches = run.rendered(functools.partial(render_listing, lang=cat.lang, look=look))
+    return write_table(run.header(), run.shop_findings, batches, out, cat, color=options.color)
