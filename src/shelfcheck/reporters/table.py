@@ -58,6 +58,7 @@ class Look:
 
     @classmethod
     def of(cls, console: Console) -> Look:
+        """The look of what ``console`` writes (no colour when it is not a terminal)."""
         return cls(console.color_system if console.is_terminal else None, console.no_color, console.width)
 
 
@@ -129,7 +130,6 @@ def write_table(
     if shop_findings:
         console.rule(cat.ui("shop_heading"))
         console.print(_findings_table(shop_findings, cat))
-    console.file.flush()
     for item in results:
         if isinstance(item, RenderedBatch):
             summary.merge(item.summary)
