@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import Workspace
+from optional import unavailable
 
 def _find_shared_data() -> Path:
     """``$SHELFCHECK_SHARED_DATA``, else the nearest ``shared/data`` above the checkout."""
@@ -47,5 +48,6 @@ def ws(tmp_path: Path) -> Workspace:
 def shared_data() -> Path:
     """The third-party reference datasets (read at test time only, never copied)."""
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"reference data not found at {SHARED_DATA}")
+        unavailable(f"third-party reference data not found at {SHARED_DATA} "
+                    "(set SHELFCHECK_SHARED_DATA to the folder holding cosing_inci.csv)")
     return SHARED_DATA

@@ -202,9 +202,14 @@ def test_cli_status_does_not_create_the_default_ledger(tmp_path: Path, monkeypat
     assert code == 0 and (Path.home() / ".shelfcheck" / "ledger.db").exists()
 
 
-def test_missing_postgresql_binaries_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_postgresql_binaries_skip_or_fail_as_required(monkeypatch: pytest.MonkeyPatch) -> None:
     import ledger_fixtures
+    from optional import REQUIRE_ENV
 
     monkeypatch.setattr(ledger_fixtures, "_bindir", lambda: None)
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y postgresql"):
+        ledger_fixtures._start()
+    monkeypatch.setenv(REQUIRE_ENV, "1")
     with pytest.raises(pytest.fail.Exception, match="apt-get install -y postgresql"):
         ledger_fixtures._start()

@@ -21,6 +21,7 @@ from shelfcheck.api import prepare
 from shelfcheck.i18n import catalogue
 from shelfcheck.findings import Finding, Severity
 from shelfcheck.reporters.html import THUMB_PX, Thumbnails, _figures, make_thumbnail
+from optional import unavailable
 from test_reporters_support import AS_OF, ROOT, example_run, make_example_images, render
 
 CHROMIUM = "/usr/bin/chromium"
@@ -159,6 +160,9 @@ def test_html_in_chinese(ws: Workspace) -> None:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} not found: the browser tests need Debian's chromium "
+                    "(apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -210,6 +214,10 @@ def test_browser_loads_the_example_and_filters_work(browser: Any, tmp_path: Path
     listings = report["listings"]
     title = lambda x: x["seller_sku"] or "(no SKU)"  # noqa: E731
     assert len(view.visible_cards()) == len(listings)
+    # the page opens on the listings: the per-code table is folded away, cards start in view
+    assert not page.is_visible("#by-code")
+    first_card = page.eval_on_selector("#cards .card", "c => c.getBoundingClientRect().top")
+    assert first_card < 900
     # errors only
     page.check("#f-errors")
     with_errors = [title(x) for x in listings if any(f["severity"] == "error" for f in x["findings"])]
@@ -237,6 +245,8 @@ def test_browser_loads_the_example_and_filters_work(browser: Any, tmp_path: Path
     # reset, then a code in the summary table filters too
     page.click("#f-reset")
     assert len(view.visible_cards()) == len(listings)
+    page.click("#by-code-box > summary")
+    assert page.is_visible("#by-code")
     page.click("button.code[data-code='duplicate_sku']")
     assert page.input_value("#f-code") == "duplicate_sku"
     assert view.visible_cards() == ["HM-BOX-001"]

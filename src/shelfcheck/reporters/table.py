@@ -33,9 +33,11 @@ def _findings_table(findings: list[Finding], cat: Catalogue) -> Table:
     table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False)
     table.add_column(cat.ui("col_severity"), no_wrap=True, width=8)
     table.add_column(cat.ui("col_code"), no_wrap=True)
-    table.add_column(cat.ui("col_field"), no_wrap=True)
-    table.add_column(cat.ui("col_message"), ratio=3)
-    table.add_column(cat.ui("col_fix"), ratio=3)
+    table.add_column(cat.ui("col_field"), overflow="fold")
+    # Messages and fixes wrap, and a run of text without spaces (Chinese) folds at the column's
+    # edge: nothing a seller needs is cut off.
+    table.add_column(cat.ui("col_message"), ratio=3, overflow="fold")
+    table.add_column(cat.ui("col_fix"), ratio=3, overflow="fold")
     for f in sorted(findings, key=lambda f: -f.severity):
         style = _STYLE[f.severity]
         message = escape(cat.message(f))
