@@ -277,6 +277,7 @@ def plan_columns(
     where = f"--columns {cmap.path}" if cmap.path else "--columns"
     chosen: dict[int, tuple[str | None, str]] = {}  # column → (field or None to ignore, via)
     pinned: set[str] = set()
+    order: dict[str, list[int]] = {}  # a field the map gives several columns: in the map's order
     for ref, target in cmap.header_to_field.items():
         for i in _resolve(ref, header, where, path, header_row, letters):
             chosen[i] = (target, "columns")
@@ -287,6 +288,7 @@ def plan_columns(
         for ref in refs:
             for i in _resolve(ref, header, where, path, header_row, letters):
                 chosen[i] = (target, "columns")
+                order.setdefault(target, []).append(i)
     uses: list[ColumnUse] = []
     fields: dict[str, list[int]] = {}
     for i, name in enumerate(header):
@@ -308,6 +310,9 @@ def plan_columns(
         status = "used" if specs[target].used else "not_checked"
         uses.append(ColumnUse(i, name, target, status, via, unit, None, letters))
         fields.setdefault(target, []).append(i)
+    for target, idx in order.items():
+        if target in fields:
+            fields[target] = [i for i in idx if i in fields[target]] + [i for i in fields[target] if i not in idx]
     clashes = [(f, idx) for f, idx in fields.items() if len(idx) > 1 and not specs[f].multiple]
     if clashes:
         parts = []
