@@ -23,7 +23,13 @@ import pytest
 from helpers import CLEAN_LISTING, Workspace
 from shelfcheck.errors import InputError
 from shelfcheck.ingest import open_catalog
-from shelfcheck.ingest.columns import catalog_field_of, catalog_fields, header_key, header_unit, suggest_field
+from shelfcheck.ingest.columns import (
+    catalog_field_of,
+    catalog_fields,
+    header_key,
+    header_unit,
+    suggest_field,
+)
 from shelfcheck.ingest.layout import template_row_kind
 from shelfcheck.ingest.mapping import parse_column_map
 
@@ -32,7 +38,7 @@ def run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[s
     env = dict(os.environ, SHELFCHECK_DATA_DIR=str(Path(cwd or ".").resolve() / ".data"), NO_COLOR="1",
                COLUMNS="200")
     env.pop("SHELFCHECK_DB", None)
-    return subprocess.run([sys.executable, "-m", "shelfcheck", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "shelfcheck", *map(str, args)], check=False, capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=180)
 
 
@@ -437,6 +443,15 @@ def test_map_naming_a_missing_column_exits_two(ws: Workspace) -> None:
     assert proc.returncode == 2 and "not valid YAML" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_library_report_says_how_the_catalogue_was_read(ws: Workspace) -> None:
+    import shelfcheck
+
+    report = shelfcheck.check(_tiktok_xlsx(ws), jobs=1, cache=False)
+    assert report.layout["header_row"] == 2
+    assert [c["field"] for c in report.layout["ignored_columns"]] == ["package_weight", "package_length",
+                                                                     "variation_1"]
+
+
 def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:
     path = ws.root / "c.json"
     path.write_text(json.dumps([{"Seller SKU": "J-1", "Product Name": "Stackable Storage Box",
@@ -458,5 +473,6 @@ def test_joined_images_are_checked_in_worker_processes_too(ws: Workspace) -> Non
     one = shelfcheck.check(path, jobs=1, cache=False)
     two = shelfcheck.check(path, jobs=2, cache=False)
     assert [r.findings for r in one.listings] == [r.findings for r in two.listings]
+    assert one.layout == {"header_row": 1, "skipped_rows": [], "ignored_columns": []}
     few = {r.row for r in one.listings if "main_images_too_few" in {f.code for f in r.findings}}
     assert few == {r.row for r in one.listings if int(r.seller_sku[2:]) % 2 == 0}

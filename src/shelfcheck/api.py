@@ -74,7 +74,7 @@ class Preflight:
             listings.append(result)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
-                      listings, summary, dict(self.run.datasets.provenance))
+                      listings, summary, dict(self.run.datasets.provenance), self.source.layout())
 
 
 def prepare(
