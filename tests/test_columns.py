@@ -112,6 +112,7 @@ def test_template_rows_are_told_from_data_rows() -> None:
     assert template_row_kind(["category", "product_name", "seller_sku", "main_image"], None) == "header"
     assert template_row_kind(["sales_property_1", "product_property/100198", "warranty_period"], None) == "keys"
     # data rows, however sparse or wordy, are data
+    assert template_row_kind(["Sample Kits > Beauty", "Tidyhome", "Trial size lotion"], 2) is None
     assert template_row_kind(["", "Stackable Storage Box with Lid, 12 L, clear and food-safe", "SC-001"], 2) is None
     assert template_row_kind(["Home Supplies > Storage", "Tidyhome", "Please handle with care: glass lid box",
                               "SC-9"], 3) is None
