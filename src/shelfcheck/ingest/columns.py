@@ -23,7 +23,9 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "INVENTORY_COLUMNS",
     "FieldSpec",
+    "catalog_field_of",
     "catalog_fields",
+    "closest_aliases",
     "column_letter",
     "header_key",
     "header_unit",
@@ -187,8 +189,10 @@ def suggest_field(header: str, *, fields: Iterable[str] | None = None, cutoff: f
     return choices[best[0]]
 
 
-def closest_aliases(headers: Sequence[str], field: str, limit: int = 3) -> list[tuple[str, str, float]]:
-    """The headers closest to any name of ``field``: ``(header, alias, score)``, best first."""
+def closest_aliases(headers: Sequence[str], field: str, limit: int = 3,
+                    cutoff: float = 50) -> list[tuple[str, str, float]]:
+    """The headers closest to any name of ``field``: ``(header, alias, score)``, best first;
+    only those scoring at least ``cutoff`` (rapidfuzz WRatio, 0–100)."""
     from rapidfuzz import fuzz, process
 
     spec = catalog_fields()[field]
@@ -198,7 +202,7 @@ def closest_aliases(headers: Sequence[str], field: str, limit: int = 3) -> list[
         key = header_key(header)
         if not key:
             continue
-        best = process.extractOne(key, list(names), scorer=fuzz.WRatio)
+        best = process.extractOne(key, list(names), scorer=fuzz.WRatio, score_cutoff=cutoff)
         if best is not None:
             out.append((header, names[best[0]], float(best[1])))
     out.sort(key=lambda t: -t[2])
