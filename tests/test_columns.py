@@ -234,6 +234,26 @@ def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def test_csv_template_round_trip_keeps_the_rows_above_the_header(ws: Workspace) -> None:
+    rows = [["店小秘 商品导出"], ["seller_sku", "title"], ["必填", "必填"], ["A-1", CLEAN_LISTING["title"]]]
+    path = ws.root / "t.csv"
+    path.write_text(_csv_text(rows), "utf-8")
+    out = ws.root / "t.out.csv"
+    proc = run("check", path, "--format", "csv", "-o", out, "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    back = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert back[0] == ["店小秘 商品导出"] and back[2] == ["必填", "必填"]
+    assert back[1][:4] == ["seller_sku", "title", "status", "error_codes"]
+    assert back[3][:3] == ["A-1", CLEAN_LISTING["title"], "fail"]
+    xlsx = ws.root / "t.out.xlsx"
+    proc = run("check", path, "--format", "xlsx", "-o", xlsx, "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    values = [[c for c in r if c is not None] for r in sheet.iter_rows(max_row=4, values_only=True)]
+    assert values[0] == ["店小秘 商品导出"] and values[1][:3] == ["seller_sku", "title", "status"]
+    assert values[3][:3] == ["A-1", CLEAN_LISTING["title"], "fail"]
+
+
 def test_chinese_template_csv(ws: Workspace) -> None:
     header = ["类目", "品牌", "商品名称", "商品描述", "主图", "图片2", "图片3", "包裹重量（kg）", "卖家SKU", "价格", "库存"]
     marks = ["必填", "选填", "必填", "必填", "必填", "选填", "选填", "必填", "选填", "必填", "必填"]

@@ -549,7 +549,10 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
         marker = _Marker(header, source.columns, cat, len(header) + 1)
         styles = _Styles()
         _set_widths(ws, marker.added)
-        ws.freeze_panes = "A2"
+        above = [cells for cells in records.before_header if any(c.strip() for c in cells)]
+        ws.freeze_panes = f"A{len(above) + 2}"
+        for cells in above:  # a template's rows above its header, as they were
+            ws.append([_text_cell(ws, text) if text != "" else None for text in cells])
         head = [_text_cell(ws, h) for h in header]
         for name in ADDED_COLUMNS:
             head.append(_text_cell(ws, name))
