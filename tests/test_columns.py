@@ -489,7 +489,7 @@ def test_joined_images_are_checked_in_worker_processes_too(ws: Workspace) -> Non
     images = ws.clean_images(3).split("|")
     header = "seller_sku,title,Main Product Image,Product Image 2,Product Image 3\n"
     body = "".join(f"S-{i},Stackable Storage Box with Lid,{images[0]},{images[1]},{images[2] if i % 2 else ''}\n"
-                   for i in range(400))
+                   for i in range(900))  # past the chunks checked before workers start
     path = _write(ws, header + body)
     one = shelfcheck.check(path, jobs=1, cache=False)
     two = shelfcheck.check(path, jobs=2, cache=False)
