@@ -55,14 +55,14 @@ class CatalogSource:
         return self._with_joined()
 
     def _with_joined(self) -> Iterator[tuple[int, list[str]]]:
-        joined = self._joined
-        width = len(self.header)
-        for row, cells in self.table.rows:
+        groups = [idx for _, idx in self._joined]
+        width = max(i for idx in groups for i in idx) + 1
+        for row, cells in self.table.rows:  # each record is a fresh list: extended in place
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
-            extra = ["|".join(c for c in (cells[i].strip() for i in idx if i < len(cells)) if c)
-                     for _, idx in joined]
-            yield row, [*cells, *extra]
+            for idx in groups:
+                cells.append("|".join([t for t in [cells[i].strip() for i in idx] if t]))
+            yield row, cells
 
     def make_listing(self, row: int, cells: list[str]) -> Listing:
         """The :class:`Listing` of one raw record (as :meth:`rows` yields it)."""
