@@ -50,12 +50,22 @@ def test_headers_match_case_and_separators(tmp_path: Path) -> None:
     assert normalise_header(" Seller SKU ") == "seller_sku"
 
 
-def test_canonical_name_wins_over_alias_and_unknown_columns_are_kept(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "c.csv", [{"SKU": "alias", "seller_sku": "canonical", "备注": "keep me"}])
-    (listing,) = _listings(path)
+def test_two_columns_for_one_field_are_refused_until_the_map_says_which(tmp_path: Path) -> None:
+    # Issue 16: the second column used to be dropped silently; now both are named.
+    path = write_csv(tmp_path / "c.csv", [{"SKU": "alias", "seller_sku": "canonical", "title": "Some product title",
+                                           "备注": "keep me"}])
+    with pytest.raises(InputError) as info:
+        open_catalog(path)
+    text = str(info.value)
+    assert "'SKU' (column A)" in text and "'seller_sku' (column B)" in text and "--columns" in text
+    assert info.value.row == 1
+    (tmp_path / "map.yaml").write_text("seller_sku: seller_sku\n", "utf-8")
+    source = open_catalog(path, columns=tmp_path / "map.yaml")
+    (listing,) = list(source.listings())
     assert listing.seller_sku == "canonical"
-    assert listing.raw["备注"] == "keep me"
-    assert listing.raw["SKU"] == "alias"
+    assert listing.raw["备注"] == "keep me" and listing.raw["SKU"] == "alias"
+    ignored = {u["header"]: u["status"] for u in source.layout()["ignored_columns"]}
+    assert ignored == {"SKU": "not_selected", "备注": "unknown"}
 
 
 def test_semicolon_and_tab_delimiters(tmp_path: Path) -> None:

@@ -15,10 +15,15 @@ from shelfcheck.engine import Engine
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Report, Summary
 from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
 from shelfcheck.ingest.catalog import CatalogSource
+from shelfcheck.ingest.mapping import ColumnMap
 from shelfcheck.policy import Policy, load_policy
 from shelfcheck.rules.context import RunContext
 
-__all__ = ["Preflight", "check", "prepare"]
+__all__ = ["CHECK_REQUIRES", "Preflight", "check", "prepare"]
+
+# Fields a catalogue must have a column for to be checked: without them every row would fail
+# for a reason that is the layout's, not the product's.
+CHECK_REQUIRES = ("seller_sku", "title")
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Preflight:
                        "effective_from": policy.effective_from.isoformat()},
             "as_of": self.run.as_of.isoformat(),
             "datasets": dict(self.run.datasets.provenance),
+            "layout": self.source.layout(),
         }
 
     def report(self) -> Report:
@@ -68,7 +74,7 @@ class Preflight:
             listings.append(result)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
-                      listings, summary, dict(self.run.datasets.provenance))
+                      listings, summary, dict(self.run.datasets.provenance), self.source.layout())
 
 
 def prepare(
@@ -85,6 +91,7 @@ def prepare(
     cache: bool = True,
     allow_private_urls: bool = False,
     ledger: Any = None,
+    columns: str | Path | ColumnMap | None = None,
 ) -> Preflight:
     """Open and validate every input; raise :class:`~shelfcheck.errors.InputError` on bad input.
 
@@ -92,10 +99,12 @@ def prepare(
     shop profile is reported before any work is done. ``cache=False`` analyses every image afresh
     (the persistent cache is neither read nor written); ``allow_private_urls`` lets image URLs
     point at loopback or private hosts; ``ledger`` (an open :class:`~shelfcheck.ledger.Ledger`)
-    adds the repeat-failure guard's findings.
+    adds the repeat-failure guard's findings; ``columns`` (a ``--columns`` YAML or a
+    :class:`~shelfcheck.ingest.mapping.ColumnMap`) says which column feeds which field. The
+    catalogue needs a column for ``seller_sku`` and one for ``title``.
     """
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
-    source = open_catalog(catalog, sheet=sheet)
+    source = open_catalog(catalog, sheet=sheet, columns=columns, required=CHECK_REQUIRES)
     now = dt.datetime.now(dt.timezone.utc)
     run = RunContext(
         policy=pack,
@@ -117,6 +126,6 @@ def check(catalog: str | Path, **options: object) -> Report:
 
     Accepts the keyword arguments of :func:`prepare` (``documents``, ``shop``, ``inventory``,
     ``policy``, ``as_of``, ``sheet``, ``jobs``, ``datasets``, ``cache``, ``allow_private_urls``,
-    ``ledger``).
+    ``ledger``, ``columns``).
     """
     return prepare(catalog, **options).report()  # type: ignore[arg-type]

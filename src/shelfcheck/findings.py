@@ -150,6 +150,8 @@ class Report:
     listings: list[ListingResult]
     summary: Summary
     datasets: dict[str, str] = field(default_factory=dict)
+    # How the catalogue was read: header_row, skipped_rows, ignored_columns (contract §4).
+    layout: dict[str, object] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:

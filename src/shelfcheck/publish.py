@@ -187,6 +187,7 @@ def publish(
     dry_run: bool = False,
     jobs: int | None = 1,
     on_outcome: Callable[[Outcome], None] | None = None,
+    columns: str | Path | None = None,
 ) -> PublishSummary:
     """Publish a catalogue (see the module docstring). ``client`` may be ``None`` for a dry run.
 
@@ -195,7 +196,7 @@ def publish(
     """
     from shelfcheck.api import prepare
 
-    run = prepare(catalog, documents=documents, shop=shop, policy=policy, jobs=jobs)
+    run = prepare(catalog, documents=documents, shop=shop, policy=policy, jobs=jobs, columns=columns)
     lock_rule = LockRule.from_policy(run.run.policy)
     summary = PublishSummary()
 

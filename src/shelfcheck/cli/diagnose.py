@@ -34,6 +34,8 @@ _AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of YY
 _Db = Annotated[Optional[str], typer.Option("--db", help=DB_HELP)]
 _Policy = Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")]
 _Sheet = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")]
+_Columns = Annotated[Optional[Path], typer.Option(
+    "--columns", help="YAML map of field: header (or header: field) for other catalogue layouts.")]
 _Lang = Annotated[Optional[str], typer.Option("--lang", help="en or zh.")]
 
 
@@ -55,6 +57,7 @@ def diagnose(
     policy: _Policy = None,
     sheet: _Sheet = None,
     lang: _Lang = None,
+    columns: _Columns = None,
 ) -> None:
     """Walk the four levels (failure reason → documents → inventory sync → escalation) for a SKU."""
     from shelfcheck.diagnose import diagnose as run_diagnosis
@@ -66,7 +69,8 @@ def diagnose(
     day = parse_as_of(as_of)
     with _open(db) as ledger:
         result = run_diagnosis(sku.strip(), catalog, documents=documents, shop=shop, inventory=inventory,
-                               policy=policy, as_of=day, ledger=ledger, lang=language, sheet=sheet)
+                               policy=policy, as_of=day, ledger=ledger, lang=language, sheet=sheet,
+                               columns=columns)
     if fmt == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -138,6 +142,7 @@ def case(
     policy: _Policy = None,
     sheet: _Sheet = None,
     lang: _Lang = None,
+    columns: _Columns = None,
 ) -> None:
     """Draft the Seller Center support case (Listing & Catalog > Product Submission Failure)."""
     from shelfcheck.diagnose import draft_case
@@ -154,7 +159,7 @@ def case(
     with _open(db) as ledger:
         draft = draft_case(sku.strip(), catalog, documents=documents, shop=shop, inventory=inventory,
                            policy=policy, as_of=parse_as_of(as_of), ledger=ledger, urgent=urgent, po=po,
-                           sheet=sheet)
+                           sheet=sheet, columns=columns)
     if fmt == "json":
         print(json.dumps(draft.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -56,13 +56,14 @@ class Reconciliation:
         return {"items": len(self.items), "flagged": len(self.flagged), **count}
 
 
-def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | None = None) -> Reconciliation:
+def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | None = None,
+              columns: Path | None = None) -> Reconciliation:
     """Compare every catalogue SKU (first row of each) with the snapshot; platform-only SKUs last."""
     from shelfcheck.ingest import load_platform_inventory, open_catalog
     from shelfcheck.ingest.values import parse_int
 
     stock = load_platform_inventory(platform)
-    source = open_catalog(catalog, sheet=sheet)
+    source = open_catalog(catalog, sheet=sheet, columns=columns)
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     try:
@@ -124,6 +125,8 @@ def reconcile_command(
     db: Annotated[Optional[str], typer.Option("--db", help=DB_HELP)] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    columns: Annotated[Optional[Path], typer.Option(
+        "--columns", help="YAML map of field: header (or header: field) for other layouts.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
 ) -> None:
     """Compare ERP stock with the platform snapshot, flag drift beyond ±5, store the sync history."""
@@ -136,7 +139,7 @@ def reconcile_command(
     cat = catalogue(pick_lang(lang))
     when = instant_option("--at", at) or dt.datetime.now(dt.timezone.utc)
     pack = load_policy(policy)
-    rec = reconcile(catalog, platform, tolerance=pack.inventory.tolerance, sheet=sheet)
+    rec = reconcile(catalog, platform, tolerance=pack.inventory.tolerance, sheet=sheet, columns=columns)
     with open_ledger(db) as ledger:
         sync_id = ledger.record_sync(
             (SyncItem(i["seller_sku"], i["erp"], i["platform"], i["drift"], i["flagged"], i["synced_at"])

@@ -47,7 +47,7 @@ def instant_option(option: str, text: str | None) -> dt.datetime | None:
                    "(e.g. 2024-08-01 or 2024-08-01T10:30:00Z)") from None
 
 
-def _content_hash(catalog: Path, sku: str, sheet: str | None) -> str:
+def _content_hash(catalog: Path, sku: str, sheet: str | None, columns: Path | None = None) -> str:
     """The content hash of the first row of ``sku`` in ``catalog`` (its images analysed)."""
     from shelfcheck.analysis.images import analyse_image
     from shelfcheck.engine import resolve_image_ref
@@ -55,7 +55,7 @@ def _content_hash(catalog: Path, sku: str, sheet: str | None) -> str:
     from shelfcheck.ingest import open_catalog
     from shelfcheck.ledger import listing_content_hash
 
-    source = open_catalog(catalog, sheet=sheet)
+    source = open_catalog(catalog, sheet=sheet, columns=columns)
     try:
         row = next((listing for listing in source.listings() if listing.seller_sku == sku), None)
     finally:
@@ -81,6 +81,8 @@ def record(
     catalog: Annotated[Optional[Path], typer.Option(
         "--catalog", help="Catalogue holding the SKU: stores the content hash of what was submitted.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name of --catalog.")] = None,
+    columns: Annotated[Optional[Path], typer.Option(
+        "--columns", help="YAML map of field: header (or header: field) for --catalog.")] = None,
     db: Annotated[Optional[str], typer.Option("--db", help=DB_HELP)] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
@@ -101,7 +103,7 @@ def record(
         raise fail("--reason: a passed attempt has no failure reason")
     when = instant_option("--at", at)
     pack = load_policy(policy)
-    digest = _content_hash(catalog, sku, sheet) if catalog is not None else None
+    digest = _content_hash(catalog, sku, sheet, columns) if catalog is not None else None
     with open_ledger(db) as ledger:
         attempt = ledger.record_attempt(sku, outcome, reasons=reasons, at=when, product_id=product_id,
                                         content_hash=digest, source="cli")

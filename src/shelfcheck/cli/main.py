@@ -73,6 +73,9 @@ def check(
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh (default from LANG).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images and rules (default: the cores).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    columns: Annotated[Optional[Path], typer.Option(
+        "--columns", help="YAML map of field: header (or header: field) for other layouts; "
+                          "see `shelfcheck columns`.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
     allow_private_urls: Annotated[bool, typer.Option(
         "--allow-private-urls", help="Let image URLs point at loopback or private-network hosts.")] = False,
@@ -104,7 +107,7 @@ def check(
     with _ledger_for_check(db) as ledger:  # reads the ledger; never creates one
         run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
                       as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
-                      allow_private_urls=allow_private_urls, ledger=ledger)
+                      allow_private_urls=allow_private_urls, ledger=ledger, columns=columns)
         with open_output(output, binary=binary) as out, \
                 progress(run, cat, to_stdout=output is None) as tracked:
             summary = reporter(tracked, out, cat, options)
@@ -173,6 +176,7 @@ _COMMAND_MODULES = (
     "auth",       # auth url | exchange | refresh
     "sandbox",    # sandbox
     "publish",    # publish
+    "columns",    # columns
 )
 
 

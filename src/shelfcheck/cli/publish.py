@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[_Format, typer.Option("--format", help="table or json.")] = _Format.table,
         policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
         lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
+        columns: Annotated[Optional[Path], typer.Option(
+            "--columns", help="YAML map of field: header (or header: field) for other layouts.")] = None,
     ) -> None:
         """Publish a catalogue through the Open API: preflight first, never a locked SKU, no duplicates."""
         from shelfcheck.i18n import catalogue
@@ -61,7 +63,8 @@ def register(app: typer.Typer) -> None:
                 if table:
                     print(cat.ui("publish_heading", endpoint=gateway, dry=cat.ui("publish_dry") if dry_run else ""))
                 summary = run_publish(catalog, client=client, ledger=ledger, documents=documents, shop=shop,
-                                      policy=policy, force=force, dry_run=dry_run, on_outcome=show)
+                                      policy=policy, force=force, dry_run=dry_run, on_outcome=show,
+                                      columns=columns)
             finally:
                 if client is not None:
                     client.close()

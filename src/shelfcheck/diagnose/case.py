@@ -91,6 +91,7 @@ def draft_case(
     po: str | Path | None = None,
     sheet: str | None = None,
     datasets: Any = None,
+    columns: Any = None,
 ) -> CaseDraft:
     """Draft the support case for ``sku``.
 
@@ -102,7 +103,8 @@ def draft_case(
         if not po_path.is_file():
             raise InputError(po_path, "purchase order file not found (--po)")
     pre = preflight_sku(catalog, sku, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                        as_of=as_of, ledger=ledger, sheet=sheet, datasets=datasets)
+                        as_of=as_of, ledger=ledger, sheet=sheet, datasets=datasets,
+                        columns=columns)
     instant = pre.run.as_of_time or dt.datetime.now(dt.timezone.utc)
     reasons, last = _reasons(pre, ledger, sku, instant, pre.run.datasets)
     product_id = pre.listing.get("product_id") or None

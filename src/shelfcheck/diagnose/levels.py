@@ -155,6 +155,7 @@ def diagnose(
     lang: str = "en",
     sheet: str | None = None,
     datasets: Any = None,
+    columns: Any = None,
 ) -> Diagnosis:
     """Walk the four levels for ``sku`` and stop at the first that explains the failure.
 
@@ -163,7 +164,8 @@ def diagnose(
     """
     cat = catalogue(lang)
     pre = preflight_sku(catalog, sku, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                        as_of=as_of, ledger=ledger, sheet=sheet, datasets=datasets)
+                        as_of=as_of, ledger=ledger, sheet=sheet, datasets=datasets,
+                        columns=columns)
     instant = pre.run.as_of_time or dt.datetime.now(dt.timezone.utc)
     status = None
     if ledger is not None:

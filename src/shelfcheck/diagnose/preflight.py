@@ -57,6 +57,7 @@ def preflight_sku(
     ledger: Any = None,
     sheet: str | None = None,
     datasets: Any = None,
+    columns: Any = None,
 ) -> SkuPreflight:
     """Check the first catalogue row of ``sku`` (as ``check`` would, with ``ledger`` given).
 
@@ -66,7 +67,8 @@ def preflight_sku(
     from shelfcheck.api import prepare
 
     run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                  as_of=as_of, sheet=sheet, jobs=1, datasets=datasets, ledger=ledger)
+                  as_of=as_of, sheet=sheet, jobs=1, datasets=datasets, ledger=ledger,
+                  columns=columns)
     try:
         row = next((listing for listing in run.source.listings() if listing.seller_sku == sku), None)
     finally:

@@ -7,10 +7,13 @@ Every reader either returns data that remembers where each value came from, or r
 from shelfcheck.ingest.catalog import CatalogSource, open_catalog
 from shelfcheck.ingest.documents import load_documents
 from shelfcheck.ingest.inventory import load_platform_inventory
+from shelfcheck.ingest.mapping import ColumnMap, load_column_map
 from shelfcheck.ingest.shop import load_shop
 
 __all__ = [
     "CatalogSource",
+    "ColumnMap",
+    "load_column_map",
     "load_documents",
     "load_platform_inventory",
     "load_shop",

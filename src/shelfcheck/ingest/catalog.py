@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from shelfcheck.errors import InputError
-from shelfcheck.ingest.columns import CATALOG_COLUMNS, match_columns
+from shelfcheck.ingest.columns import catalog_fields
+from shelfcheck.ingest.layout import ColumnPlan, locate_header, plan_columns
+from shelfcheck.ingest.mapping import ColumnMap, load_column_map
 from shelfcheck.ingest.table import Table, open_table
 from shelfcheck.model import Listing
 
@@ -16,7 +17,14 @@ __all__ = ["CatalogSource", "open_catalog"]
 
 @dataclass
 class CatalogSource:
-    """An opened catalogue: where it came from, its header, and a lazy stream of listings."""
+    """An opened catalogue: where it came from, its header, and a lazy stream of listings.
+
+    ``columns`` maps each field this version reads to the header text of its (first) column;
+    ``plan`` says how every column was understood. ``index`` maps a field to its position in the
+    records :meth:`rows` yields: a field read from several columns (images) gets one more cell at
+    the end of each record (a negative index), holding its columns' cells joined with ``|`` in
+    column order, blank cells skipped.
+    """
 
     path: Path
     format: str
@@ -25,50 +33,92 @@ class CatalogSource:
     columns: dict[str, str]
     table: Table
     sheet: str | None = None
+    plan: ColumnPlan | None = None
+    _joined: list[tuple[str, list[int]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self.index = {field: self.header.index(name) for field, name in self.columns.items()}
+        if self.plan is None:
+            self.index = {f: self.header.index(name) for f, name in self.columns.items()}
+        else:
+            used = {f: idx for f, idx in self.plan.fields.items() if f in self.columns}
+            self._joined = [(f, idx) for f, idx in used.items() if len(idx) > 1]
+            self.index = {f: idx[0] for f, idx in used.items() if len(idx) == 1}
+            for n, (f, _) in enumerate(self._joined):  # counted from the end: rows may be wider
+                self.index[f] = n - len(self._joined)
         self.base_dir = self.path.resolve().parent
         self._items = list(self.index.items())
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """The raw records: ``(row, cells)`` per non-empty row, in file order."""
-        return self.table.rows
+        """The raw records: ``(row, cells)`` per non-empty data row, in file order."""
+        if not self._joined:
+            return self.table.rows
+        return self._with_joined()
+
+    def _with_joined(self) -> Iterator[tuple[int, list[str]]]:
+        groups = [idx for _, idx in self._joined]
+        width = max(i for idx in groups for i in idx) + 1
+        for row, cells in self.table.rows:  # each record is a fresh list: extended in place
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            for idx in groups:
+                cells.append("|".join([t for t in [cells[i].strip() for i in idx] if t]))
+            yield row, cells
 
     def make_listing(self, row: int, cells: list[str]) -> Listing:
-        """The :class:`Listing` of one raw record."""
+        """The :class:`Listing` of one raw record (as :meth:`rows` yields it)."""
         values = {}
-        for field, i in self._items:
-            text = cells[i].strip()
+        for name, i in self._items:
+            text = cells[i].strip() if i < len(cells) else ""
             if text:
-                values[field] = text
+                values[name] = text
+        if self._joined:
+            cells = cells[: len(cells) - len(self._joined)]
         return Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
 
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
         make = self.make_listing
-        for row, cells in self.table.rows:
+        for row, cells in self.rows():
             yield make(row, cells)
 
+    def layout(self) -> dict[str, object]:
+        """Header row, skipped template rows and ignored columns, for the report (contract §4)."""
+        if self.plan is None:
+            return {"header_row": self.table.header_row, "skipped_rows": [], "ignored_columns": []}
+        return self.plan.summary()
 
-def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:
-    """Open a catalogue and map its columns.
+
+def open_catalog(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    columns: str | Path | ColumnMap | None = None,
+    required: Sequence[str] = ("seller_sku",),
+) -> CatalogSource:
+    """Open a catalogue, find its header row and map its columns.
+
+    Args:
+        path: the catalogue file.
+        sheet: XLSX sheet name.
+        columns: a ``--columns`` map (a YAML path or a parsed :class:`ColumnMap`).
+        required: fields that must have a column (``check`` asks for ``seller_sku`` and
+            ``title``).
 
     Raises:
-        InputError: unreadable file, or no ``seller_sku`` column under any alias.
+        InputError: unreadable file, a required field without a column (the message names the
+            headers found and the closest aliases), or two columns for one field.
     """
+    cmap = columns if isinstance(columns, ColumnMap) or columns is None else load_column_map(columns)
     table = open_table(path, sheet=sheet, kind="catalogue")
-    found = match_columns(table.header, CATALOG_COLUMNS)
-    if "seller_sku" not in found:
+    try:
+        layout = locate_header(table, header_row=cmap.header_row if cmap else None)
+        table = layout.table
+        plan = plan_columns(table.header, path=table.path, header_row=layout.header_row, fmt=table.format,
+                            mapping=cmap, required=required, skipped_rows=layout.skipped)
+    except BaseException:
         table.close()
-        aliases = ", ".join(CATALOG_COLUMNS["seller_sku"])
-        raise InputError(
-            table.path,
-            f"no seller_sku column (also accepted: {aliases}); the header has: "
-            + ", ".join(repr(h) for h in table.header[:12] if h),
-            row=table.header_row,
-            column="seller_sku",
-        )
-    columns = {field: table.header[i] for field, i in found.items()}
-    return CatalogSource(table.path, table.format, table.encoding, list(table.header), columns, table,
-                         table.sheet)
+        raise
+    specs = catalog_fields()
+    names = {f: table.header[idx[0]] for f, idx in plan.fields.items() if specs[f].used}
+    return CatalogSource(table.path, table.format, table.encoding, list(table.header), names, table,
+                         table.sheet, plan)

@@ -38,6 +38,7 @@ from shelfcheck.analysis.images import PIXEL_CAP, READ_CAP
 from shelfcheck.engine import resolve_image_ref
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
+from shelfcheck.reporters.columns import footer_lines
 from shelfcheck.rules import RULES
 
 __all__ = ["THUMB_PX", "make_thumbnail", "report", "write_html"]
@@ -369,6 +370,7 @@ def write_html(
             policy=policy,
             as_of=header["as_of"],
             tool=header["tool"]["version"],
+            layout_lines=footer_lines(header.get("layout"), cat),
             summary=summary,
             codes=[{"code": c, "count": n, "severity": tally.severity_of.get(c, "error"),
                     "severity_text": cat.ui("sev_" + tally.severity_of.get(c, "error")),

@@ -89,7 +89,8 @@ def write_json(
     """Write the report; return the summary (counted while streaming).
 
     Args:
-        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets``) from the run.
+        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets`` and ``layout``,
+            the catalogue's header row, skipped template rows and ignored columns) from the run.
         shop_findings: the shop/channel findings.
         results: listing results, or batches of listings already rendered (see
             :meth:`~shelfcheck.api.Preflight.rendered`), consumed once.
@@ -120,6 +121,10 @@ def write_json(
             "errors": summary.errors,
             "warnings": summary.warnings,
         }
+        layout = header.get("layout") or {}
+        doc_summary["header_row"] = layout.get("header_row", 1)
+        doc_summary["skipped_rows"] = layout.get("skipped_rows", [])
+        doc_summary["ignored_columns"] = layout.get("ignored_columns", [])
         out.write("{\n")
         out.write(f'  "schema": {_dump(SCHEMA)},\n')
         for key in ("tool", "policy", "as_of", "datasets"):

@@ -103,8 +103,11 @@ def _csv_dialect(path: Path, encoding: str) -> tuple[str, str]:
     return (best if counts[best] else ","), ending
 
 
-def _csv_records(path: Path, encoding: str) -> _Records:
-    """Records of a CSV as the csv module reads them, with the same row numbers as ingest."""
+def _csv_records(path: Path, encoding: str, header_row: int = 1) -> _Records:
+    """Records of a CSV as the csv module reads them, with the same row numbers as ingest.
+
+    The header is the first non-blank record at or after ``header_row`` (the row ingest found:
+    a template's key rows above it are written back as they were)."""
     delimiter, ending = _csv_dialect(path, encoding)
     width = 0
     with open(path, encoding=encoding, newline="") as fh:  # first pass: the widest record
@@ -115,12 +118,14 @@ def _csv_records(path: Path, encoding: str) -> _Records:
     before: list[list[str]] = []
     header: list[str] = []
     header_line = 0
+    start = 1
     for cells in reader:
-        if any(c.strip() for c in cells):
-            header = [c.lstrip("\ufeff") if i == 0 else c for i, c in enumerate(cells)]
+        if start >= header_row and any(c.strip() for c in cells):
+            header = [c.lstrip("\ufeff") if i == 0 and start == 1 else c for i, c in enumerate(cells)]
             header_line = reader.line_num
             break
-        before.append(cells)
+        before.append([c.lstrip("\ufeff") if i == 0 and start == 1 else c for i, c in enumerate(cells)])
+        start = reader.line_num + 1
 
     def records() -> Iterator[tuple[int, list[str]]]:
         try:
@@ -132,7 +137,9 @@ def _csv_records(path: Path, encoding: str) -> _Records:
 
 
 def _table_records(source: Any, sheet: str | None) -> _Records:
-    """Records of an XLSX or JSON source through the ingest reader (cells as text)."""
+    """Records of an XLSX or JSON source through the ingest reader (cells as text); rows above
+    the header ingest found (a template's key rows) come back before it, as they were."""
+    header_row = getattr(getattr(source, "table", None), "header_row", 1) or 1
     first = open_table(source.path, sheet=sheet, kind="catalogue")
     header = list(first.header)
     width = len(header)
@@ -142,19 +149,30 @@ def _table_records(source: Any, sheet: str | None) -> _Records:
     finally:
         first.close()
     table = open_table(source.path, sheet=sheet, kind="catalogue")
+    header, line, before = list(table.header), table.header_row, []
+    rows = table.rows
+    if header_row > line:
+        for number, cells in rows:
+            before.append(header)
+            header, line = cells, number
+            if number >= header_row:
+                break
+        while header and not header[-1].strip():
+            header = header[:-1]
 
     def records() -> Iterator[tuple[int, list[str]]]:
         try:
-            yield from table.rows
+            yield from rows
         finally:
             table.close()
 
-    return _Records(header, width, records(), table.header_row, [])
+    return _Records(header, max(width, len(header)), records(), line, before)
 
 
 def _source_records(source: Any, sheet: str | None) -> _Records:
     if source.format == "csv":
-        return _csv_records(Path(source.path), source.encoding or "utf-8")
+        header_row = getattr(getattr(source, "table", None), "header_row", 1) or 1
+        return _csv_records(Path(source.path), source.encoding or "utf-8", header_row)
     return _table_records(source, sheet)
 
 
@@ -531,7 +549,10 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
         marker = _Marker(header, source.columns, cat, len(header) + 1)
         styles = _Styles()
         _set_widths(ws, marker.added)
-        ws.freeze_panes = "A2"
+        above = [cells for cells in records.before_header if any(c.strip() for c in cells)]
+        ws.freeze_panes = f"A{len(above) + 2}"
+        for cells in above:  # a template's rows above its header, as they were
+            ws.append([_text_cell(ws, text) if text != "" else None for text in cells])
         head = [_text_cell(ws, h) for h in header]
         for name in ADDED_COLUMNS:
             head.append(_text_cell(ws, name))

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity, Summary
 from shelfcheck.i18n import Catalogue, catalogue
+from shelfcheck.reporters.columns import footer_lines
 
 __all__ = ["Look", "render_listing", "write_table"]
 
@@ -142,6 +143,8 @@ def write_table(
     console.rule()
     console.print(cat.ui("summary_line", listings=summary.listings, passed=summary.passed,
                          failed=summary.failed, errors=summary.errors, warnings=summary.warnings))
+    for line in footer_lines(header.get("layout"), cat):  # never silent about unread columns
+        console.print(escape(line))
     return summary
 
 
