@@ -38,6 +38,7 @@ from shelfcheck.analysis.images import PIXEL_CAP, READ_CAP
 from shelfcheck.engine import resolve_image_ref
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
+from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.rules import RULES
 
 __all__ = ["THUMB_PX", "make_thumbnail", "report", "write_html"]
@@ -343,8 +344,8 @@ def write_html(
     tally = _Tally()
     tally.summary.add_findings(shop_findings)
     tally.add(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as cards, \
-            tempfile.TemporaryFile("w+", encoding="utf-8") as thumb_css:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as cards, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as thumb_css:
         thumbs = Thumbnails(Path(source).resolve().parent, thumb_css, max_px)
         shop_card = card_tpl.render(card=_card(None, shop_findings, thumbs, cat), ui=cat.ui) \
             if shop_findings else ""
