@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from shelfcheck.i18n import LANGS, default_lang
 
-__all__ = ["UsageError", "fail", "open_output", "parse_as_of", "pick_lang"]
+__all__ = ["UsageError", "check_url_option", "fail", "open_output", "parse_as_of", "pick_lang"]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -37,6 +37,23 @@ def parse_as_of(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
         raise fail(f"--as-of: not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def check_url_option(option: str, value: str | None) -> str | None:
+    """A URL option (``--endpoint``, ``--auth-endpoint`` …) checked before anything uses it.
+
+    A malformed URL is misuse: one line naming the option, exit 2 (never an internal error).
+    """
+    if value is None:
+        return None
+    from shelfcheck.tiktok.client import check_base_url
+    from shelfcheck.tiktok.errors import ApiError
+
+    try:
+        check_base_url(value)
+    except ApiError as exc:
+        raise fail(f"{option}: {exc.message}") from None
+    return value
 
 
 def pick_lang(lang: str | None) -> str:
