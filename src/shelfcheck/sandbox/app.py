@@ -593,7 +593,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
                   openapi_url=None)
     app.state.sandbox = sandbox
     limits = sandbox.config.limits
-    app.add_middleware(BodyCap, limit=limits.max_body_bytes)
+    app.add_middleware(BodyCap, limit=limits.max_body_bytes, drain=limits.max_drain_bytes)
     app.add_middleware(AdminGate, token=sandbox.config.admin_token)  # outermost: before the body
 
     @app.get("/_sandbox/health")

@@ -5,7 +5,9 @@ never see a hostile request, and every refusal is the platform's envelope and co
 
 * **Body cap** (:class:`BodyCap`, ASGI middleware): a body larger than ``max_body_bytes`` — by
   its ``Content-Length`` or by the bytes that arrive — is refused with ``36009021`` "Invalid file
-  size" (HTTP 413) before anything parses it.
+  size" (HTTP 413) before anything parses it. What is over the cap is read and thrown away (never
+  kept) up to ``max_drain_bytes``, so the client, still sending, reads the answer; a longer body
+  gets the answer at once and the connection closed.
 * **Admin token** (:class:`AdminGate`, ASGI middleware): the test hooks under ``/_sandbox/`` answer
   only a request carrying the local admin token (header ``X-Sandbox-Admin-Token``), printed when
   ``shelfcheck sandbox`` starts; otherwise ``36009004`` "Invalid credentials" (HTTP 401).
@@ -87,17 +89,29 @@ class BodyCap:
     never starts on a request it would have to abandon halfway.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, drain: int = 0) -> None:
+        self.app, self.limit, self.drain = app, limit, max(drain, limit)
+
+    async def _refuse(self, receive: Receive, send: Send, received: int, declared: int | None) -> None:
+        """Answer 413, after discarding the rest of the body when it is not too long to drain."""
+        if declared is None or declared <= self.drain:
+            while received <= self.drain:
+                event = await receive()
+                if event["type"] == "http.disconnect":
+                    return
+                received += len(event.get("body", b""))
+                if not event.get("more_body", False):
+                    break
+        await _answer(send, 413, 36009021, "Invalid file size: the request body exceeds the maximum of "
+                                           f"{self.limit} bytes.")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = declared_length(_header(scope, b"content-length"))
-        message = (f"Invalid file size: the request body exceeds the maximum of {self.limit} bytes.")
         if declared is not None and declared > self.limit:
-            await _answer(send, 413, 36009021, message)
+            await self._refuse(receive, send, 0, declared)
             return
         parts: list[bytes] = []
         size = 0
@@ -108,7 +122,12 @@ class BodyCap:
             chunk = event.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await _answer(send, 413, 36009021, message)
+                parts.clear()
+                if event.get("more_body", False):
+                    await self._refuse(receive, send, size, declared)
+                else:
+                    await _answer(send, 413, 36009021, "Invalid file size: the request body exceeds the "
+                                                       f"maximum of {self.limit} bytes.")
                 return
             parts.append(chunk)
             if not event.get("more_body", False):

@@ -18,13 +18,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_JSON_DEPTH", "BodyTooLarge", "JsonRefused",
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_DRAIN_BYTES", "DEFAULT_MAX_JSON_DEPTH", "BodyTooLarge", "JsonRefused",
            "RequestLimits", "declared_length", "integer_in_range", "json_depth", "loads_bounded",
            "read_capped"]
 
 # The largest call the emulated endpoints take is an image upload: 10 MB per image (Open API,
 # 2026) plus the multipart framing.
 DEFAULT_MAX_BODY_BYTES = 12 * 1024 * 1024
+# A body over the cap is still read, and thrown away, up to this many bytes before the refusal is
+# sent, so that a client busy sending it reads the answer instead of a reset connection; a longer
+# one is answered and cut off at once.
+DEFAULT_MAX_DRAIN_BYTES = 128 * 1024 * 1024
 # Product bodies nest about 6 deep (skus → inventory → warehouse); 32 leaves room for any
 # legitimate call and stays far below Python's recursion limit.
 DEFAULT_MAX_JSON_DEPTH = 32
@@ -32,10 +36,12 @@ DEFAULT_MAX_JSON_DEPTH = 32
 
 @dataclass(frozen=True)
 class RequestLimits:
-    """How much a request may carry: ``max_body_bytes`` of body, ``max_json_depth`` of nesting."""
+    """How much a request may carry: ``max_body_bytes`` of body, ``max_json_depth`` of nesting;
+    ``max_drain_bytes``: how much of a body over the cap is read and discarded before refusing."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    max_drain_bytes: int = DEFAULT_MAX_DRAIN_BYTES
 
 
 class BodyTooLarge(Exception):
