@@ -313,3 +313,14 @@ def test_webhook_router_caps_the_body_and_answers_4xx(tmp_path: Path) -> None:
             res = http.post("/webhooks/tiktok", content=good,
                             headers={"authorization": webhook_signature(KEY, SECRET, good)})
             assert res.status_code == 200 and res.json()["code"] == 0
+
+
+def test_default_cap_refuses_a_signed_oversized_body() -> None:
+    from shelfcheck.tiktok.limits import DEFAULT_MAX_BODY_BYTES
+
+    with running_sandbox() as (base, sb):
+        body = b'{"title": "' + b"x" * DEFAULT_MAX_BODY_BYTES + b'"}'
+        _envelope(_signed(base, CHECK, body), 413, 36009021)
+        assert sb.all_products() == []
+        # the connection was drained and answered, the sandbox is still serving
+        assert httpx.get(base + "/_sandbox/health", headers=admin_headers(sb)).json()["code"] == 0
