@@ -18,9 +18,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_DRAIN_BYTES", "DEFAULT_MAX_JSON_DEPTH", "BodyTooLarge", "JsonRefused",
-           "RequestLimits", "declared_length", "integer_in_range", "json_depth", "loads_bounded",
-           "read_capped"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_DRAIN_BYTES", "DEFAULT_MAX_JSON_DEPTH",
+           "BodyTooLarge", "JsonRefused", "RequestLimits", "declared_length", "integer_in_range",
+           "json_depth", "loads_bounded", "read_capped"]
 
 # The largest call the emulated endpoints take is an image upload: 10 MB per image (Open API,
 # 2026) plus the multipart framing.
