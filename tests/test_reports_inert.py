@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -223,3 +224,21 @@ def test_csv_round_trip_re_imports(ws: Workspace) -> None:
     assert [x["seller_sku"] for x in report["listings"]] == ["RT-1", "RT-2"]
     codes = {f["code"] for f in report["listings"][0]["findings"]}
     assert "value_invalid" in codes, "the negative quantity is read as the number it is"
+
+
+def test_inventory_csv_and_calibration_file_are_inert(tmp_path: Path) -> None:
+    erp = write_csv(tmp_path / "erp.csv", [{"seller_sku": "=HYPERLINK(\"http://evil.example\")", "quantity": "50"},
+                                           {"seller_sku": "OK-1", "quantity": "3"}])
+    platform = write_csv(tmp_path / "platform.csv", [
+        {"seller_sku": "=HYPERLINK(\"http://evil.example\")", "platform_quantity": "40", "synced_at": "2024-08-01"},
+        {"seller_sku": "OK-1", "platform_quantity": "20", "synced_at": "2024-08-01"}])
+    calibration = tmp_path / "calibration.csv"
+    proc = run("inventory", "reconcile", erp, "--platform", platform, "--format", "csv", "--output", calibration,
+               "--db", tmp_path / "l.db")
+    assert proc.returncode == 1, proc.stderr
+    report = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [r["seller_sku"] for r in report] == ["'=HYPERLINK(\"http://evil.example\")", "OK-1"]
+    assert [r["drift"] for r in report] == ["10", "-17"], "a negative drift stays a number"
+    rows = list(csv.DictReader(io.StringIO(calibration.read_text("utf-8"))))
+    assert rows == [{"seller_sku": "'=HYPERLINK(\"http://evil.example\")", "quantity": "50"},
+                    {"seller_sku": "OK-1", "quantity": "3"}]
