@@ -242,3 +242,13 @@ def test_inventory_csv_and_calibration_file_are_inert(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(calibration.read_text("utf-8"))))
     assert rows == [{"seller_sku": "'=HYPERLINK(\"http://evil.example\")", "quantity": "50"},
                     {"seller_sku": "OK-1", "quantity": "3"}]
+
+
+def test_content_hash_takes_a_lone_surrogate() -> None:
+    """``check`` hashes every listing when a ledger exists: a lone surrogate must not stop it."""
+    from shelfcheck.ledger.hashing import listing_content_hash
+
+    plain = listing_content_hash({"seller_sku": "A", "title": "Title"}, [])
+    broken = listing_content_hash({"seller_sku": "A", "title": "Title \ud800"}, [])
+    assert len(broken) == 64 and broken != plain
+    assert plain == listing_content_hash({"seller_sku": "A", "title": "Title"}, [])
