@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
-.PHONY: demo test bench profile lint clean
+.PHONY: demo test bench bench-sandbox profile lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-sandbox: $(STAMP)
+	$(BIN)/python bench/sandbox_load.py --requests 2000 --concurrency 32
 
 profile: $(STAMP)
 	$(BIN)/python -m pip install --quiet py-spy

@@ -202,3 +202,35 @@ def test_cli_auth_flow_against_the_sandbox(tmp_path: Path) -> None:
         assert json.loads(pub.stdout)["published"]
         for text in (ex.stdout, ex.stderr, ref.stdout, ref.stderr, pub.stdout, pub.stderr):
             assert "SBX_AT_" not in text and "SBX_RT_" not in text and SANDBOX_APP_SECRET not in text
+
+
+@pytest.mark.parametrize("args, option", [
+    (["publish", str(CATALOG), "--endpoint", "http://[::1"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "http://127.0.0.1:99999"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "http://[::1]:port"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "ftp://127.0.0.1"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "127.0.0.1:8799"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "http://127.0.0.1:87 99/x"], "--endpoint"),
+    (["publish", str(CATALOG), "--endpoint", "http://seller.example.com"], "--endpoint"),
+    (["auth", "refresh", "--endpoint", "http://[::1"], "--endpoint"),
+    (["auth", "exchange", "CODE", "--auth-endpoint", "http://[::1"], "--auth-endpoint"),
+    (["auth", "url", "--service-id", "s", "--authorize-url", "http://[::1"], "--authorize-url"),
+    (["triage", "--endpoint", "http://[::1"], "--endpoint"),
+])
+def test_malformed_url_options_are_exit_two_naming_the_option(tmp_path: Path, args: list[str],
+                                                              option: str) -> None:
+    env = dict(os.environ, SHELFCHECK_APP_KEY="k", SHELFCHECK_APP_SECRET="s", SHELFCHECK_DEBUG="")
+    proc = _cli([*args, *(["--db", str(tmp_path / "l.db")] if args[0] in ("publish",) else [])], env)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"shelfcheck: {option}"), proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "l.db").exists(), "nothing was opened before the option was checked"
+
+
+def test_well_formed_loopback_endpoints_pass_the_check() -> None:
+    from shelfcheck.cli.common import check_url_option
+
+    for url in ("http://127.0.0.1:8799", "http://[::1]:8799/", "http://localhost:8799",
+                "https://open-api.tiktokglobalshop.com"):
+        assert check_url_option("--endpoint", url) == url

@@ -86,15 +86,18 @@ def _html(path: Path, lang: str = "en") -> str:
 
 
 def _figure(html: str, ref: str) -> str:
+    """The ``<figure>`` of an image, its geometry classes written out as their CSS declarations."""
     start = html.index(f'aria-label="{ref}')
-    return html[html.rindex("<figure", 0, start): html.index("</figure>", start)]
+    figure = html[html.rindex("<figure", 0, start): html.index("</figure>", start)]
+    rules = dict(re.findall(r"\.(g\d+)\{([^}]*)\}", html))
+    return re.sub(r"\b(g\d+)\b", lambda m: rules[m.group(1)], figure)
 
 
 def test_html_marks_bands_and_dimensions(ws: Workspace) -> None:
     html = _html(_catalogue(ws))
     grey = _figure(html, "img/grey-table.jpg")
     assert "band-bottom" in grey and "band-top" not in grey and "band-left" not in grey
-    size = float(re.search(r"band-bottom\" style=\"--s:([0-9.]+)%", grey).group(1))
+    size = float(re.search(r"band-bottom --s:([0-9.]+)%", grey).group(1))
     assert size == pytest.approx(100 * 22 / 1080, abs=0.01)  # a 2 % band of 1080 px = 22 px
     assert "bottom border:" in grey
     portrait = _figure(html, "img/portrait.jpg")
@@ -289,3 +292,63 @@ def test_browser_chinese_page_has_no_errors(browser: Any, ws: Workspace, tmp_pat
     assert view.page.text_content("#shown").startswith("显示 ")
     assert set(view.visible_cards()) == {"BG-1", "SIZE-1", "<script>alert(1)</script>", "HUGE-1"}
     view.page.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Content-Security-Policy
+# --------------------------------------------------------------------------------------------
+
+
+def _csp(html: str) -> dict[str, list[str]]:
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert meta, "the page carries its policy"
+    assert html.index(meta.group(0)) < html.index("<style"), "the policy comes before any style"
+    return {d.split()[0]: d.split()[1:] for d in meta.group(1).split("; ")}
+
+
+def test_html_policy_allows_only_the_pages_own_style_and_script(ws: Workspace) -> None:
+    import base64
+    import hashlib
+
+    html = _html(_catalogue(ws))
+    csp = _csp(html)
+    assert csp["default-src"] == ["'none'"] and csp["img-src"] == ["data:"]
+    assert csp["base-uri"] == ["'none'"] and csp["form-action"] == ["'none'"]
+    assert "'unsafe-inline'" not in html and "'unsafe-eval'" not in html
+
+    def digest(body: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+
+    styles = re.findall(r"<style>(.*?)</style>", html, re.DOTALL)
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+    assert len(styles) == 2 and len(scripts) == 1  # the page's sheet, the thumbnails and geometry
+    assert sorted(csp["style-src"]) == sorted(digest(b) for b in styles)
+    assert csp["script-src"] == [digest(scripts[0])]
+    assert not re.search(r"<[^>]+\s(style|on[a-z]+)=", html), "no inline style or handler attributes"
+
+
+def test_html_policy_without_images_has_one_style_sheet(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "catalog.csv", [{"seller_sku": "A-1", "title": "Short"}])
+    html = _html(path)
+    assert len(_csp(html)["style-src"]) == 1 and html.count("<style>") == 1
+
+
+def test_browser_blocks_what_a_failed_escape_would_inject(browser: Any, ws: Workspace,
+                                                         tmp_path: Path) -> None:
+    """Were a seller's value ever written unescaped, the policy still stops it running."""
+    html = _html(_catalogue(ws))
+    injected = ('<script>document.title = "pwned";</script>'
+                '<img src="data:," onerror="document.title = \'pwned too\'">'
+                '<style>body{background:rgb(255, 0, 0)}</style>'
+                '<p id="inline" style="color: rgb(255, 0, 0)">x</p>')
+    hostile = html.replace('<main id="cards">', '<main id="cards">' + injected, 1)
+    view = Page(browser, _write(tmp_path, "injected.html", hostile))
+    page = view.page
+    assert page.title() != "pwned" and "pwned" not in page.title()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.getElementById('inline')).color") != "rgb(255, 0, 0)"
+    assert any("Content Security Policy" in p for p in view.problems), view.problems
+    # the page's own script still runs
+    page.check("#f-errors")
+    assert set(view.visible_cards()) == {"BG-1", "SIZE-1", "<script>alert(1)</script>", "HUGE-1"}
+    page.close()

@@ -11,7 +11,12 @@ from collections.abc import Iterator
 import httpx
 import uvicorn
 
-from shelfcheck.sandbox import SandboxConfig, create_app
+from shelfcheck.sandbox import ADMIN_HEADER, SandboxConfig, create_app
+
+
+def admin_headers(sandbox: object) -> dict[str, str]:
+    """The header that opens the sandbox's ``/_sandbox/*`` test hooks."""
+    return {ADMIN_HEADER: sandbox.config.admin_token}  # type: ignore[attr-defined]
 
 
 def free_port() -> int:
@@ -33,7 +38,8 @@ def running_sandbox(config: SandboxConfig | None = None) -> Iterator[tuple[str, 
     deadline = time.monotonic() + 15
     while True:
         try:
-            if httpx.get(base + "/_sandbox/health", timeout=1).status_code == 200:
+            if httpx.get(base + "/_sandbox/health", timeout=1,
+                         headers=admin_headers(app.state.sandbox)).status_code == 200:
                 break
         except httpx.HTTPError:
             pass

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from shelfcheck.cli.common import fail, pick_lang
+from shelfcheck.cli.common import check_url_option, fail, pick_lang
 
 app = typer.Typer(help="Authorize the app for a shop (OAuth 2.0); tokens are stored encrypted in the ledger.",
                   no_args_is_help=True, add_completion=False)
@@ -43,6 +43,7 @@ def url(
     from shelfcheck.tiktok.oauth import authorization_url
 
     cat = catalogue(pick_lang(lang))
+    check_url_option("--authorize-url", base)
     sid = service_id or os.environ.get("SHELFCHECK_SERVICE_ID", "")
     if not sid.strip():
         raise fail("--service-id: missing (Partner Center > your app > Service ID; or set SHELFCHECK_SERVICE_ID)")
@@ -67,6 +68,8 @@ def exchange(
     from shelfcheck.tiktok.tokens import TokenCipher, TokenStore
 
     cat = catalogue(pick_lang(lang))
+    check_url_option("--endpoint", endpoint)
+    check_url_option("--auth-endpoint", auth_endpoint)
     gateway = endpoint or DEFAULT_BASE_URL
     creds, _ = app_credentials(gateway)
     cipher = TokenCipher.from_env()
@@ -103,6 +106,8 @@ def refresh(
     from shelfcheck.tiktok.tokens import TokenCipher, TokenManager, TokenStore
 
     cat = catalogue(pick_lang(lang))
+    check_url_option("--endpoint", endpoint)
+    check_url_option("--auth-endpoint", auth_endpoint)
     gateway = endpoint or DEFAULT_BASE_URL
     creds, _ = app_credentials(gateway)
     cipher = TokenCipher.from_env()

@@ -104,12 +104,19 @@ def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | Non
     return Reconciliation(items, tolerance)
 
 
+def _inert_row(values: list[Any]) -> list[str]:
+    """CSV cells a spreadsheet never runs as formulas (numbers such as a drift of -7 unchanged)."""
+    from shelfcheck.reporters.inert import neutralise
+
+    return [neutralise(_cell(v)) for v in values]
+
+
 def _calibration(rec: Reconciliation) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["seller_sku", "quantity"])
     for item in rec.flagged:
-        writer.writerow([item["seller_sku"], item["erp"]])
+        writer.writerow(_inert_row([item["seller_sku"], item["erp"]]))
     return buf.getvalue()
 
 
@@ -158,8 +165,8 @@ def reconcile_command(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["seller_sku", "erp", "platform", "drift", "flagged", "status"])
         for i in rec.items:
-            writer.writerow([i["seller_sku"], _cell(i["erp"]), _cell(i["platform"]), _cell(i["drift"]),
-                             "true" if i["flagged"] else "false", i["status"]])
+            writer.writerow(_inert_row([i["seller_sku"], i["erp"], i["platform"], i["drift"],
+                                        "true" if i["flagged"] else "false", i["status"]]))
     else:
         _table(rec, cat)
     if output is not None:

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         from shelfcheck.i18n import catalogue
-        from shelfcheck.sandbox import SandboxConfig, serve
+        from shelfcheck.sandbox import ADMIN_HEADER, SandboxConfig, serve
 
         cat = catalogue(pick_lang(lang))
         if not _loopback(host):
@@ -48,4 +48,7 @@ def register(app: typer.Typer) -> None:
             print(cat.ui("sandbox_builtin_credentials"), file=sys.stderr)
         print(cat.ui("sandbox_listening", host=host, port=port, app_key=config.app_key, db=db or "memory"),
               file=sys.stderr)
+        # The local admin token of the /_sandbox/* test hooks: shown to whoever started the sandbox.
+        print(cat.ui("sandbox_admin_token", header=ADMIN_HEADER, token=config.admin_token),
+              file=sys.stderr, flush=True)
         serve(config, host=host, port=port)

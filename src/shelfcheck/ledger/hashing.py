@@ -63,4 +63,6 @@ def listing_content_hash(listing: Listing | Mapping[str, Any], images: Mapping[s
         main.append(f"sha256:{digest}" if digest else f"ref:{ref}")
     payload = json.dumps({"v": HASH_VERSION, "fields": fields, "main_images": main},
                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (from a JSON catalogue) hashes instead of crashing the run;
+    # any other text encodes exactly as UTF-8, so no existing hash changes.
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()

@@ -9,13 +9,22 @@ It is written while the results stream: each card is rendered as its listing arr
 to a temporary file, and each thumbnail is made once per image file (only for images that have a
 finding) and spooled as one CSS rule, so memory stays flat for any catalogue. The summary, known
 only at the end, is written first; the thumbnails are embedded once each as ``data:`` URIs in a
-style sheet after the cards, so a picture shared by many listings is stored once. A
-Content-Security-Policy forbids every network request: nothing is fetched when the file is opened.
+style sheet after the cards, so a picture shared by many listings is stored once.
+
+Nothing in the page runs but the page's own code. Every value from the seller's files is escaped
+(Jinja autoescape), and a Content-Security-Policy ``<meta>`` tag forbids every network request
+(``default-src 'none'``; images only as ``data:`` URIs) and allows exactly the page's own style
+sheets and script, by their SHA-256 hashes (``'unsafe-inline'`` nowhere): an injected
+``<script>``, event handler or style would not run even if escaping failed. So the templates hold
+no ``style=`` or ``on…=`` attributes: the drawing's geometry (picture position, band widths) is
+written as CSS classes in the style sheet after the cards, and the filters are wired up by the
+script.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -39,15 +48,19 @@ from shelfcheck.engine import resolve_image_ref
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines
+from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.rules import RULES
 
-__all__ = ["THUMB_PX", "make_thumbnail", "report", "write_html"]
+__all__ = ["THUMB_PX", "content_security_policy", "make_thumbnail", "report", "write_html"]
 
 THUMB_PX = 240          # longest side of an embedded thumbnail, in pixels
 THUMB_QUALITY = 80      # JPEG quality of thumbnails
 DISPLAY_PX = 168        # size of the square frame a thumbnail is shown in (CSS pixels)
 _CARDS = "<!--@@shelfcheck-cards@@-->"
 _THUMBS = "<!--@@shelfcheck-thumbs@@-->"
+_SHOP = "<!--@@shelfcheck-shop@@-->"
+_CSP = "@@shelfcheck-csp@@"
+_INLINE = re.compile(r"<(style|script)(?:\s[^>]*)?>(.*?)</\1>", re.DOTALL)
 _REMOTE = ("http://", "https://")
 _SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
 _INDEX = re.compile(r"^(.*)\[(\d+)\]$")
@@ -113,7 +126,11 @@ class Thumb:
 
 
 class Thumbnails:
-    """Thumbnails made once per file; each is spooled to ``spool`` as one CSS rule."""
+    """Thumbnails made once per file; each is spooled to ``spool`` as one CSS rule.
+
+    The drawing's geometry goes to the same style sheet (:meth:`style_class`), one rule per
+    distinct set of declarations.
+    """
 
     def __init__(self, base_dir: Path, spool: IO[str], max_px: int = THUMB_PX) -> None:
         self.base_dir = base_dir
@@ -121,6 +138,15 @@ class Thumbnails:
         self.max_px = max_px
         self.cache: dict[str, Thumb] = {}
         self.embedded_bytes = 0
+        self.styles: dict[str, str] = {}
+
+    def style_class(self, declarations: str) -> str:
+        """The name of a CSS class holding ``declarations`` (made once, spooled as one rule)."""
+        name = self.styles.get(declarations)
+        if name is None:
+            name = self.styles[declarations] = f"g{len(self.styles) + 1}"
+            self.spool.write(f".{name}{{{declarations}}}\n")
+        return name
 
     def get(self, ref: str) -> Thumb:
         """The thumbnail of an image reference as the seller wrote it."""
@@ -197,7 +223,7 @@ def _figure(ref: str, field_name: str, findings: list[Finding], thumbs: Thumbnai
     codes = [f.code for f in findings]
     fig: dict[str, Any] = {"ref": ref, "field": field_name, "codes": codes, "css": thumb.css,
                            "placeholder": None, "labels": [], "bands": [], "dashed": None,
-                           "hatched": False, "img": None}
+                           "dashed_cls": None, "hatched": False, "img": None}
     if "image_not_found" in codes and thumb.css is None:
         fig["placeholder"] = cat.ui("rpt_image_missing")
     elif "image_unreadable" in codes and thumb.css is None:
@@ -232,8 +258,13 @@ def _figure(ref: str, field_name: str, findings: list[Finding], thumbs: Thumbnai
         elif "image_side_too_large" in problems and max_side:
             fig["dashed"] = _pct(100 * max_side / side)
             fig["labels"].append(cat.ui("rpt_large_legend", max=max_side))
-    fig["img"] = {"w": _pct(100 * w / side), "h": _pct(100 * h / side),
-                  "left": _pct(50 * (side - w) / side), "top": _pct(50 * (side - h) / side)}
+    if fig["dashed"]:
+        fig["dashed_cls"] = thumbs.style_class(f"--d:{fig['dashed']}")
+    img = {"w": _pct(100 * w / side), "h": _pct(100 * h / side),
+           "left": _pct(50 * (side - w) / side), "top": _pct(50 * (side - h) / side)}
+    img["cls"] = thumbs.style_class(f"left:{img['left']};top:{img['top']};width:{img['w']};"
+                                    f"height:{img['h']}")
+    fig["img"] = img
     if white is not None:
         band_px = _int(white.evidence.get("band_px")) or max(1, round(min(w, h) * 0.02))
         ratios = white.evidence.get("bands") or {}
@@ -247,7 +278,9 @@ def _figure(ref: str, field_name: str, findings: list[Finding], thumbs: Thumbnai
             label = cat.ui("rpt_band_mark", band=cat.reason(name),
                            percent=round(float(ratio) * 100, 1) if ratio is not None else "-",
                            min_percent=round(float(minimum) * 100, 1) if minimum is not None else "-")
-            fig["bands"].append({"side": name, "size": _pct(100 * band_px / across), "label": label})
+            size = _pct(100 * band_px / across)
+            fig["bands"].append({"side": name, "size": size, "label": label,
+                                 "cls": thumbs.style_class(f"--s:{size}")})
             fig["labels"].append(label)
     return fig
 
@@ -344,8 +377,8 @@ def write_html(
     tally = _Tally()
     tally.summary.add_findings(shop_findings)
     tally.add(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as cards, \
-            tempfile.TemporaryFile("w+", encoding="utf-8") as thumb_css:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as cards, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as thumb_css:
         thumbs = Thumbnails(Path(source).resolve().parent, thumb_css, max_px)
         shop_card = card_tpl.render(card=_card(None, shop_findings, thumbs, cat), ui=cat.ui) \
             if shop_findings else ""
@@ -379,23 +412,53 @@ def write_html(
             categories=sorted(c for c in tally.categories if c),
             has_uncategorised=bool(tally.categories.get("")),
             clean=tally.clean,
-            shop_card=shop_card,
+            shop_card=_SHOP,
             cards_marker=_CARDS,
             thumbs_marker=_THUMBS,
+            csp=_CSP,
         )
+        extra_css = thumb_css.tell() > 0
+        policy_text = content_security_policy(page, _spooled_hash(thumb_css) if extra_css else None)
+        page = page.replace(_CSP, policy_text, 1).replace(_SHOP, shop_card, 1)
         head, rest = page.split(_CARDS, 1)
         middle, tail = rest.split(_THUMBS, 1)
         out.write(head)
         cards.seek(0)
         shutil.copyfileobj(cards, out)
         out.write(middle)
-        if thumbs.embedded_bytes:
+        if extra_css:
             out.write("<style>\n")
             thumb_css.seek(0)
             shutil.copyfileobj(thumb_css, out)
             out.write("</style>\n")
         out.write(tail)
     return summary
+
+
+def _csp_hash(digest: bytes) -> str:
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _spooled_hash(spool: IO[str]) -> str:
+    """The CSP hash of the ``<style>`` element written around ``spool`` (``"\\n"`` + its text)."""
+    digest = hashlib.sha256(b"\n")
+    spool.seek(0)
+    while chunk := spool.read(1 << 20):
+        digest.update(chunk.encode("utf-8", REPLACE_ERRORS))
+    return _csp_hash(digest.digest())
+
+
+def content_security_policy(page: str, *extra_style_hashes: str | None) -> str:
+    """The page's Content-Security-Policy: no network, and only the ``<style>`` and ``<script>``
+    elements of the rendered template ``page`` (plus the spooled style sheet) may apply or run."""
+    hashes: dict[str, list[str]] = {"style": [], "script": []}
+    for tag, body in _INLINE.findall(page):
+        hashes[tag].append(_csp_hash(hashlib.sha256(body.encode("utf-8", REPLACE_ERRORS)).digest()))
+    hashes["style"].extend(h for h in extra_style_hashes if h)
+    style = " ".join(dict.fromkeys(hashes["style"])) or "'none'"
+    script = " ".join(dict.fromkeys(hashes["script"])) or "'none'"
+    return (f"default-src 'none'; img-src data:; style-src {style}; script-src {script}; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
 from shelfcheck.i18n import Catalogue, catalogue
+from shelfcheck.reporters.inert import REPLACE_ERRORS
 
 __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "render_listing", "write_json"]
 
@@ -100,7 +101,7 @@ def write_json(
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool:
         first = True
         for item in results:
             if isinstance(item, RenderedBatch):

@@ -10,7 +10,6 @@ XML is written once the counts are known; cases are spooled to a temporary file 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 import time
@@ -20,17 +19,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from shelfcheck.findings import Finding, Severity, Summary
 from shelfcheck.i18n import Catalogue
+from shelfcheck.reporters.inert import REPLACE_ERRORS, xml_text
 
 __all__ = ["report", "write_junit", "xml_text"]
-
-# Characters XML 1.0 cannot carry at all, even escaped.
-_INVALID_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: object) -> str:
-    """Text made safe for XML 1.0: characters it cannot carry become U+FFFD."""
-    return _INVALID_XML.sub("\ufffd", str(text))
-
 
 def _attr(text: object) -> str:
     return quoteattr(xml_text(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
@@ -75,7 +66,7 @@ def write_junit(run: Any, out: IO[str], cat: Catalogue, *, fail_on: str = "error
     summary = Summary()
     summary.add_findings(run.shop_findings)
     tests = failures = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool:
         if run.shop_findings:
             text, failed = _case(cat.ui("rpt_junit_shop"), classname, run.shop_findings, threshold,
                                  cat, file, None)

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
+from shelfcheck.reporters.inert import scrub_surrogates
 from shelfcheck.rules import RULES, Rule
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "artifact_location", "report", "rule_descriptors",
@@ -37,7 +38,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    """JSON text of ``value``; control characters are escaped by ``json``, and a lone surrogate
+    (which no UTF-8 file can hold) becomes U+FFFD, so the log stays valid JSON in UTF-8."""
+    return scrub_surrogates(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def artifact_location(path: str | Path, cwd: str | Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:

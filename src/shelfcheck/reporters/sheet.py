@@ -18,6 +18,13 @@ their physical row number (:attr:`ListingResult.row`).
 
 Running the check again on a sheet this module wrote replaces the four columns, the highlights
 and the comments it added instead of adding them twice.
+
+Nothing in the sheet runs when it is opened (:mod:`shelfcheck.reporters.inert`): in CSV a cell a
+spreadsheet would evaluate as a formula (``=…``, ``+…``, ``-…``, ``@…``, tab, CR — but not a number
+such as ``-5`` or a phone number such as ``+1 555 123 4567``) is written with a leading ``'``; in
+XLSX every cell the seller wrote as text stays text, and one that looks like a formula also gets
+the cell's quote-prefix flag (Excel's own leading ``'``: shown without it, kept as text when
+edited), its value unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from typing import IO, Any
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.ingest.table import cell_text, csv_records, open_table
+from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
 from shelfcheck.rules import RULES
 
 __all__ = ["ADDED_COLUMNS", "AUTHOR", "field_column", "report_csv", "report_xlsx", "row_cells"]
@@ -235,21 +243,26 @@ def write_csv(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = N
     summary = Summary()
     summary.add_findings(run.shop_findings)
     records = _source_records(source, sheet or _sheet_name(source))
-    text = io.TextIOWrapper(out, encoding=_output_encoding(source), newline="", write_through=True)
+    text = io.TextIOWrapper(out, encoding=_output_encoding(source), errors=REPLACE_ERRORS,
+                            newline="", write_through=True)
     try:
         writer = csv.writer(text, delimiter=records.delimiter, lineterminator=records.line_ending)
+
+        def write(cells: list[str]) -> None:
+            writer.writerow([neutralise(c) for c in cells])
+
         for cells in records.before_header:
-            writer.writerow(cells)
+            write(cells)
         width = records.width
-        writer.writerow(records.header + [""] * (width - len(records.header)) + list(ADDED_COLUMNS))
+        write(records.header + [""] * (width - len(records.header)) + list(ADDED_COLUMNS))
         merge = _Merge(iter(run.results()), summary)
         for row, cells in records.records:
             result = merge.result_for(row)
             if result is None:
-                writer.writerow(cells)
+                write(cells)
                 continue
             padded = cells + [""] * (width - len(cells))
-            writer.writerow(padded + row_cells(result.findings, cat, result.status))
+            write(padded + row_cells(result.findings, cat, result.status))
         merge.finish()
         text.flush()
     finally:
@@ -266,23 +279,31 @@ def report_csv(run: Any, out: IO[bytes], cat: Catalogue, options: Any) -> Summar
 # XLSX
 # --------------------------------------------------------------------------------------------
 
-try:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-except ImportError:  # pragma: no cover - openpyxl moved it
-    ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
 def _clean(text: str) -> str:
-    """Text an XLSX cell can hold: no control characters, at most 32,767 characters."""
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    """Text an XLSX cell can hold: only characters XML carries, at most 32,767 characters."""
+    text = xml_text(text)
     return text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…"
 
 
 def _set_text(cell: Any, text: str) -> None:
-    """Store ``text`` as a string, never as a formula (``=…`` from a seller's file stays text)."""
+    """Store ``text`` as a string, never as a formula (``=…`` from a seller's file stays text,
+    flagged with the quote prefix so that editing the cell keeps it text)."""
     cell.value = _clean(text)
     if cell.data_type != "s":
         cell.data_type = "s"
+    if formula_like(cell.value):
+        cell.quotePrefix = True
+
+
+def _mark_formula_like(ws: Any) -> None:
+    """Flag the seller's text cells that look like formulas with the quote prefix (values kept).
+
+    Real formulas of the seller's own workbook (``data_type`` ``f``) stay formulas.
+    """
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "s" and isinstance(cell.value, str) and formula_like(cell.value):
+                cell.quotePrefix = True
 
 
 def _checked_sheet(wb: Any, source: Any, sheet: str | None) -> Any:
@@ -464,7 +485,11 @@ def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
     def append(values: list[Any], font: Any = None) -> None:
         cells = []
         for value in values:
-            cell = WriteOnlyCell(ws, value=_clean(value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                cell = WriteOnlyCell(ws)
+                _set_text(cell, value)
+            else:
+                cell = WriteOnlyCell(ws, value=value)
             if font is not None and value not in (None, ""):
                 cell.font = font
             cells.append(cell)
@@ -535,6 +560,7 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
             first = existing
         else:
             first = _last_used_column(ws) + 1
+        _mark_formula_like(ws)
         writer = _SheetWriter(ws, header_row, _Marker(header_cells, source.columns, cat, first))
         for result in run.results():
             summary.add_listing(result)

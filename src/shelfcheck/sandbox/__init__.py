@@ -5,6 +5,7 @@ in this process. See :mod:`shelfcheck.sandbox.app` for what it checks and emulat
 """
 
 from shelfcheck.sandbox.app import (
+    ADMIN_HEADER,
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_APP_KEY,
     SANDBOX_APP_SECRET,
@@ -16,6 +17,7 @@ from shelfcheck.sandbox.app import (
 )
 
 __all__ = [
+    "ADMIN_HEADER",
     "SANDBOX_ACCESS_TOKEN",
     "SANDBOX_APP_KEY",
     "SANDBOX_APP_SECRET",

@@ -17,7 +17,13 @@ repeat-failure lock itself: more than 3 failed submissions of one seller SKU wit
 it for 72 h (numbers from the policy's ``lock:`` block).
 
 Test hooks (not part of the platform): ``GET /_sandbox/health``, ``GET /_sandbox/products``,
-``POST /_sandbox/faults`` ``{"code", "http", "count", "message"}`` to make the next signed calls fail.
+``POST /_sandbox/faults`` ``{"code", "http", "count", "message"}`` to make the next signed calls fail,
+``POST /_sandbox/expire_tokens``. They answer only requests carrying the local admin token
+(``SandboxConfig.admin_token``, header ``X-Sandbox-Admin-Token``).
+
+Before any of this, :mod:`shelfcheck.sandbox.guard` refuses what no endpoint should parse: bodies
+over the cap, JSON nested too deep or holding NaN, multipart without a boundary — each with the
+platform's envelope and code (``SandboxConfig.limits``).
 """
 
 from __future__ import annotations
@@ -47,12 +53,15 @@ from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes
 from shelfcheck.ledger.guard import LockRule, evaluate_lock
 from shelfcheck.model import Listing
 from shelfcheck.sandbox.catalog import SandboxCatalog
+from shelfcheck.sandbox.guard import (ADMIN_HEADER, AdminGate, BodyCap, Refusal, json_body,
+                                      multipart_form, new_admin_token)
 from shelfcheck.sandbox.state import failures, grants, images, open_state, products
 from shelfcheck.tiktok.client import cipher_allowed
+from shelfcheck.tiktok.limits import RequestLimits
 from shelfcheck.tiktok.payload import read_product_body
 from shelfcheck.tiktok.signing import is_multipart, verify_request
 
-__all__ = ["SANDBOX_APP_KEY", "SandboxConfig", "create_app", "make_listing"]
+__all__ = ["ADMIN_HEADER", "SANDBOX_APP_KEY", "SandboxConfig", "create_app", "make_listing"]
 
 log = logging.getLogger("shelfcheck.sandbox")
 
@@ -81,25 +90,27 @@ class SandboxConfig:
     refresh_token_lifetime: int = 365 * 86400
     latency: float = 0.0  # seconds added to every platform call (to test interruptions)
     clock: Callable[[], float] = time.time
+    admin_token: str = field(default_factory=new_admin_token, repr=False)  # for /_sandbox/*
+    limits: RequestLimits = field(default_factory=RequestLimits)  # body cap, JSON depth
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
         """Credentials from ``SHELFCHECK_APP_KEY``/``…_APP_SECRET``/``…_ACCESS_TOKEN``/``…_SHOP_CIPHER``
-        when set, else the built-in sandbox credentials."""
+        when set, else the built-in sandbox credentials; the admin token from
+        ``SHELFCHECK_SANDBOX_ADMIN_TOKEN`` when set, else a fresh random one."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for attr, var in (("app_key", "SHELFCHECK_APP_KEY"), ("app_secret", "SHELFCHECK_APP_SECRET"),
-                          ("access_token", "SHELFCHECK_ACCESS_TOKEN"), ("shop_cipher", "SHELFCHECK_SHOP_CIPHER")):
+                          ("access_token", "SHELFCHECK_ACCESS_TOKEN"), ("shop_cipher", "SHELFCHECK_SHOP_CIPHER"),
+                          ("admin_token", "SHELFCHECK_SANDBOX_ADMIN_TOKEN")):
             if env.get(var, "").strip():
                 values[attr] = env[var].strip()
         values.update(overrides)
         return cls(**values)
 
 
-class _Fail(Exception):
-    def __init__(self, code: int, message: str, http: int = 200, data: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.http, self.data = code, message, http, data
+class _Fail(Refusal):
+    """A call the emulated platform refuses (the same envelope as the guard's refusals)."""
 
 
 # finding code → (platform code, "sync" = refused at once | "audit" = fails the review)
@@ -581,6 +592,9 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     app = FastAPI(title="shelfcheck sandbox (TikTok Shop Open API emulator)", docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.sandbox = sandbox
+    limits = sandbox.config.limits
+    app.add_middleware(BodyCap, limit=limits.max_body_bytes, drain=limits.max_drain_bytes)
+    app.add_middleware(AdminGate, token=sandbox.config.admin_token)  # outermost: before the body
 
     @app.get("/_sandbox/health")
     async def health() -> JSONResponse:
@@ -592,9 +606,19 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 
     @app.post("/_sandbox/faults")
     async def faults(request: Request) -> JSONResponse:
-        spec = await request.json()
-        sandbox.add_faults(int(spec.get("code", 36009002)), int(spec.get("http", 200)), int(spec.get("count", 1)),
-                           str(spec.get("message", "Injected fault.")))
+        try:
+            spec = json_body(await request.body(), limits)
+            if not isinstance(spec, dict):
+                raise _Fail(36009004, "invalid param error: the body must be a JSON object.", 400)
+            code, http, count = (int(spec.get("code", 36009002)), int(spec.get("http", 200)),
+                                 int(spec.get("count", 1)))
+            if not 100 <= http <= 599:
+                raise _Fail(36009004, "invalid param error: http must be an HTTP status.", 400)
+        except (TypeError, ValueError, OverflowError):
+            return _envelope(36009004, "invalid param error: code, http and count must be integers.", http=400)
+        except Refusal as fail:
+            return _envelope(fail.code, fail.message, fail.data, fail.http)
+        sandbox.add_faults(code, http, count, str(spec.get("message", "Injected fault.")))
         return _envelope(0, "Success", {"queued": len(sandbox._faults)})
 
     @app.post("/_sandbox/expire_tokens")
@@ -619,7 +643,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
         try:
             sandbox.gate(route, path, query, request.headers, raw)
             data = await _dispatch(sandbox, route, match, query, request, raw)
-        except _Fail as fail:
+        except Refusal as fail:
             return _envelope(fail.code, fail.message, fail.data, fail.http)
         except Exception:  # a bug in the emulator: answer like the platform's internal error
             log.exception("sandbox: %s %s failed", request.method, path)
@@ -635,7 +659,7 @@ async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query
     if name == "upload":
         if not is_multipart(request.headers.get("content-type")):
             raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
-        form = await request.form()
+        form = await multipart_form(request, sandbox.config.limits)
         try:
             part = form.get("data")
             if part is None or isinstance(part, str):
@@ -649,10 +673,7 @@ async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query
     if route.method in ("POST", "PUT"):
         if raw and "json" not in (request.headers.get("content-type") or ""):
             raise _Fail(36009022, "Invalid request format: the body must be application/json.", 400)
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            raise _Fail(36009004, "invalid param error: the body is not valid JSON.", 400) from None
+        body = json_body(raw, sandbox.config.limits) if raw else {}
     ident = match.groupdict().get("id", "")
     if name == "shops":
         return sandbox.shops()

@@ -421,10 +421,24 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def check_base_url(url: str) -> str:
-    """The gateway URL without a trailing slash; plain HTTP only for loopback hosts."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """The gateway URL without a trailing slash; plain HTTP only for loopback hosts.
+
+    Raises:
+        ConfigurationError: not a well-formed http(s) URL (a bracket left open, a port out of range,
+            no host, spaces or control characters), plain http to a remote host, or a query.
+    """
+    text = url.strip()
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise ConfigurationError(None, f"not an http(s) URL: {url!r} (spaces or control characters)")
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port  # both parse (and may refuse) the authority
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", …
+        raise ConfigurationError(None, f"not a well-formed URL: {url!r} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc or not host:
         raise ConfigurationError(None, f"not an http(s) URL: {url!r}")
+    if port == 0:
+        raise ConfigurationError(None, f"not a well-formed URL: {url!r} (port 0)")
     if parts.scheme == "http" and not (parts.hostname or "").startswith(_LOOPBACK) \
             and parts.hostname not in ("localhost", "::1"):
         raise ConfigurationError(None, f"{url}: the Open API is HTTPS only (plain http is allowed for "

@@ -11,13 +11,17 @@ audit status (``platform_products``). An audit that *failed* for a product whose
 ledger knows is also recorded as a failed attempt of that SKU (the repeat-failure guard counts
 it), once per notification.
 
+Fail closed: a body over the cap (413), JSON nested deeper than the limit or holding NaN, a
+``type`` that is not a whole number, or a ``timestamp`` that is not Unix seconds within
+:data:`TIMESTAMP_RANGE` (``1e20``, ``-1e18``, ``NaN``, a string) is refused with 400 — never a 500.
+The limits are :class:`~shelfcheck.tiktok.limits.RequestLimits` (:data:`WEBHOOK_LIMITS` by default).
+
 :func:`handle_webhook` is the library function; :func:`router` mounts it on FastAPI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,16 +29,23 @@ from typing import Any
 
 from shelfcheck.errors import ShelfcheckError
 from shelfcheck.tiktok import records
+from shelfcheck.tiktok.limits import (BodyTooLarge, JsonRefused, RequestLimits, declared_length,
+                                      integer_in_range, loads_bounded, read_capped)
 from shelfcheck.tiktok.signing import verify_webhook
 
-__all__ = ["PRODUCT_AUDIT_STATUS_CHANGE", "PRODUCT_STATUS_CHANGE", "WebhookError", "WebhookResult",
-           "handle_webhook", "router"]
+__all__ = ["PRODUCT_AUDIT_STATUS_CHANGE", "PRODUCT_STATUS_CHANGE", "TIMESTAMP_RANGE", "WEBHOOK_LIMITS",
+           "WebhookError", "WebhookResult", "handle_webhook", "router"]
 
 log = logging.getLogger("shelfcheck.tiktok.webhooks")
 
 PRODUCT_STATUS_CHANGE = 5
 PRODUCT_AUDIT_STATUS_CHANGE = 37
 _FAILED_AUDIT = {"FAILED", "REJECTED", "AUDIT_FAILED"}
+# A notification is a small JSON object (the platform's samples are under 2 KB).
+WEBHOOK_LIMITS = RequestLimits(max_body_bytes=1024 * 1024, max_json_depth=32)
+# Unix seconds a notification's timestamp may hold: not negative, and before 2100.
+TIMESTAMP_RANGE = (0, 4102444799)
+_TYPE_RANGE = (0, 2**31 - 1)
 
 
 class WebhookError(ShelfcheckError):
@@ -57,26 +68,42 @@ class WebhookResult:
 
 
 def handle_webhook(raw_body: bytes, authorization: str | None, *, app_key: str, app_secret: str,
-                   ledger: Any) -> WebhookResult:
+                   ledger: Any, limits: RequestLimits = WEBHOOK_LIMITS) -> WebhookResult:
     """Verify, deduplicate and record one webhook delivery.
 
     Raises:
-        WebhookError: the signature does not match (401) or the body is not a notification (400).
+        WebhookError: the signature does not match (401), the body is too large (413) or it is not
+            a notification within the limits (400).
     """
+    if len(raw_body) > limits.max_body_bytes:
+        raise WebhookError(f"webhook body larger than {limits.max_body_bytes} bytes", 413)
     if not verify_webhook(app_key, app_secret, raw_body, authorization):
         raise WebhookError("webhook signature does not match (Authorization must be the lowercase hex "
                            "HMAC-SHA256 of app_key + raw body, keyed with the app secret)", 401)
     try:
-        payload = json.loads(raw_body)
-        type_ = int(payload["type"])
-        notification_id = str(payload["tts_notification_id"]).strip()
-    except (ValueError, KeyError, TypeError):
-        raise WebhookError("not a webhook notification: type and tts_notification_id are required", 400) from None
+        payload = loads_bounded(raw_body, limits.max_json_depth)
+    except JsonRefused as exc:
+        raise WebhookError(f"not a webhook notification: {exc}", 400) from None
+    if not isinstance(payload, dict) or "type" not in payload or "tts_notification_id" not in payload:
+        raise WebhookError("not a webhook notification: type and tts_notification_id are required", 400)
+    type_ = integer_in_range(payload["type"], *_TYPE_RANGE)
+    if type_ is None:
+        raise WebhookError("not a webhook notification: type must be a whole number", 400)
+    if isinstance(payload["tts_notification_id"], (dict, list)):
+        raise WebhookError("not a webhook notification: tts_notification_id must be a string", 400)
+    notification_id = str(payload["tts_notification_id"]).strip()
     if not notification_id:
         raise WebhookError("not a webhook notification: tts_notification_id is empty", 400)
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     stamp = payload.get("timestamp")
-    event_time = dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc) if isinstance(stamp, (int, float)) else None
+    event_time = None
+    if stamp is not None:
+        seconds = integer_in_range(stamp, *TIMESTAMP_RANGE)
+        if seconds is None:
+            low, high = TIMESTAMP_RANGE
+            raise WebhookError(f"not a webhook notification: timestamp must be Unix seconds between {low} "
+                               f"and {high}", 400)
+        event_time = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
     product_id = str(data["product_id"]) if data.get("product_id") is not None else None
     fresh = records.remember_notification(ledger, notification_id, type_, str(payload.get("shop_id") or "") or None,
                                           event_time, payload)
@@ -101,19 +128,27 @@ def handle_webhook(raw_body: bytes, authorization: str | None, *, app_key: str, 
     return WebhookResult(notification_id, type_, False, product_id, status)
 
 
-def router(*, app_key: str, app_secret: str, ledger: Callable[[], Any] | Any, path: str = "/webhooks/tiktok"):
-    """A FastAPI router receiving webhooks at ``path``; ``ledger`` is a ledger or a factory of one."""
+def router(*, app_key: str, app_secret: str, ledger: Callable[[], Any] | Any, path: str = "/webhooks/tiktok",
+           limits: RequestLimits = WEBHOOK_LIMITS):
+    """A FastAPI router receiving webhooks at ``path``; ``ledger`` is a ledger or a factory of one.
+
+    The body is read up to ``limits.max_body_bytes`` and refused (413) beyond, unread."""
     from fastapi import APIRouter, Request
     from fastapi.responses import JSONResponse
 
     api = APIRouter()
 
     async def receive(request: Request) -> JSONResponse:
-        raw = await request.body()
+        try:
+            raw = await read_capped(request.stream(), limits.max_body_bytes,
+                                    declared_length(request.headers.get("content-length")))
+        except BodyTooLarge:
+            return JSONResponse({"code": 413, "message": f"webhook body larger than {limits.max_body_bytes} "
+                                 "bytes"}, status_code=413, headers={"connection": "close"})
         target = ledger() if callable(ledger) else ledger
         try:
             result = handle_webhook(raw, request.headers.get("authorization"), app_key=app_key,
-                                    app_secret=app_secret, ledger=target)
+                                    app_secret=app_secret, ledger=target, limits=limits)
         except WebhookError as exc:
             return JSONResponse({"code": exc.status, "message": str(exc)}, status_code=exc.status)
         return JSONResponse({"code": 0, "message": "duplicate" if result.duplicate else "success",
