@@ -4,6 +4,10 @@ They read ``c.run.ledger`` (a :class:`shelfcheck.ledger.Ledger`; ``None`` → no
 the run's as-of instant (``c.run.as_of_time``: now, or the start of the ``--as-of`` day UTC), and
 the lock rule's numbers from the policy's ``lock:`` block. The content hash is
 :func:`shelfcheck.ledger.listing_content_hash`, the same one the publisher records.
+
+The ledger is read once per run (:meth:`shelfcheck.ledger.Ledger.history`), never once per row:
+a listing whose SKU has no history costs a dictionary look-up, and its content is not even
+hashed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,18 @@ from shelfcheck.rules.registry import gate, rule
 __all__: list[str] = []
 
 
+def _history(c: ListingContext) -> Any:
+    """The ledger's history as of the run (one query per run), or ``None`` without a ledger."""
+    ledger: Any = c.run.ledger
+    if ledger is None:
+        return None
+    memo = c.run.memo.setdefault("ledger", {})
+    if "lock" not in memo:
+        memo["lock"] = LockRule.from_policy(c.policy)
+    history = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
+    return history(c.run.as_of_time) if history is not None else None
+
+
 def _status(c: ListingContext) -> SkuStatus | None:
     """The SKU's lock status as of the run (cached per listing); ``None`` without a ledger."""
     ledger: Any = c.run.ledger
@@ -27,8 +43,10 @@ def _status(c: ListingContext) -> SkuStatus | None:
     if ledger is None or not sku:
         return None
     if "_ledger_status" not in c.__dict__:
-        c.__dict__["_ledger_status"] = ledger.status(sku, rule=LockRule.from_policy(c.policy),
-                                                     as_of=c.run.as_of_time)
+        history = _history(c)
+        rule = c.run.memo["ledger"]["lock"]
+        c.__dict__["_ledger_status"] = (history.status(sku, rule) if history is not None
+                                        else ledger.status(sku, rule=rule, as_of=c.run.as_of_time))
     return c.__dict__["_ledger_status"]
 
 
@@ -125,8 +143,12 @@ def resubmit_unchanged(c: ListingContext) -> Iterator[Hit]:
     sku = c.listing.seller_sku
     if ledger is None or not sku:
         return
+    history = _history(c)
+    if history is not None and sku not in history.hashed_skus:
+        return  # nothing this SKU sent is on record: no need to hash the listing
     digest = listing_content_hash(c.listing, c.images)
-    last = ledger.last_with_hash(sku, digest, as_of=c.run.as_of_time)
+    last = (history.last_with_hash(sku, digest) if history is not None
+            else ledger.last_with_hash(sku, digest, as_of=c.run.as_of_time))
     if last is None or last.outcome != "failed":
         return
     yield Hit("seller_sku", {"content_hash": digest[:16], "failed_at": format_instant(last.attempted_at),
