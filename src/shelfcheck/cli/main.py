@@ -144,6 +144,9 @@ def check(
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images and rules (default: the cores).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
+    verify_cache: Annotated[bool, typer.Option(
+        "--verify-cache", help="Rehash every image file instead of trusting its size, times and inode; "
+                               "images whose content is unchanged are still not decoded again.")] = False,
     allow_private_urls: Annotated[bool, typer.Option(
         "--allow-private-urls", help="Let image URLs point at loopback or private-network hosts.")] = False,
     fail_on: Annotated[FailOn, typer.Option(
@@ -173,7 +176,7 @@ def check(
     options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
     with _ledger_for_check(db) as ledger:  # reads the ledger; never creates one
         run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                      as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
+                      as_of=day, sheet=sheet, jobs=jobs, cache=_image_cache(no_cache, verify_cache),
                       allow_private_urls=allow_private_urls, ledger=ledger)
         with open_output(output, binary=binary) as out, \
                 progress(run, cat, to_stdout=output is None) as tracked:
@@ -182,6 +185,15 @@ def check(
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
     raise typer.Exit(1 if summary.errors or (fail_on is FailOn.warning and summary.warnings) else 0)
+
+
+def _image_cache(no_cache: bool, verify: bool) -> Any:
+    """``--no-cache`` (none), ``--verify-cache`` (every file rehashed) or the usual cache."""
+    if no_cache or not verify:
+        return not no_cache
+    from shelfcheck.analysis.cache import ImageCache
+
+    return ImageCache(verify=True)
 
 
 def _ledger_for_check(db: str | None) -> Any:
