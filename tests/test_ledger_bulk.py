@@ -121,3 +121,34 @@ def test_the_history_follows_the_as_of_instant_and_writes(tmp_path: Path) -> Non
         assert fresh is not now and fresh.last_with_hash("S-1", "a" * 64).outcome == "passed"  # type: ignore[union-attr]
     with open_ledger(str(tmp_path / "missing.db"), readonly=True) as empty:
         assert empty.history(START).failures == {} and not empty.history(START).hashed_skus
+
+
+def test_head_constant_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from shelfcheck.ledger.db import alembic_config
+    from shelfcheck.ledger.migrations import HEAD
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
+
+
+def test_a_ledger_at_the_newest_revision_opens_without_alembic(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import shelfcheck
+
+    db = tmp_path / "ledger.db"
+    with open_ledger(str(db)) as ledger:  # created and migrated (alembic runs here)
+        ledger.record_attempt("S-1", "failed", at=START)
+    probe = ("import json, sys, datetime as dt\n"
+             "from shelfcheck.ledger import open_ledger\n"
+             f"with open_ledger({str(db)!r}, readonly=True) as ledger:\n"
+             "    h = ledger.history(dt.datetime(2024, 8, 2, tzinfo=dt.timezone.utc))\n"
+             "print(json.dumps([sorted(h.failures), any(m.startswith('alembic') for m in sys.modules)]))")
+    src = str(Path(shelfcheck.__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": src})
+    assert json.loads(done.stdout) == [["S-1"], False], done.stderr
