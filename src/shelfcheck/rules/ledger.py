@@ -29,11 +29,12 @@ def _history(c: ListingContext) -> Any:
     ledger: Any = c.run.ledger
     if ledger is None:
         return None
-    memo = c.run.memo.setdefault("ledger", {})
-    if "lock" not in memo:
-        memo["lock"] = LockRule.from_policy(c.policy)
-    history = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
-    return history(c.run.as_of_time) if history is not None else None
+    memo = c.run.memo.get("ledger")
+    if memo is None:  # once per run (and per worker process)
+        read = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
+        memo = c.run.memo["ledger"] = {"lock": LockRule.from_policy(c.policy),
+                                       "history": read(c.run.as_of_time) if read is not None else None}
+    return memo["history"]
 
 
 def _status(c: ListingContext) -> SkuStatus | None:
@@ -45,8 +46,13 @@ def _status(c: ListingContext) -> SkuStatus | None:
     if "_ledger_status" not in c.__dict__:
         history = _history(c)
         rule = c.run.memo["ledger"]["lock"]
-        c.__dict__["_ledger_status"] = (history.status(sku, rule) if history is not None
-                                        else ledger.status(sku, rule=rule, as_of=c.run.as_of_time))
+        if history is None:
+            status = ledger.status(sku, rule=rule, as_of=c.run.as_of_time)
+        elif sku in history.failures or rule.max_failures <= 0:
+            status = history.status(sku, rule)
+        else:
+            status = None  # no failure on record: neither locked nor near the limit
+        c.__dict__["_ledger_status"] = status
     return c.__dict__["_ledger_status"]
 
 
