@@ -30,7 +30,7 @@ Every command runs with a fresh home folder (no ledger unless (CL) puts one ther
 folder, and Python's bytecode cache enabled, as an installed package has it.
 
 Usage: python bench/run.py [--out bench/results/latest.json] [--rows 100000] [--rows-c10 1000000]
-                           [--repeat 5] [--startup-runs 15] [--skip MEASURE ...]
+                           [--repeat 5] [--c10-runs N] [--startup-runs 15] [--skip MEASURE ...]
 The data is generated once into bench/data/ (not committed) and reused.
 """
 
@@ -326,6 +326,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rows-c10", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement")
+    parser.add_argument("--c10-runs", type=int, default=None, help="runs that measure (C10) too (default: all)")
     parser.add_argument("--startup-runs", type=int, default=15, help="launches per run for (S) and (S1)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["S", "A", "B", "C", "CL", "C10", "M"],
                         help="measures to leave out (A covers A' and A; C also CL, C10 and M)")
@@ -384,7 +385,7 @@ def main() -> int:
                 if "M" not in skip:
                     t["peak"].append(check_command(paths["big"], warm_env, sample=True)[1])
                     line.append(f"peak {t['peak'][-1]:.0f} MB")
-                if "C10" not in skip:
+                if "C10" not in skip and attempt < (args.c10_runs or args.repeat):
                     seconds, peak = check_command(paths["c10"], warm_env, sample=attempt == 0)
                     t["c10"].append(seconds)
                     if attempt == 0:
@@ -417,7 +418,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "processor": platform.machine(),
                     "load_average_at_end": list(os.getloadavg())},
-        "runs": args.repeat, "startup_runs": args.startup_runs, "rows_c": args.rows, "rows_c10": args.rows_c10,
+        "runs": args.repeat, "c10_runs": min(args.c10_runs or args.repeat, args.repeat), "startup_runs": args.startup_runs, "rows_c": args.rows, "rows_c10": args.rows_c10,
         "skipped": sorted(skip),
         "measures": best,
         "seconds": {k: {"best": round(min(v), 4), "median": round(statistics.median(v), 4), "all": [round(x, 4) for x in v]}
