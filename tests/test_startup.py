@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from time import time_ns
 
 import pytest
 
@@ -96,3 +97,38 @@ def test_a_mistyped_command_suggests_the_right_one(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "No such command 'chek'" in done.stderr and "Did you mean 'check'" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_parsed_catalogues_are_reused_only_while_their_files_are_unchanged(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import shelfcheck.i18n as i18n
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SHELFCHECK_CACHE_DIR", str(cache))
+    source = tmp_path / "family.yaml"
+    source.write_text("code_one:\n  message: first\n", "utf-8")
+    hour_ago = time_ns() - 3600 * 10**9
+    os.utime(source, ns=(hour_ago, hour_ago))
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "first"}}]
+    copy = cache / "i18n-xx.json"
+    kept = json.loads(copy.read_text("utf-8"))
+    kept["data"] = [{"code_one": {"message": "from the copy"}}]
+    copy.write_text(json.dumps(kept), "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "from the copy"}}]  # current: used
+    source.write_text("code_one:\n  message: edited\n", "utf-8")  # another size and mtime
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]
+    kept = json.loads(copy.read_text("utf-8"))
+    kept["data"] = [{"code_one": {"message": "stale"}}]
+    copy.write_text(json.dumps(kept), "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]  # made too soon after the edit
+    copy.write_text("{not json", "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]
+    i18n.catalogue.cache_clear()
+    try:
+        fresh = i18n.catalogue("en")
+        i18n.catalogue.cache_clear()
+        again = i18n.catalogue("en")  # from the copy the first call wrote (the package files are old)
+    finally:
+        i18n.catalogue.cache_clear()
+    assert (fresh.entries, fresh.reasons, fresh.ui_text) == (again.entries, again.reasons, again.ui_text)
+    assert (cache / "i18n-en.json").exists()
