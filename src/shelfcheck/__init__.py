@@ -9,10 +9,8 @@ command line starts fast and a program that only needs, say, :class:`Severity` d
 the engine.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -33,18 +31,18 @@ _LAZY = {
     "load_policy": "shelfcheck.policy",
 }
 
-if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from shelfcheck.api import Preflight, check, prepare
     from shelfcheck.errors import InputError, PolicyError, ShelfcheckError
     from shelfcheck.findings import Finding, ListingResult, Report, Severity, Summary
     from shelfcheck.policy import Policy, load_policy
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'shelfcheck' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value  # the next access is a plain attribute
     return value
 
