@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import shelfcheck.analysis.cache as cache_module
-from helpers import Workspace, codes, make_image, write_csv
+from helpers import Workspace, make_image, write_csv
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_image
 
@@ -179,7 +179,7 @@ def test_an_old_cache_layout_is_rebuilt(tmp_path: Path) -> None:
 
 def test_check_verify_cache_from_the_command_line(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    import shelfcheck.engine as engine
+    from shelfcheck import engine
     from shelfcheck.cli.main import main
 
     catalog = write_csv(ws.root / "catalog.csv", [ws.listing(seller_sku=f"V-{i}") for i in range(2)])

@@ -158,7 +158,8 @@ _PARSED_VERSION = 1
 def _parsed(lang: str, items: list[Any]) -> list[dict[str, Any]]:
     """The YAML files of one language, parsed (from the JSON copy when it is current)."""
     try:
-        stamps = [[str(item), *(lambda st: (st.st_size, st.st_mtime_ns))(os.stat(item))] for item in items]
+        stats = [(str(item), os.stat(item)) for item in items]
+        stamps = [[name, st.st_size, st.st_mtime_ns] for name, st in stats]
     except (OSError, TypeError):  # not plain files (a zipped install): parse every time
         return [_load(item) for item in items]
     copy = _parsed_path(lang)

@@ -15,10 +15,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from shelfcheck.api import Preflight
-    from shelfcheck.reporters.json import finding_dict, listing_dict, write_json
-    from shelfcheck.reporters.table import write_table
     from shelfcheck.findings import Summary
     from shelfcheck.i18n import Catalogue
+    from shelfcheck.reporters.json import finding_dict, listing_dict, write_json
+    from shelfcheck.reporters.table import write_table
 
 __all__ = ["FORMATS", "ReportOptions", "Reporter", "finding_dict", "get_reporter", "listing_dict",
            "write_json", "write_table"]
