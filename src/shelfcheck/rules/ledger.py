@@ -69,6 +69,17 @@ def _ledger_given(run: Any) -> bool:
     return run.ledger is not None and getattr(run.ledger, "exists", True)
 
 
+@gate("ledger")
+def _sku_has_history(c: ListingContext) -> bool:
+    """The SKU has a failure or a sent content on record (a shortcut: the rules check it too)."""
+    history = _history(c)
+    if history is None:  # a ledger-like object without a history: its rules ask per SKU
+        return True
+    sku = c.listing.values.get("seller_sku")
+    return bool(sku) and (sku in history.failures or sku in history.hashed_skus
+                          or c.run.memo["ledger"]["lock"].max_failures <= 0)
+
+
 @rule("sku_locked", family="ledger", reads=("lock.max_failures", "lock.window_hours", "lock.lock_hours"))
 def sku_locked(c: ListingContext) -> Iterator[Hit]:
     """The SKU is in the platform's 72-hour repeat-failure lock.
