@@ -88,7 +88,7 @@ def prepare(
     sheet: str | None = None,
     jobs: int | None = None,
     datasets: Datasets | None = None,
-    cache: bool = True,
+    cache: bool | ImageCache = True,
     allow_private_urls: bool = False,
     ledger: Any = None,
     columns: str | Path | ColumnMap | None = None,
@@ -97,7 +97,8 @@ def prepare(
 
     All inputs are read before the first listing is checked, so an unreadable documents file or
     shop profile is reported before any work is done. ``cache=False`` analyses every image afresh
-    (the persistent cache is neither read nor written); ``allow_private_urls`` lets image URLs
+    (the persistent cache is neither read nor written; an :class:`~shelfcheck.analysis.cache.ImageCache`
+    is used as given, e.g. ``ImageCache(verify=True)`` to rehash every file); ``allow_private_urls`` lets image URLs
     point at loopback or private hosts; ``ledger`` (an open :class:`~shelfcheck.ledger.Ledger`)
     adds the repeat-failure guard's findings; ``columns`` (a ``--columns`` YAML or a
     :class:`~shelfcheck.ingest.mapping.ColumnMap`) says which column feeds which field. The
@@ -116,7 +117,7 @@ def prepare(
         stock=load_platform_inventory(inventory) if inventory else None,
         ledger=ledger,
     )
-    engine = Engine(run, jobs=jobs, cache=ImageCache() if cache else None,
+    engine = Engine(run, jobs=jobs, cache=cache if isinstance(cache, ImageCache) else ImageCache() if cache else None,
                     allow_private_urls=allow_private_urls)
     return Preflight(source, engine, run, engine.check_shop())
 

@@ -20,10 +20,9 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
@@ -34,6 +33,9 @@ from shelfcheck.model import Listing, split_list
 from shelfcheck.rules import GATES, MEMO_FIELDS, MEMO_IMAGES, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 from shelfcheck.workers import Render, RuleWorkers, finish_chunk
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor  # loaded when images need processes
 
 __all__ = ["Engine", "resolve_image_ref"]
 
@@ -388,6 +390,8 @@ class Engine:
     def _workers(self) -> ProcessPoolExecutor:
         """Processes that analyse images (started on first need)."""
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             context = multiprocessing.get_context("fork" if self._fork else "spawn")
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool

@@ -95,7 +95,7 @@ class Document(BaseModel):
     rules can report them on the listings the document should have covered.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # validators built on first use
 
     doc_id: str
     type: str
@@ -119,7 +119,7 @@ class Document(BaseModel):
 class Integration(BaseModel):
     """A connected system (ERP, channel) with the day it was connected."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     name: str = ""
     connected_at: dt.date | dt.datetime | None = None
@@ -128,7 +128,7 @@ class Integration(BaseModel):
 class AppProfile(BaseModel):
     """The app (ERP) that publishes for the shop, as shown in the Developer Portal."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     name: str = ""
     status: str | None = None
@@ -146,7 +146,7 @@ class AppProfile(BaseModel):
 class ShopProfile(BaseModel):
     """The shop profile, ``shop.yaml`` (contract §2.3). Unknown keys are kept and ignored."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     seller_id: str | None = None
     kyc_complete: bool | None = None

@@ -18,8 +18,6 @@ try:  # typer >= 0.29 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import UsageError  # type: ignore[no-redef]
 
-from shelfcheck.i18n import LANGS, default_lang
-
 __all__ = ["UsageError", "check_url_option", "fail", "open_output", "parse_as_of", "pick_lang"]
 
 
@@ -58,6 +56,8 @@ def check_url_option(option: str, value: str | None) -> str | None:
 
 def pick_lang(lang: str | None) -> str:
     """``--lang`` or the default from the environment."""
+    from shelfcheck.i18n import LANGS, default_lang  # the catalogues only when a command runs
+
     if lang is None:
         return default_lang()
     if lang not in LANGS:

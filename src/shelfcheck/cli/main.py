@@ -19,9 +19,81 @@ from shelfcheck import __version__
 from shelfcheck.cli.common import UsageError, fail, open_output, parse_as_of, pick_lang
 from shelfcheck.errors import ShelfcheckError
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
+
+# Every command, in the order ``--help`` lists them: name -> where it is defined. Nothing is
+# imported until the command runs (or ``--help`` lists it), so ``shelfcheck --version`` and a
+# small ``check`` start fast. Adding a command is one line here:
+#   "module:function"  a command function (typer annotations) in shelfcheck.cli.<module>
+#   "module:app"       a ``typer.Typer`` mounted as a group under the name
+#   "module"           a module whose ``register(app)`` adds the command of that name
+COMMANDS: dict[str, str] = {
+    "check": "main:check",        # check a catalogue
+    "explain": "main:explain",    # what a finding code means
+    "rules": "main:rules",        # every finding code
+    "diagnose": "diagnose",       # diagnose, triage, case
+    "triage": "diagnose",
+    "case": "diagnose",
+    "sandbox": "sandbox",         # sandbox
+    "publish": "publish",         # publish
+    "data": "data:app",           # data import | update | status
+    "ledger": "ledger:app",       # ledger record | status
+    "inventory": "inventory:app",  # inventory reconcile
+    "api": "api:app",             # api sign
+    "auth": "auth:app",           # auth url | exchange | refresh
+    "columns": "columns",         # how each column of a catalogue is read
+}
+
+
+class _LazyGroup(typer.core.TyperGroup):
+    """The root group: builds a command from :data:`COMMANDS` only when it is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = self.commands[cmd_name] = _load_command(cmd_name, COMMANDS[cmd_name])
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:  # "Did you mean …?" over every command, loaded or not
+            if args and "Did you mean" not in exc.message:
+                import difflib
+
+                matches = difflib.get_close_matches(args[0], list(COMMANDS))
+                if matches:
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
+
+def _load_command(name: str, target: str) -> Any:
+    """The click command for one :data:`COMMANDS` entry (its module imported now)."""
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(f"shelfcheck.cli.{module_name}")
+    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    obj = getattr(module, attr) if attr else None
+    if isinstance(obj, typer.Typer):
+        holder.add_typer(obj, name=name)
+    elif obj is not None:
+        holder.command(name)(obj)
+    else:
+        module.register(holder)
+    holder.callback()(_no_options)  # always a group, so the command is found by its name
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+def _no_options() -> None:
+    pass
+
 
 app = typer.Typer(
+    cls=_LazyGroup,
     name="shelfcheck",
     help="Every reason TikTok Shop US would refuse your products — before you publish.",
     add_completion=False,
@@ -60,7 +132,6 @@ def _root(
     """Every reason TikTok Shop US would refuse your products — before you publish."""
 
 
-@app.command()
 def check(
     catalog: Annotated[Path, typer.Argument(help="Catalogue: CSV (any encoding), XLSX or JSON.")],
     documents: Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")] = None,
@@ -77,6 +148,9 @@ def check(
         "--columns", help="YAML map of field: header (or header: field) for other layouts; "
                           "see `shelfcheck columns`.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Analyse every image afresh.")] = False,
+    verify_cache: Annotated[bool, typer.Option(
+        "--verify-cache", help="Rehash every image file instead of trusting its size, times and inode; "
+                               "images whose content is unchanged are still not decoded again.")] = False,
     allow_private_urls: Annotated[bool, typer.Option(
         "--allow-private-urls", help="Let image URLs point at loopback or private-network hosts.")] = False,
     fail_on: Annotated[FailOn, typer.Option(
@@ -106,7 +180,7 @@ def check(
     options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
     with _ledger_for_check(db) as ledger:  # reads the ledger; never creates one
         run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
-                      as_of=day, sheet=sheet, jobs=jobs, cache=not no_cache,
+                      as_of=day, sheet=sheet, jobs=jobs, cache=_image_cache(no_cache, verify_cache),
                       allow_private_urls=allow_private_urls, ledger=ledger, columns=columns)
         with open_output(output, binary=binary) as out, \
                 progress(run, cat, to_stdout=output is None) as tracked:
@@ -115,6 +189,15 @@ def check(
         print(cat.ui("written", path=output, listings=summary.listings, failed=summary.failed,
                      errors=summary.errors, warnings=summary.warnings), file=sys.stderr)
     raise typer.Exit(1 if summary.errors or (fail_on is FailOn.warning and summary.warnings) else 0)
+
+
+def _image_cache(no_cache: bool, verify: bool) -> Any:
+    """``--no-cache`` (none), ``--verify-cache`` (every file rehashed) or the usual cache."""
+    if no_cache or not verify:
+        return not no_cache
+    from shelfcheck.analysis.cache import ImageCache
+
+    return ImageCache(verify=True)
 
 
 def _ledger_for_check(db: str | None) -> Any:
@@ -132,7 +215,6 @@ def _ledger_for_check(db: str | None) -> Any:
     return open_ledger(db, readonly=True)
 
 
-@app.command()
 def explain(
     code: Annotated[str, typer.Argument(help="A finding code (e.g. missing_fcc_id).")],
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
@@ -147,7 +229,6 @@ def explain(
     print(text)
 
 
-@app.command()
 def rules(
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
@@ -163,35 +244,6 @@ def rules(
         rules_table(language, policy, sys.stdout)
     else:
         raise fail(f"--format: use table or json, not {fmt!r}")
-
-
-# Command modules beyond check/explain/rules. Each defines ``register(app)`` to add its commands,
-# or a ``typer.Typer`` named ``app`` mounted as a group under the module's name.
-_COMMAND_MODULES = (
-    "data",       # data import | update | status
-    "ledger",     # ledger record | status
-    "inventory",  # inventory reconcile
-    "diagnose",   # diagnose, triage, case
-    "api",        # api sign
-    "auth",       # auth url | exchange | refresh
-    "sandbox",    # sandbox
-    "publish",    # publish
-    "columns",    # columns
-)
-
-
-def _mount_subcommands() -> None:
-    import importlib
-
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"shelfcheck.cli.{name}")
-        if hasattr(module, "register"):
-            module.register(app)
-        else:
-            app.add_typer(module.app, name=name)
-
-
-_mount_subcommands()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,10 +17,14 @@ title_too_short:
 
 from __future__ import annotations
 
+import json
 import os
 import string
+import tempfile
+import time
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -131,10 +135,8 @@ def catalogue(lang: str = "en") -> Catalogue:
     reasons: dict[str, str] = {}
     ui: dict[str, str] = {}
     folder = resources.files("shelfcheck.i18n") / lang
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".yaml"):
-            continue
-        data = yaml.load(item.read_text("utf-8"), Loader=_LOADER) or {}
+    items = sorted((i for i in folder.iterdir() if i.name.endswith(".yaml")), key=lambda p: p.name)
+    for data in _parsed(lang, items):
         reasons.update(data.pop("reasons", None) or {})
         ui.update(data.pop("ui", None) or {})
         for code, entry in data.items():
@@ -142,3 +144,65 @@ def catalogue(lang: str = "en") -> Catalogue:
                 raise ValueError(f"i18n/{lang}: {code} defined twice")
             entries[code] = dict(entry)
     return Catalogue(lang, entries, reasons, ui)
+
+
+# Parsed catalogues are kept as JSON in the user cache folder: reading them back is many times
+# faster than parsing the YAML, and every command that reports pays for it. The copy is used only
+# while every file has the size and modification time it was made from, and only when it was made
+# at least this long after the newest of them (an edit within the same timestamp tick cannot
+# hide); anything else — no cache folder, a corrupt copy — parses the YAML.
+_RACY_NS = 2_000_000_000
+_PARSED_VERSION = 1
+
+
+def _parsed(lang: str, items: list[Any]) -> list[dict[str, Any]]:
+    """The YAML files of one language, parsed (from the JSON copy when it is current)."""
+    try:
+        stats = [(str(item), os.stat(item)) for item in items]
+        stamps = [[name, st.st_size, st.st_mtime_ns] for name, st in stats]
+    except (OSError, TypeError):  # not plain files (a zipped install): parse every time
+        return [_load(item) for item in items]
+    copy = _parsed_path(lang)
+    if copy is not None:
+        try:
+            kept = json.loads(copy.read_text("utf-8"))
+            newest = max((mtime for _, _, mtime in stamps), default=0)
+            if (kept["version"] == _PARSED_VERSION and kept["files"] == stamps
+                    and newest < kept["made_ns"] - _RACY_NS):
+                return list(kept["data"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    data = [_load(item) for item in items]
+    if copy is not None:
+        _keep(copy, {"version": _PARSED_VERSION, "files": stamps, "made_ns": time.time_ns(), "data": data})
+    return data
+
+
+def _load(item: Any) -> dict[str, Any]:
+    return yaml.load(item.read_text("utf-8"), Loader=_LOADER) or {}
+
+
+def _parsed_path(lang: str) -> Path | None:
+    folder = os.environ.get("SHELFCHECK_CACHE_DIR")
+    if not folder:
+        try:
+            from platformdirs import user_cache_dir
+        except ImportError:  # pragma: no cover - a dependency
+            return None
+        folder = user_cache_dir("shelfcheck")
+    return Path(folder) / f"i18n-{lang}.json"
+
+
+def _keep(path: Path, payload: dict[str, Any]) -> None:
+    """Write the JSON copy atomically; a catalogue JSON cannot hold is simply not kept."""
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+        if json.loads(text)["data"] != payload["data"]:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass

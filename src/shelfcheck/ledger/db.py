@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.pool import StaticPool
 
 from shelfcheck.errors import ShelfcheckError
-from shelfcheck.ledger.migrations import SCRIPT_LOCATION, VERSION_TABLE
+from shelfcheck.ledger.migrations import HEAD, SCRIPT_LOCATION, VERSION_TABLE
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -161,8 +161,20 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
 
 
+def _at_head(engine: Engine) -> bool:
+    """True when the database records the newest revision (one query; alembic is not loaded)."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    except SQLAlchemyError:  # no version table yet, or no database: alembic decides
+        return False
+    return found == [HEAD]
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the database to the newest revision, once, whatever other processes do."""
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.util.exc import CommandError
 

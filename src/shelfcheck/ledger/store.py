@@ -24,7 +24,7 @@ from shelfcheck.ledger.db import (
 from shelfcheck.ledger.guard import LockRule, SkuStatus, evaluate_lock
 from shelfcheck.ledger.models import Attempt, InventorySnapshot, InventorySync, utc
 
-__all__ = ["AttemptRecord", "Ledger", "SyncItem", "SyncRecord", "open_ledger"]
+__all__ = ["AttemptRecord", "Ledger", "LedgerHistory", "SyncItem", "SyncRecord", "open_ledger"]
 
 OUTCOMES = ("failed", "passed")
 
@@ -52,6 +52,30 @@ class AttemptRecord:
     def _of(cls, row: Attempt) -> AttemptRecord:
         return cls(row.id, row.seller_sku, row.outcome, tuple(row.reasons or ()), row.attempted_at,
                    row.product_id, row.content_hash, row.source, row.request_id, row.recorded_at)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerHistory:
+    """What the check rules need of the ledger as of one instant, read in one query.
+
+    ``failures`` maps each SKU with a failed attempt to its failure times (oldest first);
+    ``by_hash`` maps (SKU, content hash) to the newest attempt that sent that content. A SKU
+    absent from both has no history: the rules skip it without asking the database again.
+    """
+
+    as_of: dt.datetime
+    failures: dict[str, list[dt.datetime]]
+    by_hash: dict[tuple[str, str], AttemptRecord]
+    hashed_skus: frozenset[str]
+
+    def status(self, sku: str, rule: LockRule) -> SkuStatus:
+        """The SKU's standing under the lock rule (the same as :meth:`Ledger.status`)."""
+        return evaluate_lock(sku, self.failures.get(sku, ()), self.as_of, rule)
+
+    def last_with_hash(self, sku: str, content_hash: str) -> AttemptRecord | None:
+        """The newest attempt of ``sku`` that sent exactly this content (the same as
+        :meth:`Ledger.last_with_hash`)."""
+        return self.by_hash.get((sku, content_hash))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +111,7 @@ class Ledger:
         self.engine = engine
         self.readonly = readonly
         self._skus: set[str] | None = None  # read-only: SKUs with any attempt (a check skips the rest)
+        self._history: LedgerHistory | None = None  # the last one :meth:`history` read
 
     # Life cycle ---------------------------------------------------------------------------
     def __enter__(self) -> Ledger:
@@ -148,6 +173,38 @@ class Ledger:
                 self._skus = set(session.scalars(select(Attempt.seller_sku).distinct()))
         return sku in self._skus
 
+    def history(self, as_of: dt.datetime) -> LedgerHistory:
+        """Every failure, and the newest attempt of each content, at or before ``as_of``.
+
+        One query for the whole run (kept for the next call with the same instant), so checking
+        a catalogue costs the same few milliseconds whether its SKUs have history or not; only
+        the attempts that can matter are held (failures, and attempts with a content hash).
+        """
+        instant = utc(as_of)
+        known = self._history
+        if known is not None and known.as_of == instant:
+            return known
+        failures: dict[str, list[dt.datetime]] = {}
+        by_hash: dict[tuple[str, str], AttemptRecord] = {}
+        if self.engine is not None:
+            query = (select(Attempt.id, Attempt.seller_sku, Attempt.outcome, Attempt.reasons,
+                            Attempt.attempted_at, Attempt.product_id, Attempt.content_hash, Attempt.source,
+                            Attempt.request_id, Attempt.recorded_at)
+                     .where(Attempt.attempted_at <= instant,
+                            (Attempt.outcome == "failed") | Attempt.content_hash.is_not(None))
+                     .order_by(Attempt.attempted_at, Attempt.id))
+            with self._session() as session:
+                for row in session.execute(query):
+                    sku = row.seller_sku
+                    if row.outcome == "failed":
+                        failures.setdefault(sku, []).append(row.attempted_at)
+                    if row.content_hash:  # later rows are newer: the last one written wins
+                        by_hash[(sku, row.content_hash)] = AttemptRecord(
+                            row.id, sku, row.outcome, tuple(row.reasons or ()), row.attempted_at,
+                            row.product_id, row.content_hash, row.source, row.request_id, row.recorded_at)
+        self._history = LedgerHistory(instant, failures, by_hash, frozenset(sku for sku, _ in by_hash))
+        return self._history
+
     # Attempts -----------------------------------------------------------------------------
     def record_attempt(
         self,
@@ -186,6 +243,7 @@ class Ledger:
                       attempted_at=utc(at) if at is not None else now, recorded_at=now,
                       product_id=product_id or None, content_hash=content_hash or None,
                       source=source, request_id=request_id or None, dedupe_key=dedupe_key or None)
+        self._history = None  # read again after a write
         try:
             with self._session(write=True) as session:
                 session.add(row)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from shelfcheck.reporters.json import finding_dict, listing_dict, write_json
-from shelfcheck.reporters.table import write_table
-
 if TYPE_CHECKING:
     from shelfcheck.api import Preflight
     from shelfcheck.findings import Summary
     from shelfcheck.i18n import Catalogue
+    from shelfcheck.reporters.json import finding_dict, listing_dict, write_json
+    from shelfcheck.reporters.table import write_table
 
 __all__ = ["FORMATS", "ReportOptions", "Reporter", "finding_dict", "get_reporter", "listing_dict",
            "write_json", "write_table"]
@@ -46,6 +45,21 @@ FORMATS: dict[str, tuple[str, bool]] = {
     "sarif": ("shelfcheck.reporters.sarif:report", False),
     "junit": ("shelfcheck.reporters.junit:report", False),
 }
+
+
+# Re-exported helpers, loaded on first use: a JSON report never loads the terminal renderer.
+_LAZY = {
+    "finding_dict": "shelfcheck.reporters.json",
+    "listing_dict": "shelfcheck.reporters.json",
+    "write_json": "shelfcheck.reporters.json",
+    "write_table": "shelfcheck.reporters.table",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'shelfcheck.reporters' has no attribute {name!r}")
 
 
 def get_reporter(fmt: str) -> tuple[Reporter, bool]:

@@ -4,6 +4,10 @@ They read ``c.run.ledger`` (a :class:`shelfcheck.ledger.Ledger`; ``None`` → no
 the run's as-of instant (``c.run.as_of_time``: now, or the start of the ``--as-of`` day UTC), and
 the lock rule's numbers from the policy's ``lock:`` block. The content hash is
 :func:`shelfcheck.ledger.listing_content_hash`, the same one the publisher records.
+
+The ledger is read once per run (:meth:`shelfcheck.ledger.Ledger.history`), never once per row:
+a listing whose SKU has no history costs a dictionary look-up, and its content is not even
+hashed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,19 @@ from shelfcheck.rules.registry import gate, rule
 __all__: list[str] = []
 
 
+def _history(c: ListingContext) -> Any:
+    """The ledger's history as of the run (one query per run), or ``None`` without a ledger."""
+    ledger: Any = c.run.ledger
+    if ledger is None:
+        return None
+    memo = c.run.memo.get("ledger")
+    if memo is None:  # once per run (and per worker process)
+        read = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
+        memo = c.run.memo["ledger"] = {"lock": LockRule.from_policy(c.policy),
+                                       "history": read(c.run.as_of_time) if read is not None else None}
+    return memo["history"]
+
+
 def _status(c: ListingContext) -> SkuStatus | None:
     """The SKU's lock status as of the run (cached per listing); ``None`` without a ledger."""
     ledger: Any = c.run.ledger
@@ -27,8 +44,15 @@ def _status(c: ListingContext) -> SkuStatus | None:
     if ledger is None or not sku:
         return None
     if "_ledger_status" not in c.__dict__:
-        c.__dict__["_ledger_status"] = ledger.status(sku, rule=LockRule.from_policy(c.policy),
-                                                     as_of=c.run.as_of_time)
+        history = _history(c)
+        rule = c.run.memo["ledger"]["lock"]
+        if history is None:
+            status = ledger.status(sku, rule=rule, as_of=c.run.as_of_time)
+        elif sku in history.failures or rule.max_failures <= 0:
+            status = history.status(sku, rule)
+        else:
+            status = None  # no failure on record: neither locked nor near the limit
+        c.__dict__["_ledger_status"] = status
     return c.__dict__["_ledger_status"]
 
 
@@ -43,6 +67,17 @@ def _lock_evidence(c: ListingContext, status: SkuStatus) -> dict[str, Any]:
 def _ledger_given(run: Any) -> bool:
     """A ledger was given and holds a database (a read-only ledger that does not exist is empty)."""
     return run.ledger is not None and getattr(run.ledger, "exists", True)
+
+
+@gate("ledger")
+def _sku_has_history(c: ListingContext) -> bool:
+    """The SKU has a failure or a sent content on record (a shortcut: the rules check it too)."""
+    history = _history(c)
+    if history is None:  # a ledger-like object without a history: its rules ask per SKU
+        return True
+    sku = c.listing.values.get("seller_sku")
+    return bool(sku) and (sku in history.failures or sku in history.hashed_skus
+                          or c.run.memo["ledger"]["lock"].max_failures <= 0)
 
 
 @rule("sku_locked", family="ledger", reads=("lock.max_failures", "lock.window_hours", "lock.lock_hours"))
@@ -125,8 +160,12 @@ def resubmit_unchanged(c: ListingContext) -> Iterator[Hit]:
     sku = c.listing.seller_sku
     if ledger is None or not sku:
         return
+    history = _history(c)
+    if history is not None and sku not in history.hashed_skus:
+        return  # nothing this SKU sent is on record: no need to hash the listing
     digest = listing_content_hash(c.listing, c.images)
-    last = ledger.last_with_hash(sku, digest, as_of=c.run.as_of_time)
+    last = (history.last_with_hash(sku, digest) if history is not None
+            else ledger.last_with_hash(sku, digest, as_of=c.run.as_of_time))
     if last is None or last.outcome != "failed":
         return
     yield Hit("seller_sku", {"content_hash": digest[:16], "failed_at": format_instant(last.attempted_at),

@@ -14,7 +14,8 @@ Adding tables (issue 6: OAuth tokens, encrypted at rest; webhook notifications)
    that module at the top of your revision file: alembic loads every revision before it
    upgrades, so the model/migration comparison test sees your tables too.
 2. Add a revision file in ``versions/``, named ``NNNN_what.py``, whose ``down_revision`` is the
-   current head (``python -m shelfcheck.ledger.migrations heads`` prints it), with explicit
+   current head (``python -m shelfcheck.ledger.migrations heads`` prints it; set :data:`HEAD`
+   to your revision), with explicit
    ``op.create_table`` calls — never ``Base.metadata.create_all``. Revision ids may be up to
    128 characters (the version table is created wider than alembic's default 32). Generate a starting point
    with ``python -m shelfcheck.ledger.migrations revision -m "tokens" --autogenerate --db URL``
@@ -30,7 +31,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SCRIPT_LOCATION", "VERSION_TABLE"]
+__all__ = ["HEAD", "SCRIPT_LOCATION", "VERSION_TABLE"]
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)
 VERSION_TABLE = "shelfcheck_alembic_version"
+# The newest revision in versions/ (a test compares it with alembic's view): a database that
+# records it is opened with one query, without loading alembic. Update it with every revision.
+HEAD = "0100_api_tokens_webhooks_products"

@@ -1,0 +1,134 @@
+"""Start-up: a command imports only what it uses (the speed itself is measured in bench/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from time import time_ns
+
+import pytest
+
+import shelfcheck
+from shelfcheck.cli.main import COMMANDS, app
+
+SRC = str(Path(shelfcheck.__file__).resolve().parent.parent)
+HEAVY = ("shelfcheck.engine", "shelfcheck.api", "shelfcheck.rules", "shelfcheck.policy", "shelfcheck.model",
+         "pydantic", "numpy", "PIL", "sqlalchemy", "alembic", "yaml", "rich")
+
+
+def _modules_after(code: str, tmp_path: Path) -> tuple[set[str], str]:
+    """The modules loaded by a fresh interpreter running ``code``, and what it printed."""
+    probe = (
+        "import json, sys\n"
+        f"{code}\n"
+        "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert "MODULES " in done.stderr, done.stderr
+    listed = done.stderr.rsplit("MODULES ", 1)[1]
+    return set(json.loads(listed)), done.stdout
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_version_imports_no_engine_models_or_libraries(tmp_path: Path) -> None:
+    code = ("from shelfcheck.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code")
+    modules, out = _modules_after(code, tmp_path)
+    assert out.strip() == f"shelfcheck {shelfcheck.__version__}"
+    assert _heavy(modules) == []
+    assert not any(m.startswith("shelfcheck.cli.") and m not in ("shelfcheck.cli.main", "shelfcheck.cli.common")
+                   for m in modules), sorted(m for m in modules if m.startswith("shelfcheck.cli."))
+
+
+def test_python_m_shelfcheck_version_is_the_same(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC, "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "shelfcheck", "--version"],
+                          check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == f"shelfcheck {shelfcheck.__version__}"
+    imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "shelfcheck.cli.main" in imported  # the probe works
+    assert _heavy(imported) == []
+
+
+def test_import_shelfcheck_is_cheap_and_names_load_on_use(tmp_path: Path) -> None:
+    modules, _ = _modules_after("import shelfcheck", tmp_path)
+    assert _heavy(modules) == []
+    modules, out = _modules_after("import shelfcheck\nprint(shelfcheck.Severity.ERROR.name)", tmp_path)
+    assert out.strip() == "ERROR" and "shelfcheck.findings" in modules and "shelfcheck.engine" not in modules
+    for name in shelfcheck.__all__:  # every public name resolves
+        assert getattr(shelfcheck, name) is not None
+    assert set(shelfcheck.__all__) <= set(dir(shelfcheck))
+    with pytest.raises(AttributeError):
+        shelfcheck.no_such_name  # noqa: B018
+
+
+def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
+    code = ("from shelfcheck.cli.main import main\n"
+            "try:\n    main(['ledger', '--help'])\nexcept SystemExit:\n    pass")
+    modules, out = _modules_after(code, tmp_path)
+    assert "record" in out and "shelfcheck.cli.ledger" in modules
+    assert not {"shelfcheck.cli.sandbox", "shelfcheck.cli.publish", "shelfcheck.cli.data", "shelfcheck.engine",
+                "sqlalchemy"} & modules
+
+
+def test_every_command_in_the_table_loads_and_help_lists_them_in_order(tmp_path: Path) -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert group.list_commands(None) == list(COMMANDS)  # type: ignore[attr-defined, arg-type]
+    for name in COMMANDS:
+        command = group.get_command(None, name)  # type: ignore[attr-defined, arg-type]
+        assert command is not None and command.name == name, name
+    assert group.get_command(None, "no-such-command") is None  # type: ignore[attr-defined, arg-type]
+
+
+def test_a_mistyped_command_suggests_the_right_one(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": SRC, "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "shelfcheck", "chek"], check=False, capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "No such command 'chek'" in done.stderr and "Did you mean 'check'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_parsed_catalogues_are_reused_only_while_their_files_are_unchanged(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelfcheck import i18n
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SHELFCHECK_CACHE_DIR", str(cache))
+    source = tmp_path / "family.yaml"
+    source.write_text("code_one:\n  message: first\n", "utf-8")
+    hour_ago = time_ns() - 3600 * 10**9
+    os.utime(source, ns=(hour_ago, hour_ago))
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "first"}}]
+    copy = cache / "i18n-xx.json"
+    kept = json.loads(copy.read_text("utf-8"))
+    kept["data"] = [{"code_one": {"message": "from the copy"}}]
+    copy.write_text(json.dumps(kept), "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "from the copy"}}]  # current: used
+    source.write_text("code_one:\n  message: edited\n", "utf-8")  # another size and mtime
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]
+    kept = json.loads(copy.read_text("utf-8"))
+    kept["data"] = [{"code_one": {"message": "stale"}}]
+    copy.write_text(json.dumps(kept), "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]  # made too soon after the edit
+    copy.write_text("{not json", "utf-8")
+    assert i18n._parsed("xx", [source]) == [{"code_one": {"message": "edited"}}]
+    i18n.catalogue.cache_clear()
+    try:
+        fresh = i18n.catalogue("en")
+        i18n.catalogue.cache_clear()
+        again = i18n.catalogue("en")  # from the copy the first call wrote (the package files are old)
+    finally:
+        i18n.catalogue.cache_clear()
+    assert (fresh.entries, fresh.reasons, fresh.ui_text) == (again.entries, again.reasons, again.ui_text)
+    assert (cache / "i18n-en.json").exists()
