@@ -58,7 +58,8 @@ def _docs(ws: Workspace, status: str) -> Path:
         "issued_on": "2024-01-10", "expires_on": "", "file": "", "applies_to": "M-1"}])
 
 
-def _diagnose(capsys: pytest.CaptureFixture[str], sku: str, catalog: Path, db: str, *extra: str) -> tuple[int, dict[str, Any]]:
+def _diagnose(capsys: pytest.CaptureFixture[str], sku: str, catalog: Path, db: str,
+              *extra: str) -> tuple[int, dict[str, Any]]:
     code, out, err = cli(capsys, "diagnose", sku, "--catalog", str(catalog), "--as-of", AS_OF,
                          "--format", "json", "--db", db, *extra)
     assert code in (0, 1), err

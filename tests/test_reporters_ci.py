@@ -87,7 +87,8 @@ def test_sarif_locations_and_rules(example: dict) -> None:
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh_rules["title_too_short"]["shortDescription"]["text"])
 
 
-def test_sarif_outside_the_working_directory_uses_an_absolute_uri(ws: Workspace, tmp_path_factory: pytest.TempPathFactory,
+def test_sarif_outside_the_working_directory_uses_an_absolute_uri(ws: Workspace,
+                                                                  tmp_path_factory: pytest.TempPathFactory,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_csv(ws.root / "目录 a" / "catalog.csv", [ws.listing(seller_sku="A-1", title="Short")])
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 from pydantic import ValidationError
 
 from shelfcheck.errors import PolicyError
 from shelfcheck.policy.schema import Policy
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 __all__ = ["DEFAULT_POLICY", "builtin_policies", "load_policy"]
 

@@ -85,7 +85,8 @@ def memo_by(family: str, *fields: str, images: bool = False) -> None:
         MEMO_IMAGES.add(family)
 
 
-def gate(family: str, *, per: Literal["listing", "run"] = "listing") -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+def gate(family: str, *, per: Literal["listing", "run"] = "listing"
+         ) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
     """Register when the rules of ``family`` can report anything, per listing or per run."""
 
     def register(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:

@@ -50,17 +50,19 @@ from shelfcheck.sandbox.catalog import SandboxCatalog
 from shelfcheck.sandbox.state import failures, grants, images, open_state, products
 from shelfcheck.tiktok.client import cipher_allowed
 from shelfcheck.tiktok.payload import read_product_body
+from shelfcheck.tiktok.sandbox_credentials import (
+    SANDBOX_ACCESS_TOKEN,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_SERVICE_ID,
+    SANDBOX_SHOP_CIPHER,
+)
 from shelfcheck.tiktok.signing import is_multipart, verify_request
 
 __all__ = ["SANDBOX_APP_KEY", "SandboxConfig", "create_app", "make_listing"]
 
 log = logging.getLogger("shelfcheck.sandbox")
 
-SANDBOX_APP_KEY = "sandbox-app-key"
-SANDBOX_APP_SECRET = "sandbox-app-secret"
-SANDBOX_ACCESS_TOKEN = "sandbox-access-token"
-SANDBOX_SHOP_CIPHER = "SANDBOX_US_SHOP_CIPHER"
-SANDBOX_SERVICE_ID = "sandbox-service"
 
 
 @dataclass
