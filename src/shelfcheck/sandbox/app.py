@@ -172,7 +172,7 @@ class Sandbox:
         self.engine = open_state(config.db)
         self.lock_rule = LockRule.from_policy(self.policy)
         wb = self.policy.images.white_background
-        self.white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma)
+        self.white = WhiteParams.of(wb)
         self._mutex = threading.RLock()
         self._faults: list[tuple[int, int, str]] = []
         self._ids = itertools.count(int(self.config.clock()) * 1000)
@@ -332,8 +332,8 @@ class Sandbox:
     def upload(self, content: bytes, use_case: str) -> dict[str, Any]:
         if not content:
             raise _Fail(12038002, "Invalid upload file: the data part is empty.")
-        if len(content) > 5 * 1024 * 1024:
-            raise _Fail(12038005, "The file is larger than 5 MB.")
+        if len(content) > self.policy.images.max_bytes:
+            raise _Fail(12038005, f"The file is larger than {self.policy.images.max_megabytes} MB.")
         digest = hashlib.sha256(content).hexdigest()
         uri = f"tos-sandbox-us/{digest[:32]}"
         info = analyse_bytes(content, ImageInfo(ref=uri, path=uri, found=True), self.white)
