@@ -140,3 +140,29 @@ def test_rule_texts_state_no_threshold_of_their_own(code: str) -> None:
             if code.startswith(("image", "main_images")):
                 assert not re.search(r"\b(1080|4000)\b|5 MB", part), (code, lang, part)
             assert "{" not in part, (code, lang, part)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_platform_error_table_states_the_pack_numbers(capsys: pytest.CaptureFixture[str], pack: Path,
+                                                      lang: str) -> None:
+    code, out, _ = cli(capsys, "explain", "12052301", "--policy", str(pack), "--lang", lang)
+    assert code == 0 and "1200–4000" in out and "3 MB" in out and "1080" not in out
+    code, out, _ = cli(capsys, "explain", "12052301", "--lang", lang)
+    assert "1080–4000" in out and "5 MB" in out
+
+
+def test_platform_codes_and_fixability_are_declared_with_the_rules() -> None:
+    from shelfcheck.diagnose.platform_errors import CODES, GROUPS
+    from shelfcheck.diagnose.reasons import NOT_FIXABLE
+
+    assert RULES["image_wrong_size"].platform == ("12052301", "12052305", "12038014", "12019116")
+    assert CODES["12052301"].findings == ("image_wrong_size",)
+    assert CODES["12052105"].findings == ("missing_fcc_test_report", "missing_fda_registration",
+                                          "missing_cpi", "missing_cpc")
+    declared = {code for rule in RULES.values() for code in rule.platform}
+    assert declared <= set(CODES), declared - set(CODES)  # every declared code is in the table
+    for entry in CODES.values():
+        assert entry.group in GROUPS
+        assert all(entry.code in RULES[f].platform for f in entry.findings)
+    assert RULES["category_prohibited"].fixable is False and "category_prohibited" in NOT_FIXABLE
+    assert RULES["image_wrong_size"].fixable is True and "image_wrong_size" not in NOT_FIXABLE

@@ -54,7 +54,7 @@ def explain_code(code: str, lang: str = "en", policy: str | None = None) -> str 
     """
     rule = RULES.get(code)
     if rule is None:
-        return explain_platform(code, lang)
+        return explain_platform(code, lang, policy)
     info = rule_info(rule, lang, policy)
     cat = catalogue(lang)
     lines = [f"{rule.code} [{info['severity']}] — {info['summary']}", ""]
@@ -97,8 +97,9 @@ def rules_table(lang: str, policy: str | None, out: IO[str]) -> None:
     Console(file=out, width=140, highlight=False).print(table)
 
 
-def explain_platform(code: str, lang: str = "en") -> str | None:
-    """A platform error code explained (cause, fix, whether a retry helps), or ``None`` if unknown."""
+def explain_platform(code: str, lang: str = "en", policy: str | None = None) -> str | None:
+    """A platform error code explained (cause, fix, whether a retry helps), or ``None`` if unknown;
+    the numbers it states are the pack's (``policy``: a name or path, default built-in)."""
     from shelfcheck.datasets import load_datasets
     from shelfcheck.diagnose.platform_errors import (
         explain_platform_code,
@@ -108,5 +109,5 @@ def explain_platform(code: str, lang: str = "en") -> str | None:
 
     if not is_platform_code(code):
         return None
-    info = explain_platform_code(code, load_datasets())
-    return render_platform_explanation(info, lang) if info is not None else None
+    info = explain_platform_code(code, load_datasets(), policy=policy)
+    return render_platform_explanation(info, lang, policy=policy) if info is not None else None

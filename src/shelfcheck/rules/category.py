@@ -35,7 +35,8 @@ def category_missing(c: ListingContext) -> Iterator[Hit]:
         yield Hit("category", {"value": ""})
 
 
-@rule("category_unknown", family="category", reads=("categories",))
+@rule("category_unknown", family="category", reads=("categories",),
+      platform=("12052023", "12052024", "12052025", "12052002"))
 def category_unknown(c: ListingContext) -> Iterator[Hit]:
     """The category is not in the platform's US category tree.
 
@@ -57,7 +58,8 @@ def category_unknown(c: ListingContext) -> Iterator[Hit]:
                   {"suggestion": suggestion or "-"})
 
 
-@rule("category_invite_only", family="category", reads=("categories",))
+@rule("category_invite_only", family="category", reads=("categories",),
+      platform=("12052221", "12052223", "12052226", "12052227"))
 def category_invite_only(c: ListingContext) -> Iterator[Hit]:
     """The category is invite-only (gray test) and the shop has not been granted access.
 
@@ -83,7 +85,8 @@ def category_invite_only(c: ListingContext) -> Iterator[Hit]:
               {"category": match.entry.path})
 
 
-@rule("category_prohibited", family="category", reads=("categories",), fixable=False)
+@rule("category_prohibited", family="category", reads=("categories",), fixable=False,
+      platform=("12052220", "12052446"))
 def category_prohibited(c: ListingContext) -> Iterator[Hit]:
     """The category is prohibited on TikTok Shop US; no document can change that.
 

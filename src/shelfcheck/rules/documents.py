@@ -187,7 +187,8 @@ def _grantee_evidence(c: ListingContext, grantee: str) -> dict[str, object]:
             "grantee_list": c.run.datasets.provenance.get("fcc-grantees")}
 
 
-@rule("missing_fcc_test_report", family="documents", reads=("category_groups",))
+@rule("missing_fcc_test_report", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_fcc_test_report(c: ListingContext) -> Iterator[Hit]:
     """No FCC test report applies to the product or its model.
 
@@ -230,7 +231,8 @@ def fcc_report_predates_model_filing(c: ListingContext) -> Iterator[Hit]:
     yield from _unusable(c, "fcc_report_predates_model_filing")
 
 
-@rule("missing_fda_registration", family="documents", reads=("category_groups",))
+@rule("missing_fda_registration", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_fda_registration(c: ListingContext) -> Iterator[Hit]:
     """A beauty product has no FDA registration number.
 
@@ -281,7 +283,8 @@ def invalid_fda_registration(c: ListingContext) -> Iterator[Hit]:
                        "allowed_lengths": [7, 10, 11], "doc_id": ch.doc.doc_id})
 
 
-@rule("missing_cpi", family="documents", reads=("category_groups",))
+@rule("missing_cpi", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_cpi(c: ListingContext) -> Iterator[Hit]:
     """A beauty product has no Cosmetic Product Ingredient Statement (CPI).
 
@@ -299,7 +302,8 @@ def missing_cpi(c: ListingContext) -> Iterator[Hit]:
     yield from _missing(c, "cpi")
 
 
-@rule("missing_cpc", family="documents", reads=("category_groups",))
+@rule("missing_cpc", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_cpc(c: ListingContext) -> Iterator[Hit]:
     """A children's product has no Children's Product Certificate (CPC).
 
@@ -335,7 +339,8 @@ def document_not_verified(c: ListingContext) -> Iterator[Hit]:
     yield from _unusable(c, "document_not_verified")
 
 
-@rule("document_expired", family="documents")
+@rule("document_expired", family="documents",
+      platform=("12052385",))
 def document_expired(c: ListingContext) -> Iterator[Hit]:
     """A required document expired before the as-of day.
 

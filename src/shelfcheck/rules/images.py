@@ -72,7 +72,8 @@ def _readable(info: ImageInfo) -> bool:
     return info.found and info.decodable is not False and info.format is not None
 
 
-@rule("main_images_too_few", family="images", reads=("images.min_count",))
+@rule("main_images_too_few", family="images", reads=("images.min_count",),
+      platform=("12052028",))
 def main_images_too_few(c: ListingContext) -> Iterator[Hit]:
     """Fewer main images than the policy minimum ({images.min_count}).
 
@@ -93,7 +94,8 @@ def main_images_too_few(c: ListingContext) -> Iterator[Hit]:
         yield Hit("main_images", {"count": count, "min": minimum})
 
 
-@rule("main_images_too_many", family="images", reads=("images.max_count",))
+@rule("main_images_too_many", family="images", reads=("images.max_count",),
+      platform=("12052306",))
 def main_images_too_many(c: ListingContext) -> Iterator[Hit]:
     """More main images than the policy maximum ({images.max_count}).
 
@@ -132,7 +134,8 @@ def image_not_found(c: ListingContext) -> Iterator[Hit]:
             yield Hit(f"main_images[{i}]", {"ref": ref, "reason": reason, **info.extra}, {"reason": reason})
 
 
-@rule("image_unreadable", family="images")
+@rule("image_unreadable", family="images",
+      platform=("12038004",))
 def image_unreadable(c: ListingContext) -> Iterator[Hit]:
     """A main image is not a decodable image (not an image, or a truncated or corrupt file).
 
@@ -151,7 +154,8 @@ def image_unreadable(c: ListingContext) -> Iterator[Hit]:
                                             "format": info.format, "size_bytes": info.size_bytes})
 
 
-@rule("image_format_unsupported", family="images", reads=("images.formats",))
+@rule("image_format_unsupported", family="images", reads=("images.formats",),
+      platform=("12052304", "12038015"))
 def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
     """A main image is in a format the platform does not take (by content, not by extension).
 
@@ -171,7 +175,8 @@ def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
             yield Hit(f"main_images[{i}]", {"ref": ref, "format": info.format, "allowed": allowed})
 
 
-@rule("image_file_too_large", family="images", reads=("images.max_bytes", "images.min_side"))
+@rule("image_file_too_large", family="images", reads=("images.max_bytes", "images.min_side"),
+      platform=("12052302", "12038005"))
 def image_file_too_large(c: ListingContext) -> Iterator[Hit]:
     """A main image file is larger than {images.max_megabytes} MB ({images.max_megabytes} × 1024 × 1024 bytes).
 
@@ -192,7 +197,8 @@ def image_file_too_large(c: ListingContext) -> Iterator[Hit]:
                       {"max_mb": c.policy.images.max_megabytes, "min_side": c.policy.images.min_side})
 
 
-@rule("image_wrong_size", family="images", reads=("images.square", "images.min_side", "images.max_side"))
+@rule("image_wrong_size", family="images", reads=("images.square", "images.min_side", "images.max_side"),
+      platform=("12052301", "12052305", "12038014", "12019116"))
 def image_wrong_size(c: ListingContext) -> Iterator[Hit]:
     """A main image is not square, or a side is outside {images.min_side}–{images.max_side} pixels.
 

@@ -107,7 +107,8 @@ def app_inactive(c: ShopContext) -> Iterator[Hit]:
         yield Hit("app.status", {"value": app.status, "required": wanted}, {"app": app.name})
 
 
-@rule("app_missing_product_write", family="shop", scope="shop", reads=("channel.required_permissions",))
+@rule("app_missing_product_write", family="shop", scope="shop", reads=("channel.required_permissions",),
+      platform=("105005",))
 def app_missing_product_write(c: ShopContext) -> Iterator[Hit]:
     """The publishing app lacks the ``product_write`` permission.
 
@@ -132,7 +133,8 @@ def app_missing_product_write(c: ShopContext) -> Iterator[Hit]:
 
 
 @rule("channel_api_outdated", family="shop", scope="shop",
-      reads=("channel.min_api_version", "channel.legacy_cutoff"))
+      reads=("channel.min_api_version", "channel.legacy_cutoff"),
+      platform=("403-UNAUTHORIZED_CHANNEL",))
 def channel_api_outdated(c: ShopContext) -> Iterator[Hit]:
     """The app still uses a channel API older than {channel.min_api_version} after the {channel.legacy_cutoff} cut-over.
 
@@ -160,7 +162,8 @@ def channel_api_outdated(c: ShopContext) -> Iterator[Hit]:
                   {"app": app.name})
 
 
-@rule("channel_reauthorization_required", family="shop", scope="shop")
+@rule("channel_reauthorization_required", family="shop", scope="shop",
+      platform=("401",))
 def channel_reauthorization_required(c: ShopContext) -> Iterator[Hit]:
     """A system was connected after the app was authorized: the old token is no longer valid.
 

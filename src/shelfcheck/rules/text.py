@@ -63,7 +63,8 @@ def sku_missing(c: ListingContext) -> Iterator[Hit]:
         yield Hit("seller_sku", {"value": ""})
 
 
-@rule("sku_not_english", family="text", reads=("sku.allowed",))
+@rule("sku_not_english", family="text", reads=("sku.allowed",),
+      platform=("12019059",))
 def sku_not_english(c: ListingContext) -> Iterator[Hit]:
     """The seller SKU has characters other than ``A–Z a–z 0–9 . _ -``.
 
@@ -86,7 +87,8 @@ def sku_not_english(c: ListingContext) -> Iterator[Hit]:
                   {"characters": " ".join(repr(b)[1:-1] for b in bad[:10])})
 
 
-@rule("sku_too_long", family="text", reads=("sku.max_length",))
+@rule("sku_too_long", family="text", reads=("sku.max_length",),
+      platform=("12052054",))
 def sku_too_long(c: ListingContext) -> Iterator[Hit]:
     """The seller SKU is longer than the policy allows ({sku.max_length} characters).
 
@@ -124,7 +126,8 @@ def duplicate_sku(c: ListingContext) -> Iterator[Hit]:
         yield Hit("seller_sku", {"value": c.listing.seller_sku, "first_row": c.first_row_of_sku})
 
 
-@rule("title_missing", family="text")
+@rule("title_missing", family="text",
+      platform=("12052261",))
 def title_missing(c: ListingContext) -> Iterator[Hit]:
     """The product has no title.
 
@@ -161,7 +164,8 @@ def title_too_short(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"length": len(title), "min": minimum})
 
 
-@rule("title_too_long", family="text", reads=("title.max_length",))
+@rule("title_too_long", family="text", reads=("title.max_length",),
+      platform=("12052051",))
 def title_too_long(c: ListingContext) -> Iterator[Hit]:
     """The title is longer than the policy maximum ({title.max_length} characters).
 
@@ -180,7 +184,8 @@ def title_too_long(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"length": len(title), "max": maximum})
 
 
-@rule("title_not_english", family="text")
+@rule("title_not_english", family="text",
+      platform=("12052262", "12052266"))
 def title_not_english(c: ListingContext) -> Iterator[Hit]:
     """The title contains Chinese, Japanese or Korean script, or full-width characters.
 
@@ -203,7 +208,8 @@ def title_not_english(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"cjk": cjk, "fullwidth": wide}, {"characters": shown})
 
 
-@rule("title_format_invalid", family="text", reads=("title.max_repeat",))
+@rule("title_format_invalid", family="text", reads=("title.max_repeat",),
+      platform=("12052931",))
 def title_format_invalid(c: ListingContext) -> Iterator[Hit]:
     """The title has emoji, control characters, HTML entities, only symbols, or long repeats.
 
