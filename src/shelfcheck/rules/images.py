@@ -206,8 +206,7 @@ def image_wrong_size(c: ListingContext) -> Iterator[Hit]:
         Width and height from the file: equal when ``images.square``, and each within
         ``images.min_side``–``images.max_side``.
     Why the platform refuses it:
-        TikTok Shop US main images must be square, at least {images.min_side}×{images.min_side}
-        pixels.
+        TikTok Shop US main images must be square, at least {images.min_side}×{images.min_side} pixels.
     Bad:
         800×800, or 1080×1350
     Good:

@@ -33,8 +33,8 @@ def inventory_drift_exceeded(c: ListingContext) -> Iterator[Hit]:
         ``|quantity − platform_quantity| > inventory.tolerance`` for SKUs in the platform
         snapshot given with ``--inventory``.
     Why the platform refuses it:
-        TikTok Shop US requires real-time stock accuracy within ±{inventory.tolerance} units;
-        beyond it the product is delisted and cannot be republished until the stock is calibrated.
+        TikTok Shop US requires real-time stock accuracy within ±{inventory.tolerance} units; beyond it the product
+        is delisted and cannot be republished until the stock is calibrated.
     Bad:
         ERP 120, platform 100 (drift +20)
     Good:
