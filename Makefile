@@ -1,6 +1,7 @@
 # shelfcheck — two commands on a fresh machine with only Python:
 #   make demo   create the environment, check the bundled example catalogue, write the reports
 #   make test   run the test suite
+#   make lint   ruff and the import-layer contracts (pyproject.toml)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -40,6 +41,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples scripts
+	PYTHONPATH=src $(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -38,7 +38,8 @@ def _box(img: Image.Image, colour: tuple[int, int, int], angle: int = 0) -> Imag
 def _earbuds(img: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
     d = ImageDraw.Draw(img)
     w, h = img.size
-    d.rounded_rectangle([w * 0.3, h * 0.5, w * 0.7, h * 0.72], radius=60, fill=(235, 235, 238), outline=(180, 180, 185), width=4)
+    d.rounded_rectangle([w * 0.3, h * 0.5, w * 0.7, h * 0.72], radius=60, fill=(235, 235, 238),
+                        outline=(180, 180, 185), width=4)
     for cx in (0.4, 0.6):
         d.ellipse([w * (cx - 0.08), h * 0.28, w * (cx + 0.08), h * 0.44], fill=colour)
         d.rectangle([w * (cx - 0.02), h * 0.4, w * (cx + 0.02), h * 0.52], fill=colour)
@@ -60,7 +61,8 @@ def _puzzle(img: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
     for i in range(4):
         for j in range(4):
             shade = tuple(min(255, c + 12 * ((i + j) % 3)) for c in colour)
-            d.rectangle([w * (0.22 + 0.14 * i), h * (0.22 + 0.14 * j), w * (0.35 + 0.14 * i), h * (0.35 + 0.14 * j)], fill=shade)
+            d.rectangle([w * (0.22 + 0.14 * i), h * (0.22 + 0.14 * j),
+                         w * (0.35 + 0.14 * i), h * (0.35 + 0.14 * j)], fill=shade)
     return img
 
 

@@ -15,7 +15,8 @@ from helpers import Workspace, write_csv
 FINDING_KEYS = {"code", "severity", "field", "message", "fix", "evidence"}
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "shelfcheck", *map(str, args)], capture_output=True,
@@ -92,7 +93,8 @@ def test_output_file_and_summary_on_stderr(catalogue: Path, tmp_path: Path) -> N
         (("check", "{nosku}"), "no seller_sku column"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_two(catalogue: Path, tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+def test_bad_input_is_one_line_and_exit_two(catalogue: Path, tmp_path: Path, args: tuple[str, ...],
+                                            needle: str) -> None:
     binary = tmp_path / "garbage.csv"
     binary.write_bytes(bytes(range(256)) * 20)
     nosku = write_csv(tmp_path / "nosku.csv", [{"title": "x"}])
@@ -118,7 +120,8 @@ def test_user_policy_extends_the_default(catalogue: Path, tmp_path: Path) -> Non
 
 def test_policy_can_downgrade_a_code(catalogue: Path, tmp_path: Path) -> None:
     pack = tmp_path / "soft.yaml"
-    pack.write_text("extends: tiktok-us-2024-07\nname: soft\nversion: '1'\nrules: {title_too_short: {severity: warning}}\n", "utf-8")
+    pack.write_text("extends: tiktok-us-2024-07\nname: soft\nversion: '1'\n"
+                    "rules: {title_too_short: {severity: warning}}\n", "utf-8")
     proc = run("check", catalogue, "--format", "json", "--policy", pack)
     assert proc.returncode == 0
     finding = json.loads(proc.stdout)["listings"][1]["findings"][0]
@@ -127,7 +130,8 @@ def test_policy_can_downgrade_a_code(catalogue: Path, tmp_path: Path) -> None:
 
 def test_unknown_rule_code_in_policy_is_refused(catalogue: Path, tmp_path: Path) -> None:
     pack = tmp_path / "typo.yaml"
-    pack.write_text("extends: tiktok-us-2024-07\nname: t\nversion: '1'\nrules: {title_to_short: {severity: warning}}\n", "utf-8")
+    pack.write_text("extends: tiktok-us-2024-07\nname: t\nversion: '1'\n"
+                    "rules: {title_to_short: {severity: warning}}\n", "utf-8")
     proc = run("check", catalogue, "--policy", pack)
     assert proc.returncode == 2 and "title_to_short" in proc.stderr
 

@@ -58,7 +58,8 @@ def _docs(ws: Workspace, status: str) -> Path:
         "issued_on": "2024-01-10", "expires_on": "", "file": "", "applies_to": "M-1"}])
 
 
-def _diagnose(capsys: pytest.CaptureFixture[str], sku: str, catalog: Path, db: str, *extra: str) -> tuple[int, dict[str, Any]]:
+def _diagnose(capsys: pytest.CaptureFixture[str], sku: str, catalog: Path, db: str,
+              *extra: str) -> tuple[int, dict[str, Any]]:
     code, out, err = cli(capsys, "diagnose", sku, "--catalog", str(catalog), "--as-of", AS_OF,
                          "--format", "json", "--db", db, *extra)
     assert code in (0, 1), err
@@ -328,3 +329,15 @@ def test_urgent_refused_without_po_unfixable_or_unknown_reasons(ws: Workspace, c
     closed = draft_case("CLEAN-1", catalog, as_of=dt.date(2024, 8, 1), ledger=open_ledger(db, readonly=True),
                         urgent=True, po=po)
     assert closed.urgent_refused == "urgent_prohibited"
+
+
+@pytest.mark.parametrize("lang, needle", [("en", "48-hour lock"), ("zh", "48 小时锁定")])
+def test_triage_states_the_lock_of_the_pack(ws: Workspace, capsys: pytest.CaptureFixture[str],
+                                            lang: str, needle: str) -> None:
+    pack = ws.root / "lock48.yaml"
+    pack.write_text("extends: tiktok-us-2024-07\nname: lock48\nversion: '1'\nlock: {lock_hours: 48}\n", "utf-8")
+    shop = str(_shop(ws, store_compliant=False))
+    rc, out, _ = cli(capsys, "triage", "--shop", shop, "--as-of", AS_OF, "--policy", str(pack), "--lang", lang)
+    assert rc == 1 and needle in out and "72" not in out
+    rc, out, _ = cli(capsys, "triage", "--shop", shop, "--as-of", AS_OF, "--lang", lang)
+    assert needle.replace("48", "72") in out

@@ -53,7 +53,8 @@ def test_gateway_code_is_told_apart_by_its_message() -> None:
     assert explain_platform_code("36009004", message="The `sign` query parameter is missing").group == "signature"
     assert explain_platform_code("36009004", message="invalid x-tts-access-token header").group == "token_expired"
     assert explain_platform_code("36009004", message="Invalid app_key").group == "integration_config"
-    assert explain_platform_code("36009004", message="body.package_weight.value is missing").group == "validation_generic"
+    info = explain_platform_code("36009004", message="body.package_weight.value is missing")
+    assert info.group == "validation_generic"
 
 
 def test_codes_map_to_shelfcheck_findings() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import threading
@@ -16,8 +17,11 @@ from helpers import Workspace, codes, make_image, write_csv
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.fetch import fetch_all, host_is_public
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, analyse_image
+from shelfcheck.policy import load_policy
 
-FAST, EXACT = WhiteParams(), WhiteParams(fast=False)
+POLICY = load_policy()
+FAST = WhiteParams.of(POLICY.images.white_background)
+EXACT = WhiteParams.of(POLICY.images.white_background, fast=False)
 
 
 def _jpeg(size: int, line: tuple[str, int, int] | None = None, background: int = 255, quality: int = 90) -> bytes:
@@ -68,10 +72,10 @@ def test_truncated_jpeg_is_caught_on_the_fast_path() -> None:
 def test_special_files_do_not_hang_or_crash(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.jpg"
     os.mkfifo(fifo)
-    assert analyse_image("pipe.jpg", str(fifo)).reason == "image_not_regular_file"
-    assert analyse_image("zero", "/dev/zero").reason == "image_not_regular_file"
-    assert analyse_image("dir", str(tmp_path)).reason == "image_not_regular_file"
-    assert analyse_image("none", str(tmp_path / "none.jpg")).reason == "image_file_missing"
+    assert analyse_image("pipe.jpg", str(fifo), FAST).reason == "image_not_regular_file"
+    assert analyse_image("zero", "/dev/zero", FAST).reason == "image_not_regular_file"
+    assert analyse_image("dir", str(tmp_path), FAST).reason == "image_not_regular_file"
+    assert analyse_image("none", str(tmp_path / "none.jpg"), FAST).reason == "image_file_missing"
 
 
 def test_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None:
@@ -83,7 +87,7 @@ def test_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None:
     cache.store([info], key)
     again = cache.lookup(str(path), key)
     assert again is not None and again.sha256 == info.sha256 and again.bands == info.bands
-    assert cache.lookup(str(path), WhiteParams(min_ratio=0.99).key()) is None  # other parameters
+    assert cache.lookup(str(path), dataclasses.replace(FAST, min_ratio=0.99).key()) is None  # other parameters
     make_image(path, background=(200, 200, 200))  # edited in place
     os.utime(path, ns=(1, 1))
     assert cache.lookup(str(path), key) is None
@@ -161,14 +165,14 @@ def test_fetch_refuses_private_hosts_unless_allowed(server: str) -> None:
     assert not host_is_public("127.0.0.1") and not host_is_public("10.1.2.3")
     assert not host_is_public("169.254.169.254") and not host_is_public("::1")
     assert host_is_public("93.184.216.34")
-    refused = fetch_all([f"{server}/good.jpg"])
+    refused = fetch_all([f"{server}/good.jpg"], max_bytes=POLICY.images.max_bytes)
     assert refused[f"{server}/good.jpg"].reason == "image_url_private"
     allowed = fetch_all([f"{server}/good.jpg", f"{server}/missing.jpg", f"{server}/big-stream.jpg",
-                         f"{server}/redirect-private"], allow_private=True)
+                         f"{server}/redirect-private"], allow_private=True, max_bytes=POLICY.images.max_bytes)
     assert allowed[f"{server}/good.jpg"].data == _Handler.images["/good.jpg"]
     assert allowed[f"{server}/missing.jpg"].status == 404
     big = allowed[f"{server}/big-stream.jpg"]
-    assert big.too_large and big.size is not None and big.size <= 5 * 1024 * 1024 + 1024 * 1024
+    assert big.too_large and big.size is not None and big.size <= POLICY.images.max_bytes + 1024 * 1024
 
 
 def test_check_with_remote_images(ws: Workspace, server: str) -> None:

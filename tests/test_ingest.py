@@ -42,7 +42,8 @@ def test_gbk_detected_even_when_chinese_appears_late(tmp_path: Path) -> None:
 
 
 def test_headers_match_case_and_separators(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "c.csv", [{" Seller SKU ": "A-1", "TITLE": "Some product title", "Main-Images": "x.jpg"}])
+    path = write_csv(tmp_path / "c.csv",
+                     [{" Seller SKU ": "A-1", "TITLE": "Some product title", "Main-Images": "x.jpg"}])
     (listing,) = _listings(path)
     assert listing.seller_sku == "A-1"
     assert listing.title == "Some product title"

@@ -58,7 +58,8 @@ def test_json_items_drift_and_flags(files: tuple[Path, Path], tmp_path: Path,
     assert (items["DOWN-1"]["drift"], items["DOWN-1"]["flagged"]) == (-10, True)
     assert items["NEW-1"] | {} == {"seller_sku": "NEW-1", "erp": 7, "platform": None, "drift": None,
                                     "flagged": False, "status": "missing_on_platform"}
-    assert (items["BAD-1"]["erp"], items["BAD-1"]["status"], items["BAD-1"]["flagged"]) == (None, "erp_unreadable", False)
+    bad = items["BAD-1"]
+    assert (bad["erp"], bad["status"], bad["flagged"]) == (None, "erp_unreadable", False)
     assert (items["GONE-1"]["erp"], items["GONE-1"]["status"]) == (None, "missing_in_erp")
     assert data["tolerance"] == 5 and data["summary"]["flagged"] == 2 and data["summary"]["items"] == 6
 

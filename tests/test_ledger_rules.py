@@ -15,15 +15,17 @@ import pytest
 
 import shelfcheck.rules.ledger  # noqa: F401  (registers the codes until rules/__init__ imports it)
 from helpers import Workspace, codes, write_csv
-from shelfcheck.analysis.images import analyse_image
+from shelfcheck.analysis.images import WhiteParams, analyse_image
 from shelfcheck.api import prepare
 from shelfcheck.i18n import catalogue
 from shelfcheck.ingest import open_catalog
 from shelfcheck.ledger import listing_content_hash, open_ledger
+from shelfcheck.policy import load_policy
 from shelfcheck.rules import RULES
 
 UTC = dt.timezone.utc
 DAY = dt.date(2024, 8, 1)
+WHITE = WhiteParams.of(load_policy().images.white_background)
 START = dt.datetime(2024, 8, 1, tzinfo=UTC)
 
 
@@ -35,7 +37,7 @@ def _hash_of(catalog: Path, sku: str) -> str:
     source = open_catalog(catalog)
     row = next(r for r in source.listings() if r.seller_sku == sku)
     source.table.close()
-    images = {ref: analyse_image(ref, str(row.base_dir / ref)) for ref in row.main_images}
+    images = {ref: analyse_image(ref, str(row.base_dir / ref), WHITE) for ref in row.main_images}
     return listing_content_hash(row, images)
 
 
@@ -130,7 +132,7 @@ def test_content_hash_is_stable_and_matches_the_engines_images(ws: Workspace) ->
     source = open_catalog(catalog)
     row = next(source.listings())
     source.table.close()
-    infos = [analyse_image(ref, str(row.base_dir / ref)) for ref in row.main_images]
+    infos = [analyse_image(ref, str(row.base_dir / ref), WHITE) for ref in row.main_images]
     assert listing_content_hash(row, infos) == first  # a sequence in main_images order
     assert listing_content_hash(row, [i.sha256 for i in infos]) == first
     mapping = dict(row.values)

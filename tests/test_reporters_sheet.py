@@ -243,7 +243,8 @@ def test_csv_from_json_and_semicolons(ws: Workspace) -> None:
     assert back[0] == list(rows[0]) + list(ADDED_COLUMNS)
     assert [r[-4] for r in back[1:]] == ["pass", "fail"]
     semi = ws.root / "semi.csv"
-    semi.write_text("\n".join(";".join(str(v) for v in r.values()) for r in [dict(zip(rows[0], rows[0]))] + rows) + "\n", "utf-8")
+    lines = [dict(zip(rows[0], rows[0]))] + rows
+    semi.write_text("\n".join(";".join(str(v) for v in r.values()) for r in lines) + "\n", "utf-8")
     out = render("csv", prepare(semi, as_of=AS_OF, jobs=1))[0].decode("utf-8-sig")
     assert out.splitlines()[0].endswith(";status;error_codes;messages;fixes")
 

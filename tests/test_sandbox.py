@@ -167,7 +167,8 @@ def test_sync_refusal_idempotency_and_repeat_failure_lock(tmp_path: Path) -> Non
 
 def test_oauth_against_the_sandbox_and_refresh_on_expiry(tmp_path: Path) -> None:
     with running_sandbox() as (base, sb):
-        code = httpx.get(base + "/open/authorize", params={"service_id": SANDBOX_SERVICE_ID}).json()["data"]["auth_code"]
+        answer = httpx.get(base + "/open/authorize", params={"service_id": SANDBOX_SERVICE_ID}).json()
+        code = answer["data"]["auth_code"]
         with OAuthClient(SANDBOX_APP_KEY, SANDBOX_APP_SECRET, base_url=base) as oauth, \
                 open_ledger(tmp_path / "l.db") as ledger:
             token = oauth.exchange(code)

@@ -16,7 +16,8 @@ def _samples() -> list[str]:
     rng = random.Random(7)
     texts = ["", " ", "a" * 10, "a" * 9, "xaaaaaaaaaay", "短" * 12, "\n" * 10, "!!! ***", "_", "Ⅳ", "²"]
     for _ in range(3000):
-        texts.append("".join(rng.choice(_ALPHABET) * rng.choice([1, 1, 2, 3, 5, 9, 10]) for _ in range(rng.randint(0, 8))))
+        runs = range(rng.randint(0, 8))
+        texts.append("".join(rng.choice(_ALPHABET) * rng.choice([1, 1, 2, 3, 5, 9, 10]) for _ in runs))
     return texts
 
 

@@ -81,7 +81,7 @@ def test_official_token_samples_parse(shared_data: Path) -> None:
         payload = json.loads((shared_data / "tiktok_api" / "samples" / name).read_text("utf-8"))
         fake_sample = {"code": 0, "message": "success", "request_id": "r", "data": payload["data"]}
         with OAuthClient(APP_KEY, SECRET, transport=httpx.MockTransport(
-                lambda r: httpx.Response(200, json=fake_sample))) as c:
+                lambda r, body=fake_sample: httpx.Response(200, json=body))) as c:
             token = c.exchange("x") if name.endswith("get.json") else c.refresh("y")
         # *_expire_in are absolute epoch seconds, not durations
         assert token.access_expires_at == dt.datetime(2022, 8, 15, 9, 46, 23, tzinfo=dt.timezone.utc)

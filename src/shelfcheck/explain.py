@@ -1,24 +1,21 @@
 """``explain`` and ``rules``: documentation rendered from the rule docstrings and catalogues.
 
-English text comes from each rule's docstring (the single source of the documentation); Chinese
-from the ``summary``/``why``/``fix`` entries of the zh catalogue, with the docstring's Bad/Good
-examples, which are data, shown as they are.
+The texts come from :func:`shelfcheck.rules.docs.rule_text`: the docstring (English) or the zh
+catalogue's ``summary``/``why``, the catalogue's ``fix`` in both languages, and every number
+filled from the pack given with ``--policy``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import IO, Any
 
 from shelfcheck.i18n import catalogue
 from shelfcheck.policy import load_policy
 from shelfcheck.rules import RULES, Rule
+from shelfcheck.rules.docs import rule_text
 
 __all__ = ["explain_code", "explain_platform", "rule_info", "rules_json", "rules_table"]
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
 
 def _severity(rule: Rule, policy: str | None) -> str:
     pack = load_policy(policy)
@@ -31,29 +28,21 @@ def _severity(rule: Rule, policy: str | None) -> str:
 
 
 def rule_info(rule: Rule, lang: str, policy: str | None = None) -> dict[str, Any]:
-    """A rule's metadata and documentation as a JSON-ready dict."""
-    doc = rule.doc.sections
-    info: dict[str, Any] = {
+    """A rule's metadata and documentation as a JSON-ready dict, numbers from the pack."""
+    text = rule_text(rule, lang, policy)
+    return {
         "code": rule.code,
         "severity": _severity(rule, policy),
         "family": rule.family,
         "scope": rule.scope,
-        "summary": rule.doc.summary,
-        "what": doc.get("What it checks", ""),
-        "why": doc.get("Why the platform refuses it", ""),
-        "bad": doc.get("Bad", ""),
-        "good": doc.get("Good", ""),
-        "fix": doc.get("Fix", ""),
+        "summary": text.summary,
+        "what": text.what,
+        "why": text.why,
+        "bad": text.bad,
+        "good": text.good,
+        "fix": text.fix,
         "policy_keys": list(rule.reads),
     }
-    if lang == "zh":
-        cat = catalogue("zh")
-        info["summary"] = cat.text(rule.code, "summary") or info["summary"]
-        info["why"] = cat.text(rule.code, "why") or info["why"]
-        fix = cat.text(rule.code, "fix")
-        if fix:
-            info["fix"] = _PLACEHOLDER.sub(lambda m: f"‹{m.group(1)}›", fix)
-    return info
 
 
 def explain_code(code: str, lang: str = "en", policy: str | None = None) -> str | None:
@@ -65,7 +54,7 @@ def explain_code(code: str, lang: str = "en", policy: str | None = None) -> str 
     """
     rule = RULES.get(code)
     if rule is None:
-        return explain_platform(code, lang)
+        return explain_platform(code, lang, policy)
     info = rule_info(rule, lang, policy)
     cat = catalogue(lang)
     lines = [f"{rule.code} [{info['severity']}] — {info['summary']}", ""]
@@ -108,8 +97,9 @@ def rules_table(lang: str, policy: str | None, out: IO[str]) -> None:
     Console(file=out, width=140, highlight=False).print(table)
 
 
-def explain_platform(code: str, lang: str = "en") -> str | None:
-    """A platform error code explained (cause, fix, whether a retry helps), or ``None`` if unknown."""
+def explain_platform(code: str, lang: str = "en", policy: str | None = None) -> str | None:
+    """A platform error code explained (cause, fix, whether a retry helps), or ``None`` if unknown;
+    the numbers it states are the pack's (``policy``: a name or path, default built-in)."""
     from shelfcheck.datasets import load_datasets
     from shelfcheck.diagnose.platform_errors import (
         explain_platform_code,
@@ -119,5 +109,5 @@ def explain_platform(code: str, lang: str = "en") -> str | None:
 
     if not is_platform_code(code):
         return None
-    info = explain_platform_code(code, load_datasets())
-    return render_platform_explanation(info, lang) if info is not None else None
+    info = explain_platform_code(code, load_datasets(), policy=policy)
+    return render_platform_explanation(info, lang, policy=policy) if info is not None else None

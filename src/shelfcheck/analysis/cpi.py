@@ -126,7 +126,7 @@ def _csv_list(text: str) -> tuple[str, ...] | None:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error:
         return None
-    for r, row in enumerate(rows):
+    for row in rows:
         for i, cell in enumerate(row):
             match = _MARKER.search(cell)
             if match is None:

@@ -120,9 +120,12 @@ async def _fetch_many(urls: list[str], *, allow_private: bool, max_bytes: int, c
         ))
 
 
-def fetch_all(urls: Iterable[str], *, allow_private: bool = False, max_bytes: int = 5 * 1024 * 1024,
+def fetch_all(urls: Iterable[str], *, max_bytes: int, allow_private: bool = False,
               concurrency: int = 16, per_host: int = 4, timeout: float = 20.0) -> dict[str, Fetched]:
-    """Fetch every URL concurrently; return one :class:`Fetched` per distinct URL."""
+    """Fetch every URL concurrently; return one :class:`Fetched` per distinct URL.
+
+    ``max_bytes`` is the policy's ``images.max_bytes``: a larger body is cut and marked too large.
+    """
     unique = list(dict.fromkeys(urls))
     if not unique:
         return {}

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 BANDS = ("top", "bottom", "left", "right")
-# Files beyond this are not read at all (the limit is 5 MB; this only guards memory).
+# Files beyond this are not read at all (the policy's limit is far lower; this only guards memory).
 READ_CAP = 64 * 1024 * 1024
 # Images whose header announces more pixels than this are not decoded (decompression bombs).
 PIXEL_CAP = 80_000_000
@@ -67,13 +67,24 @@ ANALYSIS_VERSION = 2  # bump when the analysis changes: cached results of older 
 
 @dataclass(frozen=True, slots=True)
 class WhiteParams:
-    """The parameters the analysis depends on (part of the cache key)."""
+    """The parameters the analysis depends on (part of the cache key).
 
-    band: float = 0.02
-    min_channel: int = 245
-    max_chroma: int = 10
-    min_ratio: float = 0.97
+    The numbers are the policy pack's ``images.white_background`` (no default here):
+    ``WhiteParams.of(policy.images.white_background)``.
+    """
+
+    band: float
+    min_channel: int
+    max_chroma: int
+    min_ratio: float
     fast: bool = True
+
+    @classmethod
+    def of(cls, white_background: Any, fast: bool = True) -> WhiteParams:
+        """The parameters of a pack's ``images.white_background`` block (any object with
+        ``band``, ``min_channel``, ``max_chroma`` and ``min_ratio``)."""
+        wb = white_background
+        return cls(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, fast)
 
     def key(self) -> str:
         """A string that identifies these parameters and the analysis version."""
@@ -268,7 +279,7 @@ def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInf
     return info
 
 
-def analyse_image(ref: str, path: str, params: WhiteParams = WhiteParams()) -> ImageInfo:
+def analyse_image(ref: str, path: str, params: WhiteParams) -> ImageInfo:
     """Analyse the image file at ``path`` (``ref`` is the reference as the seller wrote it).
 
     Never raises for a bad file: a missing file, a directory, a device or a file that is not an

@@ -461,8 +461,9 @@ class InciDictionary:
         """A verdict when ``name`` is clearly not INCI whatever the dictionary, else None.
 
         Clearly not INCI: a name from the synonym table (a common label name), Chinese/Japanese/
-        Korean script, an INCI name with a qualifier (``Organic Aloe Barbadensis Leaf Juice``), a trade name (a ``®``/``™`` mark, a known trade name or brand, or short
-        capital codes with a catalogue number like ``PW LS 9860``), or marketing words only.
+        Korean script, an INCI name with a qualifier (``Organic Aloe Barbadensis Leaf Juice``), a
+        trade name (a ``®``/``™`` mark, a known trade name or brand, or short capital codes with a
+        catalogue number like ``PW LS 9860``), or marketing words only.
         """
         syn = self.synonyms
         key = name_key(name) if key is None else key

@@ -37,13 +37,25 @@ The verdict (:class:`OriginVerdict`):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import pycountry
+
+from shelfcheck.analysis.places import (
+    ADJECTIVES,
+    ALIASES,
+    CHINESE_COUNTRIES,
+    CHINESE_COUNTRIES_RE,
+    MARKING_NAMES,
+    NOT_COUNTRIES,
+    SHORT_NAMES,
+    UPPER_ONLY,
+    chinese_place,
+    fold,
+)
 
 __all__ = [
     "CountryMention",
@@ -62,99 +74,12 @@ __all__ = [
 
 # --- Country names -------------------------------------------------------------------------------
 
-# The short English name used in messages (ISO short names are often long: "Viet Nam",
-# "Korea, Republic of"). Others come from pycountry's common_name or name.
-_SHORT_NAMES = {
-    "BO": "Bolivia", "BQ": "Caribbean Netherlands", "CD": "DR Congo", "CG": "Republic of the Congo",
-    "CI": "Ivory Coast", "CZ": "Czech Republic", "FM": "Micronesia", "GB": "United Kingdom",
-    "HK": "Hong Kong", "IR": "Iran", "KP": "North Korea", "KR": "South Korea", "LA": "Laos",
-    "MD": "Moldova", "MK": "North Macedonia", "MO": "Macau", "PS": "Palestine", "RU": "Russia",
-    "SY": "Syria", "TR": "Turkey", "TW": "Taiwan", "TZ": "Tanzania", "US": "United States",
-    "VA": "Vatican City", "VE": "Venezuela", "VG": "British Virgin Islands",
-    "VI": "U.S. Virgin Islands", "VN": "Vietnam",
-}
-
-# How the marking is usually printed, when it differs from the short name.
-_MARKING_NAMES = {"US": "USA"}
-
-# English forms CBP accepts besides the ISO names: common short forms, 134.45 variant spellings
-# (Brasil, Italie) and abbreviations that unmistakably name the country (Gt. Britain, Luxemb).
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "CN": ("China", "People's Republic of China", "P.R. China", "PR China", "Mainland China",
-           "China Mainland"),
-    "VN": ("Vietnam", "Viet Nam", "Socialist Republic of Vietnam"),
-    "KR": ("South Korea", "Korea", "Republic of Korea", "Korea Republic", "S. Korea"),
-    "KP": ("North Korea",),
-    "TW": ("Taiwan", "Chinese Taipei"),
-    "US": ("USA", "U.S.A.", "US", "U.S.", "United States", "United States of America", "America"),
-    "GB": ("United Kingdom", "UK", "U.K.", "Great Britain", "Gt. Britain", "Gt Britain", "Britain",
-           "England", "Scotland", "Wales", "Northern Ireland"),
-    "RU": ("Russia", "Russian Federation"),
-    "CZ": ("Czech Republic", "Czechia"),
-    "TR": ("Turkey", "Turkiye"),
-    "NL": ("Netherlands", "The Netherlands", "Holland"),
-    "MK": ("Macedonia", "North Macedonia"),
-    "CI": ("Ivory Coast", "Cote d'Ivoire"),
-    "MM": ("Myanmar", "Burma"),
-    "SZ": ("Eswatini", "Swaziland"),
-    "VA": ("Vatican", "Vatican City", "Holy See"),
-    "CV": ("Cape Verde", "Cabo Verde"),
-    "BN": ("Brunei",),
-    "MO": ("Macau", "Macao"),
-    "HK": ("Hong Kong",),
-    "AE": ("United Arab Emirates", "UAE", "U.A.E."),
-    "BR": ("Brazil", "Brasil"),
-    "IT": ("Italy", "Italie", "Italia"),
-    "ES": ("Spain", "Espana"),
-    "LU": ("Luxembourg", "Luxemb"),
-    "PH": ("Philippines", "The Philippines"),
-    "CD": ("DR Congo", "Democratic Republic of the Congo"),
-    "CG": ("Republic of the Congo", "Congo"),
-    "PS": ("Palestine",),
-}
-
-# Aliases that are ordinary English words in lower case: only their upper-case form counts.
-_UPPER_ONLY = frozenset({"us"})
-
-# Adjectival forms (134.45(a)(2)), accepted only before a word of making ("Chinese made").
-_ADJECTIVES = {
-    "chinese": "CN", "vietnamese": "VN", "japanese": "JP", "korean": "KR", "taiwanese": "TW",
-    "thai": "TH", "indian": "IN", "indonesian": "ID", "malaysian": "MY", "cambodian": "KH",
-    "bangladeshi": "BD", "pakistani": "PK", "philippine": "PH", "filipino": "PH",
-    "turkish": "TR", "american": "US", "canadian": "CA", "mexican": "MX", "german": "DE",
-    "italian": "IT", "french": "FR", "spanish": "ES", "portuguese": "PT", "british": "GB",
-    "polish": "PL", "dutch": "NL", "swiss": "CH", "swedish": "SE", "israeli": "IL",
-    "brazilian": "BR", "burmese": "MM", "egyptian": "EG", "australian": "AU", "russian": "RU",
-}
+# Country names besides ISO 3166 (short names, aliases, adjectives, Chinese names) are data:
+# analysis/data/countries.yaml, loaded by analysis.places.
 _MAKING = frozenset({"made", "make", "manufactured", "manufacture", "product", "products",
                      "production", "produced", "origin", "assembled"})
-
-# Word sequences that contain a country name but do not name a country.
-_NOT_COUNTRIES = ("New Mexico", "New Jersey", "New England", "New South Wales", "Bone China",
-                  "Fine China", "China Clay", "Guinea Pig", "Turkey Feather")
-
-# Chinese names of countries (for country_of_origin cells in Chinese, and Chinese-only marks).
-_CHINESE = {
-    "中国": "CN", "中國": "CN", "中华人民共和国": "CN", "中華人民共和國": "CN", "中国大陆": "CN",
-    "中国内地": "CN", "大陆": "CN", "美国": "US", "美國": "US", "越南": "VN", "日本": "JP",
-    "韩国": "KR", "韓國": "KR", "南韩": "KR", "朝鲜": "KP", "台湾": "TW", "臺灣": "TW",
-    "台灣": "TW", "中国台湾": "TW", "香港": "HK", "中国香港": "HK", "澳门": "MO", "澳門": "MO",
-    "中国澳门": "MO", "印度": "IN", "泰国": "TH", "马来西亚": "MY", "印度尼西亚": "ID",
-    "印尼": "ID", "柬埔寨": "KH", "孟加拉国": "BD", "孟加拉": "BD", "巴基斯坦": "PK",
-    "菲律宾": "PH", "缅甸": "MM", "斯里兰卡": "LK", "老挝": "LA", "新加坡": "SG",
-    "土耳其": "TR", "德国": "DE", "英国": "GB", "法国": "FR", "意大利": "IT", "西班牙": "ES",
-    "葡萄牙": "PT", "荷兰": "NL", "比利时": "BE", "瑞士": "CH", "瑞典": "SE", "挪威": "NO",
-    "丹麦": "DK", "芬兰": "FI", "波兰": "PL", "捷克": "CZ", "匈牙利": "HU", "罗马尼亚": "RO",
-    "奥地利": "AT", "爱尔兰": "IE", "希腊": "GR", "俄罗斯": "RU", "乌克兰": "UA",
-    "加拿大": "CA", "墨西哥": "MX", "巴西": "BR", "阿根廷": "AR", "智利": "CL", "秘鲁": "PE",
-    "哥伦比亚": "CO", "澳大利亚": "AU", "澳洲": "AU", "新西兰": "NZ", "以色列": "IL",
-    "阿联酋": "AE", "沙特阿拉伯": "SA", "沙特": "SA", "埃及": "EG", "南非": "ZA",
-    "摩洛哥": "MA", "突尼斯": "TN", "尼日利亚": "NG", "肯尼亚": "KE", "约旦": "JO",
-    "伊朗": "IR", "尼泊尔": "NP", "蒙古": "MN", "哈萨克斯坦": "KZ", "乌兹别克斯坦": "UZ",
-}
 _HAN_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 _HAN_HEAD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_CHINESE_RE = re.compile("|".join(sorted(map(re.escape, _CHINESE), key=len, reverse=True)))
 
 # --- Marking phrases -----------------------------------------------------------------------------
 
@@ -184,27 +109,6 @@ _TOKEN = re.compile(
     r"|[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
 )
 _NOT_LETTER = re.compile(r"[^A-Za-z]+")
-_APOSTROPHES = str.maketrans({"'": None, "\u2019": None, "\u2018": None, "`": None, "\u00b4": None,
-                              "\u00df": "ss"})
-
-
-def fold(text: str) -> str:
-    """NFKC (full-width → ASCII), accents and apostrophes dropped, ß → ss; case is kept."""
-    if text.isascii():
-        return text.replace("'", "").replace("`", "") if ("'" in text or "`" in text) else text
-    text = unicodedata.normalize("NFKC", text)
-    if _APOSTROPHE_LIKE.search(text):
-        text = text.translate(_APOSTROPHES)
-    if text.isascii() or not _ACCENTED.search(text):
-        return text
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-_APOSTROPHE_LIKE = re.compile("['\u2019\u2018`\u00b4\u00df]")
-_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
-
-
 class Words:
     """A text folded and cut into words (see :func:`split_words`).
 
@@ -275,8 +179,8 @@ class _Entry:
 
 
 def _display_uncached(code: str) -> str:
-    if code in _SHORT_NAMES:
-        return _SHORT_NAMES[code]
+    if code in SHORT_NAMES:
+        return SHORT_NAMES[code]
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
@@ -303,11 +207,11 @@ def _build_index() -> dict[tuple[str, ...], _Entry]:
                 if code != "TW":
                     index.setdefault(_key(f"{tail} {head}"), _Entry(code))
             index.setdefault(_key(name), _Entry(code))
-    for code, names in _ALIASES.items():
+    for code, names in ALIASES.items():
         for name in names:
             key = _key(name)
-            index[key] = _Entry(code, key[-1] in _UPPER_ONLY and len(key) == 1)
-    for name in _NOT_COUNTRIES:
+            index[key] = _Entry(code, key[-1] in UPPER_ONLY and len(key) == 1)
+    for name in NOT_COUNTRIES:
         index[_key(name)] = _Entry(None)
     return index
 
@@ -335,7 +239,7 @@ def lookup_country(words: tuple[str, ...], upper: bool = True) -> str | None:
 
 def marking_for(code: str) -> str:
     """The marking to print for goods of ``code`` (``CN`` → ``Made in China``)."""
-    return f"Made in {_MARKING_NAMES.get(code, _display(code))}"
+    return f"Made in {MARKING_NAMES.get(code, _display(code))}"
 
 
 # --- Mentions ------------------------------------------------------------------------------------
@@ -435,8 +339,8 @@ class OriginChecker:
         code: str | None = None
         if key in _INDEX:
             code = _INDEX[key].code
-        elif text in _CHINESE:
-            code = _CHINESE[text]
+        elif text in CHINESE_COUNTRIES:
+            code = CHINESE_COUNTRIES[text]
         elif text.isascii() and text.isalpha() and len(text) in (2, 3):
             found = (pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2
                      else pycountry.countries.get(alpha_3=text.upper()))
@@ -472,9 +376,9 @@ class OriginChecker:
                 if not entry.upper_only or w.is_upper(i, i + size):
                     shown = w.shown(i, i + size)
                     return size, CountryMention(shown, "country", entry.code, "plain")
-        if i + 1 < n and words[i] in _ADJECTIVES and words[i + 1] in _MAKING:
+        if i + 1 < n and words[i] in ADJECTIVES and words[i + 1] in _MAKING:
             shown = w.shown(i, i + 1)
-            return 1, CountryMention(shown, "country", _ADJECTIVES[words[i]], "origin")
+            return 1, CountryMention(shown, "country", ADJECTIVES[words[i]], "origin")
         return None
 
     def mentions(self, text: str) -> list[CountryMention]:
@@ -509,8 +413,8 @@ class OriginChecker:
                 mention = CountryMention(mention.text, mention.kind, mention.code, "origin", mention.correct)
             out.append(mention)
         if not w.text.isascii():
-            for m in _CHINESE_RE.finditer(w.text):
-                code = _CHINESE[m.group()]
+            for m in CHINESE_COUNTRIES_RE.finditer(w.text):
+                code = CHINESE_COUNTRIES[m.group()]
                 run = _HAN_TAIL.search(w.text, 0, m.end())  # show the whole phrase: 中国制造
                 end = _HAN_HEAD.match(w.text, m.start())
                 shown = w.text[run.start() if run else m.start():end.end() if end else m.end()]
@@ -520,8 +424,6 @@ class OriginChecker:
     @staticmethod
     def _stand_in(w: Words, i: int) -> tuple[int, CountryMention] | None:
         """After "Made in": a Chinese place or a misspelt country, when no country is named."""
-        from shelfcheck.analysis.address import chinese_place
-
         words = w.words
         for size in (2, 1):
             if i + size > len(words):

@@ -121,7 +121,9 @@ def triage(
             if reason:
                 print(f"   ({cat.reason(reason)})")
         print("\n" + cat.ui("triage_verdict", verdict=cat.ui("verdict_" + result.verdict)))
-        print(cat.ui("triage_next_" + result.verdict))
+        from shelfcheck.policy import load_policy
+
+        print(cat.ui("triage_next_" + result.verdict, lock_hours=load_policy(policy).lock.lock_hours))
         if result.unverified:
             print(cat.ui("triage_unverified", checks=[cat.ui("check_" + k) for k in result.unverified]))
     raise typer.Exit(1 if result.verdict == "system_problem" else 0)

@@ -6,7 +6,8 @@ shelfcheck inventory reconcile CATALOG --platform F [--format table|json|csv] [-
 
 Per SKU: the ERP quantity (catalogue ``quantity``), the platform quantity (snapshot
 ``platform_quantity``), the drift (ERP − platform) and whether it is flagged (|drift| beyond the
-policy's ``inventory.tolerance``, ±5). ``--output`` writes the calibration file
+policy's ``inventory.tolerance``; the drift rule is :func:`shelfcheck.stock.measure_drift`, the
+same as ``check``'s). ``--output`` writes the calibration file
 (``seller_sku,quantity`` = the ERP count) for the flagged SKUs, to push to the platform. Every run
 is stored in the ledger's sync history, which ``diagnose`` reads. Exit status 1 when a SKU is
 flagged, 0 otherwise, 2 for bad input.
@@ -19,7 +20,6 @@ import datetime as dt
 import io
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -28,80 +28,15 @@ import typer
 from shelfcheck.cli.common import fail, open_output, pick_lang
 from shelfcheck.cli.ledger import DB_HELP, instant_option
 
-__all__ = ["Reconciliation", "app", "reconcile"]
+__all__ = ["app"]
 
 app = typer.Typer(
-    help="Inventory: reconcile ERP stock with the platform (tolerance ±5) and write the calibration file.",
+    help="Inventory: reconcile ERP stock with the platform (tolerance: the policy's inventory.tolerance) "
+         "and write the calibration file.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-@dataclass
-class Reconciliation:
-    """The items of one reconciliation and its tolerance."""
-
-    items: list[dict[str, Any]]
-    tolerance: int
-
-    @property
-    def flagged(self) -> list[dict[str, Any]]:
-        return [i for i in self.items if i["flagged"]]
-
-    def summary(self) -> dict[str, int]:
-        count: dict[str, int] = {}
-        for item in self.items:
-            count[item["status"]] = count.get(item["status"], 0) + 1
-        return {"items": len(self.items), "flagged": len(self.flagged), **count}
-
-
-def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | None = None,
-              columns: Path | None = None) -> Reconciliation:
-    """Compare every catalogue SKU (first row of each) with the snapshot; platform-only SKUs last."""
-    from shelfcheck.ingest import load_platform_inventory, open_catalog
-    from shelfcheck.ingest.values import parse_int
-
-    stock = load_platform_inventory(platform)
-    source = open_catalog(catalog, sheet=sheet, columns=columns)
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    try:
-        for listing in source.listings():
-            sku = listing.seller_sku
-            if not sku or sku in seen:
-                continue
-            seen.add(sku)
-            text = listing.get("quantity")
-            erp: int | None = None
-            status = "ok"
-            try:
-                erp = parse_int(text) if text else None
-            except ValueError:
-                status = "erp_unreadable"
-            if erp is None and status == "ok":
-                status = "erp_missing"
-            snap = stock.get(sku)
-            platform_qty = snap.quantity if snap is not None else None
-            if snap is None:
-                status = "missing_on_platform" if status == "ok" else status
-            elif platform_qty is None and status == "ok":
-                status = "platform_unreadable"
-            drift = erp - platform_qty if erp is not None and platform_qty is not None else None
-            flagged = drift is not None and abs(drift) > tolerance
-            if flagged:
-                status = "drift_exceeded"
-            items.append({"seller_sku": sku, "erp": erp, "platform": platform_qty, "drift": drift,
-                          "flagged": flagged, "status": status, "row": listing.row,
-                          "synced_at": (snap.synced_at or None) if snap is not None else None})
-    finally:
-        source.table.close()
-    for sku, snap in stock.items():
-        if sku not in seen:
-            items.append({"seller_sku": sku, "erp": None, "platform": snap.quantity, "drift": None,
-                          "flagged": False, "status": "missing_in_erp", "row": None,
-                          "synced_at": snap.synced_at or None})
-    return Reconciliation(items, tolerance)
 
 
 def _inert_row(values: list[Any]) -> list[str]:
@@ -111,7 +46,7 @@ def _inert_row(values: list[Any]) -> list[str]:
     return [neutralise(_cell(v)) for v in values]
 
 
-def _calibration(rec: Reconciliation) -> str:
+def _calibration(rec: Any) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["seller_sku", "quantity"])
@@ -136,10 +71,11 @@ def reconcile_command(
         "--columns", help="YAML map of field: header (or header: field) for other layouts.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
 ) -> None:
-    """Compare ERP stock with the platform snapshot, flag drift beyond ±5, store the sync history."""
+    """Compare ERP stock with the platform snapshot, flag drift beyond the tolerance, store the sync history."""
     from shelfcheck.i18n import catalogue
     from shelfcheck.ledger import SyncItem, open_ledger
     from shelfcheck.policy import load_policy
+    from shelfcheck.stock import reconcile
 
     if fmt not in ("table", "json", "csv"):
         raise fail(f"--format: use table, json or csv, not {fmt!r}")
@@ -178,7 +114,7 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _table(rec: Reconciliation, cat: Any) -> None:
+def _table(rec: Any, cat: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 

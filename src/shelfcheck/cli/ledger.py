@@ -27,7 +27,7 @@ __all__ = ["DB_HELP", "app", "instant_option"]
 DB_HELP = "Ledger database: a SQLAlchemy URL or a SQLite file (default SHELFCHECK_DB or ~/.shelfcheck/ledger.db)."
 
 app = typer.Typer(
-    help="The submission ledger and the repeat-failure guard (3 failures in 24 h lock a SKU for 72 h).",
+    help="The submission ledger and the repeat-failure guard (the policy's lock: block).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -45,29 +45,6 @@ def instant_option(option: str, text: str | None) -> dt.datetime | None:
     except ValueError:
         raise fail(f"{option}: not an ISO 8601 date or date-time: {text!r} "
                    "(e.g. 2024-08-01 or 2024-08-01T10:30:00Z)") from None
-
-
-def _content_hash(catalog: Path, sku: str, sheet: str | None, columns: Path | None = None) -> str:
-    """The content hash of the first row of ``sku`` in ``catalog`` (its images analysed)."""
-    from shelfcheck.analysis.images import analyse_image
-    from shelfcheck.engine import resolve_image_ref
-    from shelfcheck.errors import InputError
-    from shelfcheck.ingest import open_catalog
-    from shelfcheck.ledger import listing_content_hash
-
-    source = open_catalog(catalog, sheet=sheet, columns=columns)
-    try:
-        row = next((listing for listing in source.listings() if listing.seller_sku == sku), None)
-    finally:
-        source.table.close()
-    if row is None:
-        raise InputError(source.path, f"no row with seller_sku {sku!r}", column="seller_sku")
-    images = {}
-    for ref in row.main_images:
-        target, _reason = resolve_image_ref(row.base_dir, ref)
-        if target is not None and not target.lower().startswith(("http://", "https://")):
-            images[ref] = analyse_image(ref, target)
-    return listing_content_hash(row, images)
 
 
 @app.command("record")
@@ -88,6 +65,7 @@ def record(
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
 ) -> None:
     """Record one submission attempt of a SKU."""
+    from shelfcheck.catalog_hash import catalog_row_hash
     from shelfcheck.i18n import catalogue
     from shelfcheck.ledger import format_instant, open_ledger
     from shelfcheck.policy import load_policy
@@ -103,7 +81,7 @@ def record(
         raise fail("--reason: a passed attempt has no failure reason")
     when = instant_option("--at", at)
     pack = load_policy(policy)
-    digest = _content_hash(catalog, sku, sheet, columns) if catalog is not None else None
+    digest = catalog_row_hash(catalog, sku, sheet=sheet, policy=policy, columns=columns) if catalog is not None else None
     with open_ledger(db) as ledger:
         attempt = ledger.record_attempt(sku, outcome, reasons=reasons, at=when, product_id=product_id,
                                         content_hash=digest, source="cli")
@@ -127,7 +105,7 @@ def status(
     policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
 ) -> None:
-    """A SKU's failures in the last 24 h, its lock, and the attempts left."""
+    """A SKU's failures in the lock window, its lock, and the attempts left."""
     from shelfcheck.i18n import catalogue
     from shelfcheck.ledger import format_instant, open_ledger
     from shelfcheck.policy import load_policy

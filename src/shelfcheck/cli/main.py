@@ -142,7 +142,8 @@ def check(
     fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh (default from LANG).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Processes for images and rules (default: the cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", min=1, help="Processes for images and rules (default: the cores).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name.")] = None,
     columns: Annotated[Optional[Path], typer.Option(
         "--columns", help="YAML map of field: header (or header: field) for other layouts; "
@@ -168,7 +169,7 @@ def check(
     from shelfcheck.api import prepare
     from shelfcheck.i18n import catalogue
     from shelfcheck.reporters import ReportOptions, get_reporter
-    from shelfcheck.reporters.progress import progress
+    from shelfcheck.cli.progress import progress
 
     language = pick_lang(lang)
     day = parse_as_of(as_of)
@@ -251,7 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="shelfcheck", standalone_mode=False)
     except UsageError as exc:
-        hint = f" (see: shelfcheck {exc.ctx.command_path.split(' ', 1)[1] + ' ' if exc.ctx and ' ' in exc.ctx.command_path else ''}--help)"
+        path = exc.ctx.command_path if exc.ctx else ""
+        sub = path.split(' ', 1)[1] + ' ' if ' ' in path else ''
+        hint = f" (see: shelfcheck {sub}--help)"
         print(f"shelfcheck: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
         sys.exit(2)
     except typer.Abort:

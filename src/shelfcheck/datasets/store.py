@@ -16,10 +16,10 @@ truncated or edited is detected and treated as not installed rather than trusted
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
 import hashlib
-import io
+import itertools
 import json
 import os
 import re
@@ -32,7 +32,8 @@ from typing import Any
 
 from shelfcheck.analysis.inci import name_key
 from shelfcheck.errors import InputError, ShelfcheckError
-from shelfcheck.ingest.table import csv_records
+from shelfcheck.ingest.table import open_table
+from shelfcheck.ingest.values import parse_date
 
 __all__ = [
     "KINDS",
@@ -82,23 +83,15 @@ def check_kind(kind: str) -> str:
 
 
 # Reading source files ---------------------------------------------------------------------------
+#
+# CSV and XLSX sources are read by the ingest's table reader (encodings, delimiters, damaged
+# cells handled once, as for catalogues); dates by ingest.values.parse_date. What is the
+# datasets' own: a header may follow a preamble of title lines (the EU's CosIng export), and
+# header names are matched against a few aliases per field.
 
 def _fold(header: str) -> str:
     text = unicodedata.normalize("NFKC", header).strip().lstrip("\ufeff").casefold()
     return _WS.sub(" ", text.replace("_", " ")).strip()
-
-
-def _decode(path: Path, data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise InputError(path, "binary file, not a CSV/XML table")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 @dataclass
@@ -106,35 +99,13 @@ class _Table:
     header_row: int
     columns: dict[str, int]
     rows: Iterator[tuple[int, list[str]]]
+    close: Callable[[], None]
 
+    def __enter__(self) -> _Table:
+        return self
 
-def _open_csv(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-              expected: tuple[str, str]) -> _Table:
-    """Find the header row (the first of the first rows naming every required column)."""
-    text = _decode(path, data)
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    first_row = None
-    try:
-        for _ in range(_HEADER_SCAN):
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            if not any(c.strip() for c in cells):
-                continue
-            if first_row is None:
-                first_row = start
-            columns = _find_columns(cells, wanted)
-            if all(r in columns for r in required):
-                return _Table(start, columns, _rows(path, reader))
-    except csv.Error as exc:
-        raise InputError(path, f"not a readable CSV: {exc}", row=reader.line_num) from None
-    if first_row is None:
-        raise InputError(path, "file is empty: expected a header row")
-    raise InputError(path, f"the header has no {expected[1]}", row=first_row, column=expected[0])
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _find_columns(cells: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str, int]:
@@ -149,63 +120,20 @@ def _find_columns(cells: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[
     return columns
 
 
-def _rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
-    return csv_records(path, reader)
-
-
-def _open_xlsx(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-               expected: tuple[str, str]) -> _Table:
-    import warnings
-
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip, xml or openpyxl errors
-        raise InputError(path, f"not a readable XLSX file: {' '.join(str(exc).split())}") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    first_row = None
-    for number, values in enumerate(rows, start=1):
-        if number > _HEADER_SCAN:
+def _table(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
+           expected: tuple[str, str]) -> _Table:
+    """Open a CSV or XLSX source and find its header: the first of the first rows naming every
+    required column. ``expected`` = (column, description) is named when it is missing."""
+    table = open_table(path, kind="dataset")
+    candidates = itertools.chain([(table.header_row, table.header)], table.rows)
+    for scanned, (number, cells) in enumerate(candidates):
+        if scanned >= _HEADER_SCAN:
             break
-        cells = ["" if v is None else str(v) for v in values]
-        if not any(c.strip() for c in cells):
-            continue
-        first_row = first_row or number
         columns = _find_columns(cells, wanted)
         if all(r in columns for r in required):
-            def rest(start: int = number) -> Iterator[tuple[int, list[str]]]:
-                for n, vals in enumerate(rows, start=start + 1):
-                    cells = ["" if v is None else _cell(v) for v in vals]
-                    if any(c.strip() for c in cells):
-                        yield n, cells
-                book.close()
-            return _Table(number, columns, rest())
-    book.close()
-    if first_row is None:
-        raise InputError(path, "file is empty: expected a header row")
-    raise InputError(path, f"the header has no {expected[1]}", row=first_row, column=expected[0])
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _table(path: Path, data: bytes, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-           expected: tuple[str, str]) -> _Table:
-    """Open a CSV or XLSX source; ``expected`` = (column, description) named when it is missing."""
-    if data.startswith(b"PK\x03\x04"):
-        return _open_xlsx(path, wanted, required, expected)
-    return _open_csv(path, data, wanted, required, expected)
+            return _Table(number, columns, table.rows, table.close)
+    table.close()
+    raise InputError(path, f"the header has no {expected[1]}", row=table.header_row, column=expected[0])
 
 
 def _get(cells: list[str], columns: dict[str, int], name: str) -> str:
@@ -215,15 +143,25 @@ def _get(cells: list[str], columns: dict[str, int], name: str) -> str:
     return cells[i].strip()
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``YYYY-MM-DD``, ``DD/MM/YYYY`` (CosIng's own form), ``YYYY/MM/DD``; a time part is ignored."""
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def source_date(text: str) -> dt.date | None:
+    """A dataset's date cell: ISO (``YYYY-MM-DD``, ``YYYY/MM/DD``, a time part ignored) as
+    :func:`shelfcheck.ingest.values.parse_date` reads it, or day first (``DD/MM/YYYY``, CosIng's
+    own form; ``DD.MM.YYYY``); ``None`` when it is neither."""
     text = text.strip()
     for candidate in (text, text[:10]):
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y"):
+        try:
+            return parse_date(candidate)
+        except ValueError:
+            pass
+        m = _DAY_FIRST.match(candidate)
+        if m:
             try:
-                return dt.datetime.strptime(candidate, fmt).date()
+                return dt.date(int(m[3]), int(m[2]), int(m[1]))
             except ValueError:
-                continue
+                pass
     return None
 
 
@@ -240,24 +178,24 @@ class _Converted:
 
 
 def _convert_cosing(path: Path, data: bytes) -> _Converted:
-    table = _table(path, data, {"name": ("inci name", "inci"), "date": ("update date", "last update")},
-                   ("name",), ("inci_name", "INCI name column (expected 'inci_name' or 'INCI name')"))
     names: dict[str, str] = {}
     newest: dt.date | None = None
     rows = bad_dates = 0
-    for _row, cells in table.rows:
-        rows += 1
-        name = _WS.sub(" ", unicodedata.normalize("NFKC", _get(cells, table.columns, "name"))).strip()
-        if name:
-            names.setdefault(name_key(name), name)
-        if "date" in table.columns:
-            text = _get(cells, table.columns, "date")
-            if text:
-                day = parse_date(text)
-                if day is None:
-                    bad_dates += 1
-                elif newest is None or day > newest:
-                    newest = day
+    with _table(path, {"name": ("inci name", "inci"), "date": ("update date", "last update")},
+                ("name",), ("inci_name", "INCI name column (expected 'inci_name' or 'INCI name')")) as table:
+        for _row, cells in table.rows:
+            rows += 1
+            name = _WS.sub(" ", unicodedata.normalize("NFKC", _get(cells, table.columns, "name"))).strip()
+            if name:
+                names.setdefault(name_key(name), name)
+            if "date" in table.columns:
+                text = _get(cells, table.columns, "date")
+                if text:
+                    day = source_date(text)
+                    if day is None:
+                        bad_dates += 1
+                    elif newest is None or day > newest:
+                        newest = day
     if not names:
         raise InputError(path, "no INCI names found below the header", row=table.header_row, column="INCI name")
     return _Converted(_pairs_text(names), rows, len(names), newest,
@@ -291,34 +229,36 @@ def _convert_grantees(path: Path, data: bytes) -> _Converted:
     grantees: dict[str, str] = {}
     newest: dt.date | None = None
     rows = 0
+    closing = contextlib.ExitStack()
     if head == b"<":
         where = "XML row"
         source: Iterator[tuple[int, str, str]] = _grantees_xml(path, data)
     else:
-        table = _table(path, data, {"code": ("grantee code",), "name": ("grantee name",),
-                                    "date": ("date received", "grant date")},
-                       ("code",), ("grantee_code", "grantee_code column (expected 'grantee_code, grantee_name')"))
+        table = closing.enter_context(_table(
+            path, {"code": ("grantee code",), "name": ("grantee name",), "date": ("date received", "grant date")},
+            ("code",), ("grantee_code", "grantee_code column (expected 'grantee_code, grantee_name')")))
         where = "row"
 
         def from_table() -> Iterator[tuple[int, str, str]]:
             nonlocal newest
             for row, cells in table.rows:
                 if "date" in table.columns:
-                    day = parse_date(_get(cells, table.columns, "date"))
+                    day = source_date(_get(cells, table.columns, "date"))
                     if day is not None and (newest is None or day > newest):
                         newest = day
                 yield row, _get(cells, table.columns, "code"), _get(cells, table.columns, "name")
 
         source = from_table()
-    for row, code, name in source:
-        rows += 1
-        code = code.strip().upper()
-        if not _GRANTEE.match(code):
-            message = f"{code!r} is not an FCC grantee code (3 or 5 letters and digits)"
-            if where == "row":
-                raise InputError(path, message, row=row, column="grantee_code")
-            raise InputError(path, f"XML row {row}: {message}", column="grantee_code")
-        grantees[code] = re.sub(r"[\r\n\t]+", " ", name).strip()  # kept verbatim otherwise
+    with closing:
+        for row, code, name in source:
+            rows += 1
+            code = code.strip().upper()
+            if not _GRANTEE.match(code):
+                message = f"{code!r} is not an FCC grantee code (3 or 5 letters and digits)"
+                if where == "row":
+                    raise InputError(path, message, row=row, column="grantee_code")
+                raise InputError(path, f"XML row {row}: {message}", column="grantee_code")
+            grantees[code] = re.sub(r"[\r\n\t]+", " ", name).strip()  # kept verbatim otherwise
     if not grantees:
         raise InputError(path, "no grantee codes found", column="grantee_code")
     return _Converted(_pairs_text(grantees), rows, len(grantees), newest,
@@ -332,17 +272,17 @@ def _convert_errors(path: Path, data: bytes) -> _Converted:
     wanted = {"code": ("code", "error code"), "message": ("message", "error message"),
               "endpoint": ("endpoint",), "category": ("category",), "source_url": ("source url", "url"),
               "blocking": ("blocking",)}
-    table = _table(path, data, wanted, ("code", "message"),
-                   ("code", "code and message columns (expected 'code, message, …')"))
     errors: dict[str, list[dict[str, str]]] = {}
     rows = 0
-    for row, cells in table.rows:
-        rows += 1
-        code = _get(cells, table.columns, "code")
-        if not code:
-            raise InputError(path, "empty error code", row=row, column="code")
-        entry = {f: _get(cells, table.columns, f) for f in _ERROR_FIELDS if f in table.columns}
-        errors.setdefault(code, []).append(entry)
+    with _table(path, wanted, ("code", "message"),
+                ("code", "code and message columns (expected 'code, message, …')")) as table:
+        for row, cells in table.rows:
+            rows += 1
+            code = _get(cells, table.columns, "code")
+            if not code:
+                raise InputError(path, "empty error code", row=row, column="code")
+            entry = {f: _get(cells, table.columns, f) for f in _ERROR_FIELDS if f in table.columns}
+            errors.setdefault(code, []).append(entry)
     if not errors:
         raise InputError(path, "no error codes found below the header", row=table.header_row, column="code")
     store = json.dumps(errors, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -411,7 +351,7 @@ def import_dataset(kind: str, file: str | os.PathLike[str], *, source: str | Non
     converted = CONVERTERS[kind](path, data)
     now = _now()
     if dataset_date is not None:
-        day = dataset_date if isinstance(dataset_date, dt.date) else parse_date(str(dataset_date))
+        day = dataset_date if isinstance(dataset_date, dt.date) else source_date(str(dataset_date))
         if day is None:
             raise DatasetError(f"--date {dataset_date!r} is not a date (use YYYY-MM-DD)")
         date_from = "given"

@@ -2,9 +2,9 @@
 
 The product brief's test SKU is a listing the platform accepts when the shop and its app are in
 order: if it passes and your own product does not, the problem is in your product data. It ships
-as code (its catalogue fields) and its three main images are drawn on demand (square, 1080 px,
-white background, a different product colour each), so nothing binary is committed and the files
-always match the policy's image rules.
+as code (its catalogue fields) and its three main images are drawn on demand (square, as large as
+the policy's ``images.min_side``, white background, a different product colour each), so nothing
+binary is committed and the files always match the policy's image rules.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 __all__ = ["KNOWN_GOOD", "KNOWN_GOOD_SKU", "create_product_body", "draw_images", "materialise"]
 
@@ -36,19 +37,23 @@ KNOWN_GOOD: dict[str, str] = {
 }
 
 _COLOURS = ((40, 96, 160), (160, 70, 40), (50, 130, 70))
-IMAGE_SIZE = 1080
 
 
-def draw_images(folder: Path) -> list[str]:
-    """Write the three main images into ``folder``; return their file names."""
+def draw_images(folder: Path, policy: Any = None) -> list[str]:
+    """Write the three main images into ``folder`` (sides of the policy's ``images.min_side``;
+    ``policy`` is a pack, a name or a path, default the built-in one); return their file names."""
     from PIL import Image, ImageDraw
 
+    from shelfcheck.policy import Policy, load_policy
+
+    pack = policy if isinstance(policy, Policy) else load_policy(policy)
+    side = pack.images.min_side
     names = []
     for i, colour in enumerate(_COLOURS, start=1):
-        img = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), (255, 255, 255))
+        img = Image.new("RGB", (side, side), (255, 255, 255))
         draw = ImageDraw.Draw(img)
-        inset = IMAGE_SIZE // 4 + 20 * i
-        draw.rectangle([inset, inset, IMAGE_SIZE - inset, IMAGE_SIZE - inset], fill=colour)
+        inset = side // 4 + 20 * i
+        draw.rectangle([inset, inset, side - inset, side - inset], fill=colour)
         name = f"{KNOWN_GOOD_SKU}-{i}.jpg"
         img.save(folder / name, "JPEG", quality=90)
         names.append(name)
@@ -56,12 +61,12 @@ def draw_images(folder: Path) -> list[str]:
 
 
 @contextmanager
-def materialise() -> Iterator[Path]:
+def materialise(policy: Any = None) -> Iterator[Path]:
     """A temporary catalogue holding the known-good listing and its images (removed afterwards)."""
     with TemporaryDirectory(prefix="shelfcheck-known-good-") as tmp:
         folder = Path(tmp)
         row = dict(KNOWN_GOOD)
-        row["main_images"] = "|".join(draw_images(folder))
+        row["main_images"] = "|".join(draw_images(folder, policy))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
         writer.writeheader()

@@ -138,7 +138,7 @@ def _level3(pre: SkuPreflight, ledger: Any, sku: str, instant: dt.datetime, lang
         else:
             level.result = "ok"
     if level.result == "problem":
-        level.next_step = cat.ui("diag_next_inventory")
+        level.next_step = cat.ui("diag_next_inventory", tolerance=pre.run.policy.inventory.tolerance)
     return level
 
 

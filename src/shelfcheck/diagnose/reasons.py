@@ -5,29 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from shelfcheck.diagnose.platform_errors import explain_platform_code, is_platform_code
-from shelfcheck.i18n import catalogue
 from shelfcheck.rules import RULES
+from shelfcheck.rules.docs import rule_text
 
 __all__ = ["NOT_FIXABLE", "describe_reason"]
 
-# Finding codes no edit can fix: the category is closed, or the SKU is locked (it only expires).
-NOT_FIXABLE = frozenset({"category_prohibited", "sku_locked"})
+# PENDING: ``sku_locked`` is declared in rules/ledger.py, which does not say ``fixable=False``
+# yet; until it does, it is listed here. Every other code says it with its rule.
+_NOT_FIXABLE_PENDING = frozenset({"sku_locked"})
+
+
+def _fixable(code: str) -> bool:
+    return RULES[code].fixable and code not in _NOT_FIXABLE_PENDING
+
+
+# Finding codes no edit can fix (a closed category, a locked SKU that only expires), from the rules.
+NOT_FIXABLE = frozenset(code for code in RULES if not _fixable(code))
 
 
 def _summary(code: str, lang: str) -> str:
-    if lang == "zh":
-        text = catalogue("zh").text(code, "summary")
-        if text:
-            return text
-    return RULES[code].doc.summary.replace("``", "")
+    return rule_text(code, lang).summary.replace("``", "")
 
 
 def _fix(code: str, lang: str) -> str:
-    if lang == "zh":
-        text = catalogue("zh").text(code, "fix")
-        if text and "{" not in text:
-            return text
-    return " ".join(RULES[code].doc.sections.get("Fix", "").replace("``", "`").split())
+    return " ".join(rule_text(code, lang).fix.replace("``", "`").split())
 
 
 def describe_reason(reason: str, lang: str = "en", datasets: Any = None) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def describe_reason(reason: str, lang: str = "en", datasets: Any = None) -> dict
     code = reason.strip()
     if code in RULES:
         return {"code": code, "kind": "finding", "message": _summary(code, lang), "fix": _fix(code, lang),
-                "fixable": code not in NOT_FIXABLE, "retry": None}
+                "fixable": _fixable(code), "retry": None}
     if is_platform_code(code):
         info = explain_platform_code(code, datasets)
         if info is not None:

@@ -91,7 +91,7 @@ def try_offline(*, policy: Any = None, as_of: dt.date | None = None, datasets: A
     from shelfcheck.api import prepare
 
     cat = catalogue(lang)
-    with materialise() as catalog:
+    with materialise(policy) as catalog:
         run = prepare(catalog, policy=policy, as_of=as_of, jobs=1, datasets=datasets)
         results = list(run.results())
     errors = [finding_json(f, cat) for r in results for f in r.findings if f.severity.label == "error"]

@@ -3,6 +3,7 @@
 from shelfcheck.policy.categories import CategoryMatch, CategoryTree, split_path
 from shelfcheck.policy.loader import DEFAULT_POLICY, builtin_policies, load_policy
 from shelfcheck.policy.schema import Policy
+from shelfcheck.policy.text import fill_policy
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -10,6 +11,7 @@ __all__ = [
     "CategoryTree",
     "Policy",
     "builtin_policies",
+    "fill_policy",
     "load_policy",
     "split_path",
 ]

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 from pydantic import ValidationError
 
 from shelfcheck.errors import PolicyError
-from shelfcheck.policy.schema import Policy
+from shelfcheck.policy.schema import THRESHOLD_BLOCKS, Policy
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 __all__ = ["DEFAULT_POLICY", "builtin_policies", "load_policy"]
 
@@ -81,11 +81,21 @@ def _resolve(ref: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dict[str,
         raise PolicyError(f"policy {origin}: extends itself (cycle: {' -> '.join(seen + (origin,))})")
     parent = data.pop("extends", None)
     if parent is None:
+        if origin != f"{DEFAULT_POLICY} (built-in)":
+            data = _with_default_thresholds(data)
         return data, origin
     if not isinstance(parent, str):
         raise PolicyError(f"policy {origin}: extends must be one pack name or path")
     base, _ = _resolve(parent, directory, seen + (origin,))
     return _merge(base, data), origin
+
+
+def _with_default_thresholds(data: dict[str, Any]) -> dict[str, Any]:
+    """A pack that extends nothing: the threshold blocks it leaves out (or leaves partly out)
+    come from the built-in default pack, the one home of the numbers."""
+    base, _ = _resolve(DEFAULT_POLICY, base_dir=Path.cwd(), seen=())
+    defaults = {block: base[block] for block in THRESHOLD_BLOCKS if isinstance(base.get(block), dict)}
+    return _merge(defaults, data)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,10 @@
 
 A pack is data: thresholds (each block carrying its ``source``), the category tree, which
 documents each category group requires, the repeat-failure lock, and per-code severities.
+
+The numbers live in the packs only: a threshold has no default here. A pack that does not
+``extends:`` another takes the threshold blocks it leaves out from the built-in default pack
+(:func:`shelfcheck.policy.load_policy` does that), so every number has one home.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "THRESHOLD_BLOCKS",
     "CategoryEntry",
     "CategoryGroup",
     "ChannelPolicy",
@@ -27,6 +32,9 @@ __all__ = [
     "WhiteBackground",
 ]
 
+# The blocks of numbers a pack that extends nothing takes from the built-in default pack.
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel")
+
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
 
@@ -36,62 +44,77 @@ class _Strict(BaseModel):
 
 
 class SkuPolicy(_Strict):
-    max_length: int = Field(50, ge=1)
-    allowed: str = Field("A-Za-z0-9._-", description="characters allowed, as a regex class body")
+    max_length: int = Field(ge=1)
+    allowed: str = Field(description="characters allowed, as a regex class body")
     source: str = ""
 
 
 class TitlePolicy(_Strict):
-    min_length: int = Field(10, ge=0)
-    max_length: int = Field(255, ge=1)
-    max_repeat: int = Field(9, ge=1, description="longest allowed run of one character")
+    min_length: int = Field(ge=0)
+    max_length: int = Field(ge=1)
+    max_repeat: int = Field(ge=1, description="longest allowed run of one character")
     source: str = ""
 
 
 class WhiteBackground(_Strict):
-    band: float = Field(0.02, gt=0, le=0.5, description="band width as a fraction of the shorter side")
-    min_channel: int = Field(245, ge=0, le=255, description="min(R,G,B) a white pixel reaches")
-    max_chroma: int = Field(10, ge=0, le=255, description="max(R,G,B) - min(R,G,B) allowed")
-    min_ratio: float = Field(0.97, ge=0, le=1, description="share of white pixels each band needs")
+    band: float = Field(gt=0, le=0.5, description="band width as a fraction of the shorter side")
+    min_channel: int = Field(ge=0, le=255, description="min(R,G,B) a white pixel reaches")
+    max_chroma: int = Field(ge=0, le=255, description="max(R,G,B) - min(R,G,B) allowed")
+    min_ratio: float = Field(ge=0, le=1, description="share of white pixels each band needs")
     source: str = ""
+
+    @property
+    def band_percent(self) -> str:
+        """``band`` as a percentage for people (``2``)."""
+        return f"{self.band * 100:g}"
+
+    @property
+    def min_percent(self) -> str:
+        """``min_ratio`` as a percentage for people (``97``)."""
+        return f"{round(self.min_ratio * 100, 1):g}"
 
 
 class ImagePolicy(_Strict):
-    min_count: int = Field(3, ge=0)
-    max_count: int = Field(9, ge=1)
-    formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
-    max_bytes: int = Field(5 * 1024 * 1024, ge=1)
-    square: bool = True
-    min_side: int = Field(1080, ge=1)
-    max_side: int = Field(4000, ge=1)
-    white_background: WhiteBackground = WhiteBackground()
+    min_count: int = Field(ge=0)
+    max_count: int = Field(ge=1)
+    formats: tuple[str, ...]
+    max_bytes: int = Field(ge=1)
+    square: bool
+    min_side: int = Field(ge=1)
+    max_side: int = Field(ge=1)
+    white_background: WhiteBackground
     source: str = ""
+
+    @property
+    def max_megabytes(self) -> str:
+        """``max_bytes`` in MB (MiB, as the platform counts them) for people: ``5``."""
+        return f"{self.max_bytes / 1048576:g}"
 
 
 class InventoryPolicy(_Strict):
-    tolerance: int = Field(5, ge=0, description="largest |ERP - platform| the platform accepts")
+    tolerance: int = Field(ge=0, description="largest |ERP - platform| the platform accepts")
     source: str = ""
 
 
 class LockPolicy(_Strict):
-    max_failures: int = Field(3, ge=1, description="failures allowed in the window; one more locks")
-    window_hours: int = Field(24, ge=1)
-    lock_hours: int = Field(72, ge=1)
+    max_failures: int = Field(ge=1, description="failures allowed in the window; one more locks")
+    window_hours: int = Field(ge=1)
+    lock_hours: int = Field(ge=1)
     source: str = ""
 
 
 class DocumentPolicy(_Strict):
-    expiring_soon_days: int = Field(30, ge=0)
-    accepted_status: tuple[str, ...] = ("Verified",)
+    expiring_soon_days: int = Field(ge=0)
+    accepted_status: tuple[str, ...]
     source: str = ""
 
 
 class ChannelPolicy(_Strict):
-    min_api_version: str = "4.1"
-    legacy_cutoff: dt.date = dt.date(2024, 7, 1)
-    active_status: str = "Active"
-    required_permissions: tuple[str, ...] = ("product_write",)
-    seller_id_prefix: str = "US"
+    min_api_version: str
+    legacy_cutoff: dt.date
+    active_status: str
+    required_permissions: tuple[str, ...]
+    seller_id_prefix: str
     source: str = ""
 
 
@@ -134,13 +157,13 @@ class Policy(_Strict):
     version: str
     effective_from: dt.date
     source: str = ""
-    sku: SkuPolicy = SkuPolicy()
-    title: TitlePolicy = TitlePolicy()
-    images: ImagePolicy = ImagePolicy()
-    inventory: InventoryPolicy = InventoryPolicy()
-    lock: LockPolicy = LockPolicy()
-    documents: DocumentPolicy = DocumentPolicy()
-    channel: ChannelPolicy = ChannelPolicy()
+    sku: SkuPolicy
+    title: TitlePolicy
+    images: ImagePolicy
+    inventory: InventoryPolicy
+    lock: LockPolicy
+    documents: DocumentPolicy
+    channel: ChannelPolicy
     origin: OriginPolicy = OriginPolicy()
     category_groups: dict[str, CategoryGroup] = {}
     categories: tuple[CategoryEntry, ...] = ()

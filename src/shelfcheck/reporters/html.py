@@ -50,6 +50,7 @@ from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines
 from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.rules import RULES
+from shelfcheck.rules.docs import rule_text
 
 __all__ = ["THUMB_PX", "content_security_policy", "make_thumbnail", "report", "write_html"]
 
@@ -319,13 +320,11 @@ class _Tally:
                 self.severity_of[f.code] = f.severity.label
 
 
-def rule_summary(code: str, cat: Catalogue) -> str:
-    """A finding code's one-line summary in the catalogue's language (docstring for English)."""
-    rule = RULES.get(code)
-    english = rule.doc.summary.replace("``", "") if rule else ""
-    if cat.lang == "en":
-        return english
-    return cat.text(code, "summary") or english
+def rule_summary(code: str, cat: Catalogue, policy: Any = None) -> str:
+    """A finding code's one-line summary in the catalogue's language, numbers from ``policy``."""
+    if code not in RULES:
+        return ""
+    return rule_text(code, cat.lang, policy).summary.replace("``", "")
 
 
 def _card(result: ListingResult | None, findings: list[Finding], thumbs: Thumbnails,
@@ -360,6 +359,7 @@ def write_html(
     *,
     source: Path,
     max_px: int = THUMB_PX,
+    policy: Any = None,
 ) -> Summary:
     """Write the HTML report; return the summary (counted while streaming).
 
@@ -371,6 +371,7 @@ def write_html(
         cat: message catalogue of the chosen language.
         source: the catalogue file; relative image paths are resolved against its folder.
         max_px: longest side of the embedded thumbnails.
+        policy: the run's policy pack, for the numbers in the rule summaries (default: built-in).
     """
     env = _env()
     card_tpl = env.get_template("card.html.j2")
@@ -395,19 +396,18 @@ def write_html(
         for code, _ in sorted(summary.by_code.items()):
             family = RULES[code].family if code in RULES else "other"
             by_family.setdefault(family, []).append(code)
-        policy = header["policy"]
         page = env.get_template("report.html.j2").render(
             ui=cat.ui,
             lang="zh-CN" if cat.lang == "zh" else "en",
             source=Path(source).name,
-            policy=policy,
+            policy=header["policy"],
             as_of=header["as_of"],
             tool=header["tool"]["version"],
             layout_lines=footer_lines(header.get("layout"), cat),
             summary=summary,
             codes=[{"code": c, "count": n, "severity": tally.severity_of.get(c, "error"),
                     "severity_text": cat.ui("sev_" + tally.severity_of.get(c, "error")),
-                    "summary": rule_summary(c, cat)} for c, n in codes],
+                    "summary": rule_summary(c, cat, policy)} for c, n in codes],
             families=sorted(by_family.items()),
             categories=sorted(c for c in tally.categories if c),
             has_uncategorised=bool(tally.categories.get("")),
@@ -464,4 +464,4 @@ def content_security_policy(page: str, *extra_style_hashes: str | None) -> str:
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
     return write_html(run.header(), run.shop_findings, run.results(), out, cat,
-                      source=run.source.path)
+                      source=run.source.path, policy=getattr(getattr(run, "run", None), "policy", None))

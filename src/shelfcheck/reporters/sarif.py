@@ -6,8 +6,9 @@
 row, point at line 1, with the field named in ``logicalLocations``. The catalogue is given
 relative to the working directory (``uriBaseId: "%SRCROOT%"``) when it lies below it, else as an
 absolute ``file:`` URI. ``tool.driver.rules`` carries every enabled rule with its documentation
-from the rule docstrings: ``shortDescription`` = the summary, ``fullDescription`` = *What it
-checks*, ``help`` = *Fix* (in Chinese from the zh catalogue when ``--lang zh``).
+from :func:`shelfcheck.rules.docs.rule_text`: ``shortDescription`` = the summary,
+``fullDescription`` = *What it checks*, ``help`` = the catalogue's fix (in Chinese when ``--lang
+zh``), numbers from the run's policy pack.
 
 Results are written as they stream; the run's counts go last, in ``runs[0].properties``.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -26,6 +26,7 @@ from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.inert import scrub_surrogates
 from shelfcheck.rules import RULES, Rule
+from shelfcheck.rules.docs import rule_text
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "artifact_location", "report", "rule_descriptors",
            "write_sarif"]
@@ -34,7 +35,6 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/shelfcheck/"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _dump(value: Any) -> str:
@@ -83,24 +83,19 @@ def rule_descriptors(cat: Catalogue, policy: Any = None) -> list[dict[str, Any]]
         severity = _severity(rule, policy)
         if severity is None:
             continue
-        doc = rule.doc.sections
-        summary, fix = rule.doc.summary, doc.get("Fix", "")
-        if cat.lang != "en":
-            summary = cat.text(rule.code, "summary") or summary
-            translated = cat.text(rule.code, "fix")
-            if translated:
-                fix = _PLACEHOLDER.sub(lambda m: f"‹{m.group(1)}›", translated)
+        english = rule_text(rule, "en", policy)
+        text = english if cat.lang == "en" else rule_text(rule, cat.lang, policy)
         markdown = []
-        for heading in ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix"):
-            body = fix if heading == "Fix" else doc.get(heading, "")
+        for heading, body in (("What it checks", english.what), ("Why the platform refuses it", english.why),
+                              ("Bad", english.bad), ("Good", english.good), ("Fix", text.fix)):
             if body:
                 markdown.append(f"**{heading}**\n\n{_text(body)}")
         rules.append({
             "id": rule.code,
             "name": _pascal(rule.code),
-            "shortDescription": {"text": _text(summary)},
-            "fullDescription": {"text": _text(doc.get("What it checks", "") or summary)},
-            "help": {"text": _text(fix), "markdown": "\n\n".join(markdown)},
+            "shortDescription": {"text": _text(text.summary)},
+            "fullDescription": {"text": _text(english.what or text.summary)},
+            "help": {"text": _text(text.fix), "markdown": "\n\n".join(markdown)},
             "defaultConfiguration": {"level": LEVELS[severity]},
             "properties": {"tags": [rule.family], "family": rule.family, "scope": rule.scope},
         })

@@ -46,6 +46,7 @@ from shelfcheck.i18n import Catalogue
 from shelfcheck.ingest.table import cell_text, csv_records, open_table
 from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
 from shelfcheck.rules import RULES
+from shelfcheck.rules.docs import rule_text
 
 __all__ = ["ADDED_COLUMNS", "AUTHOR", "field_column", "report_csv", "report_xlsx", "row_cells"]
 
@@ -497,6 +498,7 @@ def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
 
     header = run.header()
     policy = header["policy"]
+    pack = getattr(getattr(run, "run", None), "policy", None)
     append([cat.ui("rpt_sheet_summary")], styles.title)
     append([cat.ui("rpt_meta", source=Path(run.source.path).name, policy=policy["name"],
                    version=policy["version"], as_of=header["as_of"], tool=header["tool"]["version"])])
@@ -511,8 +513,7 @@ def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
     for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
         sev = severity_of.get(code, Severity.ERROR)
         rule = RULES.get(code)
-        text = (cat.text(code, "summary") if cat.lang != "en" else "") or (
-            rule.doc.summary.replace("``", "") if rule else "")
+        text = rule_text(rule, cat.lang, pack).summary.replace("``", "") if rule else ""
         append([code, cat.ui("sev_" + sev.label), count, text])
     append([cat.ui("rpt_sheet_total"), None, sum(summary.by_code.values())], styles.bold)
     if shop_findings:

@@ -30,15 +30,13 @@ def category_missing(c: ListingContext) -> Iterator[Hit]:
         ``category:`` (empty)
     Good:
         ``category: Beauty & Personal Care > Makeup > Lipstick``
-    Fix:
-        Choose the category in Seller Center > Products > Add Product (or map it in the ERP) and
-        write its path, e.g. ``Phones & Electronics > Audio > Earbuds``.
     """
     if not c.get("category"):
         yield Hit("category", {"value": ""})
 
 
-@rule("category_unknown", family="category", reads=("categories",))
+@rule("category_unknown", family="category", reads=("categories",),
+      platform=("12052023", "12052024", "12052025", "12052002"))
 def category_unknown(c: ListingContext) -> Iterator[Hit]:
     """The category is not in the platform's US category tree.
 
@@ -52,9 +50,6 @@ def category_unknown(c: ListingContext) -> Iterator[Hit]:
         ``category: Electronix > Earbuds``
     Good:
         ``category: Phones & Electronics > Earbuds``
-    Fix:
-        Use a category from the US tree (``shelfcheck rules`` lists the policy; Seller Center >
-        Products > Add Product shows the live tree); the finding suggests the closest one.
     """
     text = c.get("category")
     if text and c.category is None:
@@ -63,7 +58,8 @@ def category_unknown(c: ListingContext) -> Iterator[Hit]:
                   {"suggestion": suggestion or "-"})
 
 
-@rule("category_invite_only", family="category", reads=("categories",))
+@rule("category_invite_only", family="category", reads=("categories",),
+      platform=("12052221", "12052223", "12052226", "12052227"))
 def category_invite_only(c: ListingContext) -> Iterator[Hit]:
     """The category is invite-only (gray test) and the shop has not been granted access.
 
@@ -77,9 +73,6 @@ def category_invite_only(c: ListingContext) -> Iterator[Hit]:
         ``category: Health > Health Supplements`` without access
     Good:
         the same, with ``category_access: ["Health > Health Supplements"]`` in shop.yaml
-    Fix:
-        Apply at Seller Center > Request Category Access; once granted, add the category to
-        ``category_access`` in shop.yaml. Until then, do not submit this product.
     """
     match = c.category
     if match is None or match.permission != "INVITE_ONLY":
@@ -92,7 +85,8 @@ def category_invite_only(c: ListingContext) -> Iterator[Hit]:
               {"category": match.entry.path})
 
 
-@rule("category_prohibited", family="category", reads=("categories",))
+@rule("category_prohibited", family="category", reads=("categories",), fixable=False,
+      platform=("12052220", "12052446"))
 def category_prohibited(c: ListingContext) -> Iterator[Hit]:
     """The category is prohibited on TikTok Shop US; no document can change that.
 
@@ -105,9 +99,6 @@ def category_prohibited(c: ListingContext) -> Iterator[Hit]:
         ``category: CBD Products``
     Good:
         a product in an available category
-    Fix:
-        Remove this product from the US catalogue. It cannot be fixed by documents or an urgent
-        case.
     """
     match = c.category
     if match is not None and match.permission == "PROHIBITED":

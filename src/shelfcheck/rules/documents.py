@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from shelfcheck.analysis.fcc import parse_fcc_id
 from shelfcheck.analysis.fda import normalise_fda_number, valid_fda_number
-from shelfcheck.findings import Hit, Severity
+from shelfcheck.findings import Hit
 from shelfcheck.ingest.values import parse_date
 from shelfcheck.model import Document
 from shelfcheck.rules.context import ListingContext
@@ -142,10 +142,6 @@ def missing_fcc_id(c: ListingContext) -> Iterator[Hit]:
         a Bluetooth speaker with an empty ``fcc_id``
     Good:
         ``fcc_id: 2AGN7-X9``
-    Fix:
-        Copy the FCC ID from the grant (or the device label, "Contains FCC ID: …" for modules)
-        into the ``fcc_id`` column, and upload the grant in Account Settings > Compliance
-        Documents.
     """
     if c.requires("fcc_id") and not c.get("fcc_id"):
         yield Hit("fcc_id", {"category": c.category.top if c.category else None})
@@ -168,9 +164,6 @@ def invalid_fcc_id(c: ListingContext) -> Iterator[Hit]:
         ``fcc_id: 2A1BC-X`` (5-character grantee codes never contain 1), ``2AGN7--X9``
     Good:
         ``fcc_id: 2AGN7-X9``
-    Fix:
-        Copy the FCC ID exactly as printed on the FCC grant (search it at fccid.io or the FCC
-        EAS database) — often a letter O has been typed as a zero or a hyphen doubled.
     """
     text = c.get("fcc_id")
     if not text:
@@ -194,7 +187,8 @@ def _grantee_evidence(c: ListingContext, grantee: str) -> dict[str, object]:
             "grantee_list": c.run.datasets.provenance.get("fcc-grantees")}
 
 
-@rule("missing_fcc_test_report", family="documents", reads=("category_groups",))
+@rule("missing_fcc_test_report", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_fcc_test_report(c: ListingContext) -> Iterator[Hit]:
     """No FCC test report applies to the product or its model.
 
@@ -209,9 +203,6 @@ def missing_fcc_test_report(c: ListingContext) -> Iterator[Hit]:
         only an ``FCC_GRANT`` row for the model
     Good:
         an ``FCC_TEST_REPORT`` row with ``applies_to: EB-001|EB-MODEL-1``
-    Fix:
-        Upload the lab's FCC test report for this model in Account Settings > Compliance
-        Documents, and add it to documents.csv with the SKU or model in ``applies_to``.
     """
     for hit in _missing(c, "fcc_test_report"):
         grants = [d.doc_id for d in c.documents_of("FCC_GRANT")]
@@ -236,14 +227,12 @@ def fcc_report_predates_model_filing(c: ListingContext) -> Iterator[Hit]:
         report issued 2023-01-10, model first filed 2023-05-01
     Good:
         report issued 2023-06-15 for a model first filed 2023-05-01
-    Fix:
-        Get the test report issued for this model (or a re-issued report with a date after the
-        first filing), upload it, and update ``issued_on``.
     """
     yield from _unusable(c, "fcc_report_predates_model_filing")
 
 
-@rule("missing_fda_registration", family="documents", reads=("category_groups",))
+@rule("missing_fda_registration", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_fda_registration(c: ListingContext) -> Iterator[Hit]:
     """A beauty product has no FDA registration number.
 
@@ -257,10 +246,6 @@ def missing_fda_registration(c: ListingContext) -> Iterator[Hit]:
         a face cream with no FDA number and no FDA document
     Good:
         ``fda_registration_number: 3012345678``
-    Fix:
-        Register the manufacturing facility in FDA Cosmetics Direct (or get the number from the
-        factory) and fill ``fda_registration_number``, or upload the registration in Account
-        Settings > Compliance Documents.
     """
     if c.requires("fda_registration") and not c.get("fda_registration_number"):
         if not document_checks(c, "FDA_FACILITY_REGISTRATION"):
@@ -281,9 +266,6 @@ def invalid_fda_registration(c: ListingContext) -> Iterator[Hit]:
         ``fda_registration_number: FDA-12345``
     Good:
         ``fda_registration_number: 3012345678``
-    Fix:
-        Copy the number exactly from the FDA registration confirmation (Cosmetics Direct); do not
-        use a VCRP number (closed in 2023).
     """
     column = c.get("fda_registration_number")
     if column:
@@ -301,7 +283,8 @@ def invalid_fda_registration(c: ListingContext) -> Iterator[Hit]:
                        "allowed_lengths": [7, 10, 11], "doc_id": ch.doc.doc_id})
 
 
-@rule("missing_cpi", family="documents", reads=("category_groups",))
+@rule("missing_cpi", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_cpi(c: ListingContext) -> Iterator[Hit]:
     """A beauty product has no Cosmetic Product Ingredient Statement (CPI).
 
@@ -315,15 +298,12 @@ def missing_cpi(c: ListingContext) -> Iterator[Hit]:
         a serum with no CPI row in documents.csv
     Good:
         a ``CPI`` row with ``applies_to: SERUM-01``
-    Fix:
-        Fill in TikTok's CPI template (Seller Center > Compliance > Document Templates) with the
-        ingredients in INCI names, upload it in Account Settings > Compliance Documents, and add
-        it to documents.csv.
     """
     yield from _missing(c, "cpi")
 
 
-@rule("missing_cpc", family="documents", reads=("category_groups",))
+@rule("missing_cpc", family="documents", reads=("category_groups",),
+      platform=("12052105",))
 def missing_cpc(c: ListingContext) -> Iterator[Hit]:
     """A children's product has no Children's Product Certificate (CPC).
 
@@ -337,9 +317,6 @@ def missing_cpc(c: ListingContext) -> Iterator[Hit]:
         a plush toy with no CPC row
     Good:
         a ``CPC`` row with ``applies_to: TOY-01``
-    Fix:
-        Have a CPSC-accepted lab test the product, issue the CPC (16 CFR 1110), upload it in
-        Account Settings > Compliance Documents, and add it to documents.csv.
     """
     yield from _missing(c, "cpc")
 
@@ -358,14 +335,12 @@ def document_not_verified(c: ListingContext) -> Iterator[Hit]:
         ``FCC-7, FCC_TEST_REPORT, status: Pending Review``
     Good:
         ``status: Verified``
-    Fix:
-        Check Account Settings > Compliance Documents: wait for review to finish before
-        publishing, or replace a rejected file with a corrected one.
     """
     yield from _unusable(c, "document_not_verified")
 
 
-@rule("document_expired", family="documents")
+@rule("document_expired", family="documents",
+      platform=("12052385",))
 def document_expired(c: ListingContext) -> Iterator[Hit]:
     """A required document expired before the as-of day.
 
@@ -378,9 +353,6 @@ def document_expired(c: ListingContext) -> Iterator[Hit]:
         ``expires_on: 2024-06-30`` checked on 2024-08-01
     Good:
         a renewed document with a later ``expires_on``
-    Fix:
-        Renew the document (new test report, renewed registration), upload it in Account Settings
-        > Compliance Documents, and update documents.csv.
     """
     yield from _unusable(c, "document_expired")
 
@@ -399,20 +371,18 @@ def document_invalid(c: ListingContext) -> Iterator[Hit]:
         ``expires_on: 31/02/2025``
     Good:
         ``expires_on: 2025-02-28``
-    Fix:
-        Correct the row in documents.csv from the document itself.
     """
     yield from _unusable(c, "document_invalid")
 
 
-@rule("document_expiring_soon", family="documents", severity=Severity.WARNING,
+@rule("document_expiring_soon", family="documents",
       reads=("documents.expiring_soon_days",))
 def document_expiring_soon(c: ListingContext) -> Iterator[Hit]:
-    """The only usable document of a required type expires within 30 days.
+    """The only usable document of a required type expires within {documents.expiring_soon_days} days.
 
     What it checks:
-        For each required document type, the usable document with the latest expiry has 0–30
-        days left (``documents.expiring_soon_days``).
+        For each required document type, the usable document with the latest expiry has
+        0–{documents.expiring_soon_days} days left (``documents.expiring_soon_days``).
     Why the platform refuses it:
         It does not refuse yet — but once the document expires the product is delisted; renewal
         and re-verification take time.
@@ -420,9 +390,6 @@ def document_expiring_soon(c: ListingContext) -> Iterator[Hit]:
         the only FCC report expires in 12 days
     Good:
         a renewed report uploaded before the old one expires
-    Fix:
-        Start the renewal now and upload the new document in Account Settings > Compliance
-        Documents before the expiry date.
     """
     window = c.policy.documents.expiring_soon_days
     for doc_type in _required_types(c):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from shelfcheck.analysis.images import ImageInfo
-from shelfcheck.findings import Hit, Severity
+from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.registry import gate, memo_by, rule
 
@@ -72,22 +72,21 @@ def _readable(info: ImageInfo) -> bool:
     return info.found and info.decodable is not False and info.format is not None
 
 
-@rule("main_images_too_few", family="images", reads=("images.min_count",))
+@rule("main_images_too_few", family="images", reads=("images.min_count",),
+      platform=("12052028",))
 def main_images_too_few(c: ListingContext) -> Iterator[Hit]:
-    """Fewer main images than the policy minimum (3).
+    """Fewer main images than the policy minimum ({images.min_count}).
 
     What it checks:
         The number of entries in ``main_images`` (``|``-separated; a repeated image counts each
         time) against ``images.min_count``.
     Why the platform refuses it:
-        TikTok Shop US requires at least 3 main images (1080×1080, white background).
+        TikTok Shop US requires at least {images.min_count} main images
+        ({images.min_side}×{images.min_side}, white background).
     Bad:
         ``main_images: front.jpg``
     Good:
         ``main_images: front.jpg|side.jpg|detail.jpg``
-    Fix:
-        Add main images until there are at least 3: front on white, side or back, a detail or the
-        package.
     """
     count = len(c.listing.main_images)
     minimum = c.policy.images.min_count
@@ -95,20 +94,19 @@ def main_images_too_few(c: ListingContext) -> Iterator[Hit]:
         yield Hit("main_images", {"count": count, "min": minimum})
 
 
-@rule("main_images_too_many", family="images", reads=("images.max_count",))
+@rule("main_images_too_many", family="images", reads=("images.max_count",),
+      platform=("12052306",))
 def main_images_too_many(c: ListingContext) -> Iterator[Hit]:
-    """More main images than the policy maximum (9).
+    """More main images than the policy maximum ({images.max_count}).
 
     What it checks:
         The number of entries in ``main_images`` against ``images.max_count``.
     Why the platform refuses it:
-        A product takes at most 9 main images; extra ones are refused.
+        A product takes at most {images.max_count} main images; extra ones are refused.
     Bad:
         12 images in ``main_images``
     Good:
-        the best 9
-    Fix:
-        Keep the 9 most useful images; move the rest into the description.
+        the best {images.max_count}
     """
     count = len(c.listing.main_images)
     maximum = c.policy.images.max_count
@@ -129,9 +127,6 @@ def image_not_found(c: ListingContext) -> Iterator[Hit]:
         ``main_images: images/eb-001-front.jpg`` where the file is not there
     Good:
         a path that exists next to the catalogue
-    Fix:
-        Put the file where the catalogue says (paths are relative to the catalogue file), or
-        correct the path or URL.
     """
     for i, ref, info in _images(c):
         if not info.found:
@@ -139,7 +134,8 @@ def image_not_found(c: ListingContext) -> Iterator[Hit]:
             yield Hit(f"main_images[{i}]", {"ref": ref, "reason": reason, **info.extra}, {"reason": reason})
 
 
-@rule("image_unreadable", family="images")
+@rule("image_unreadable", family="images",
+      platform=("12038004",))
 def image_unreadable(c: ListingContext) -> Iterator[Hit]:
     """A main image is not a decodable image (not an image, or a truncated or corrupt file).
 
@@ -151,8 +147,6 @@ def image_unreadable(c: ListingContext) -> Iterator[Hit]:
         a JPEG cut off during download; a PDF renamed ``.jpg``
     Good:
         a complete JPEG or PNG that opens in any viewer
-    Fix:
-        Export or download the image again and replace the file.
     """
     for i, ref, info in _images(c):
         if info.found and info.decodable is False:
@@ -160,7 +154,8 @@ def image_unreadable(c: ListingContext) -> Iterator[Hit]:
                                             "format": info.format, "size_bytes": info.size_bytes})
 
 
-@rule("image_format_unsupported", family="images", reads=("images.formats",))
+@rule("image_format_unsupported", family="images", reads=("images.formats",),
+      platform=("12052304", "12038015"))
 def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
     """A main image is in a format the platform does not take (by content, not by extension).
 
@@ -173,8 +168,6 @@ def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
         ``front.jpg`` that is really a BMP or GIF
     Good:
         a real JPEG
-    Fix:
-        Convert the image to JPEG or PNG (e.g. "Save as" JPEG in any image editor).
     """
     allowed = [f.upper() for f in c.policy.images.formats]
     for i, ref, info in _images(c):
@@ -182,44 +175,42 @@ def image_format_unsupported(c: ListingContext) -> Iterator[Hit]:
             yield Hit(f"main_images[{i}]", {"ref": ref, "format": info.format, "allowed": allowed})
 
 
-@rule("image_file_too_large", family="images", reads=("images.max_bytes",))
+@rule("image_file_too_large", family="images", reads=("images.max_bytes", "images.min_side"),
+      platform=("12052302", "12038005"))
 def image_file_too_large(c: ListingContext) -> Iterator[Hit]:
-    """A main image file is larger than 5 MB (5 × 1024 × 1024 bytes).
+    """A main image file is larger than {images.max_megabytes} MB ({images.max_megabytes} × 1024 × 1024 bytes).
 
     What it checks:
         The file size in bytes against ``images.max_bytes``.
     Why the platform refuses it:
-        Image uploads are limited to 5 MB.
+        Image uploads are limited to {images.max_megabytes} MB.
     Bad:
         a 9 MB 4000×4000 PNG
     Good:
         the same picture as a JPEG of quality 85–90 (usually under 1 MB)
-    Fix:
-        Re-save as JPEG with quality 85–90, or reduce the pixel size (1080–2000 px is enough).
     """
     limit = c.policy.images.max_bytes
     for i, ref, info in _images(c):
         if info.found and info.size_bytes is not None and info.size_bytes > limit:
             yield Hit(f"main_images[{i}]", {"ref": ref, "size_bytes": info.size_bytes, "max_bytes": limit,
-                                            "size_mb": round(info.size_bytes / 1048576, 2)})
+                                            "size_mb": round(info.size_bytes / 1048576, 2)},
+                      {"max_mb": c.policy.images.max_megabytes, "min_side": c.policy.images.min_side})
 
 
-@rule("image_wrong_size", family="images", reads=("images.square", "images.min_side", "images.max_side"))
+@rule("image_wrong_size", family="images", reads=("images.square", "images.min_side", "images.max_side"),
+      platform=("12052301", "12052305", "12038014", "12019116"))
 def image_wrong_size(c: ListingContext) -> Iterator[Hit]:
-    """A main image is not square, or a side is outside 1080–4000 pixels.
+    """A main image is not square, or a side is outside {images.min_side}–{images.max_side} pixels.
 
     What it checks:
         Width and height from the file: equal when ``images.square``, and each within
         ``images.min_side``–``images.max_side``.
     Why the platform refuses it:
-        TikTok Shop US main images must be square, at least 1080×1080 pixels.
+        TikTok Shop US main images must be square, at least {images.min_side}×{images.min_side} pixels.
     Bad:
         800×800, or 1080×1350
     Good:
-        1080×1080, 1600×1600
-    Fix:
-        Pad the image to a square on a white canvas and scale it to at least 1080×1080 (do not
-        stretch the product).
+        {images.min_side}×{images.min_side}, 1600×1600
     """
     policy = c.policy.images
     for i, ref, info in _images(c):
@@ -245,10 +236,11 @@ def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
     """A main image's background is not white at the borders.
 
     What it checks:
-        In each of the four border bands (2 % of the shorter side wide) the share of pixels with
-        min(R,G,B) ≥ 245 and max − min ≤ 10; every band needs at least 97 %. The evidence gives
-        the worst band and its ratio. (The platform publishes no tolerance: these thresholds are
-        policy data.)
+        In each of the four border bands ({images.white_background.band_percent} % of the shorter
+        side wide) the share of pixels with min(R,G,B) ≥ {images.white_background.min_channel}
+        and max − min ≤ {images.white_background.max_chroma}; every band needs at least
+        {images.white_background.min_percent} %. The evidence gives the worst band and its ratio.
+        (The platform publishes no tolerance: these thresholds are policy data.)
     Why the platform refuses it:
         The main image must show the product on a pure white background; grey, cream or
         coloured backdrops and lifestyle scenes are refused by the review engine.
@@ -256,9 +248,6 @@ def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
         a product photographed on a grey table
     Good:
         the product cut out on pure white (255, 255, 255)
-    Fix:
-        Replace the background with pure white (RGB 255,255,255) in an editor or a
-        background-removal tool, keeping the product fully inside the frame.
     """
     wb = c.policy.images.white_background
     for i, ref, info in _images(c):
@@ -275,7 +264,7 @@ def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
                       {"band": band, "percent": round(ratio * 100, 1), "min_percent": round(wb.min_ratio * 100, 1)})
 
 
-@rule("image_duplicate", family="images", severity=Severity.WARNING)
+@rule("image_duplicate", family="images")
 def image_duplicate(c: ListingContext) -> Iterator[Hit]:
     """The same picture appears twice among the main images.
 
@@ -284,13 +273,11 @@ def image_duplicate(c: ListingContext) -> Iterator[Hit]:
         after the first is reported, naming the first.
     Why the platform refuses it:
         Not a refusal on its own, but a repeat adds nothing and may be the only reason the
-        count reaches the minimum of 3.
+        count reaches the minimum of {images.min_count}.
     Bad:
         ``front.jpg|front.jpg|side.jpg``
     Good:
         ``front.jpg|side.jpg|detail.jpg``
-    Fix:
-        Replace the repeated image with a different view of the product.
     """
     seen: dict[str, int] = {}
     for i, ref, info in _images(c):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from shelfcheck.analysis.cpi import CpiContent, CpiReader
 from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary, compare_lists, name_key, split_ingredients
-from shelfcheck.findings import Hit, Severity
+from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.documents import DocumentCheck, document_checks
 from shelfcheck.rules.registry import gate, rule
@@ -99,11 +99,6 @@ def missing_ingredients(c: ListingContext) -> Iterator[Hit]:
         a face serum with an empty ``ingredients`` column
     Good:
         ``ingredients: Water, Glycerin, Niacinamide, Phenoxyethanol``
-    Fix:
-        Copy the ingredient list from the CPI (TikTok's template: Seller Center > Compliance >
-        Document Templates) into the ``ingredients`` column: INCI names, comma-separated, in
-        descending order of concentration — exactly as in the CPI uploaded in Account Settings >
-        Compliance Documents.
     """
     if not c.requires("ingredients") or declared_ingredients(c):
         return
@@ -161,12 +156,6 @@ def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
         ``ingredients: Purified Water, Glycerin, Vitamin E, Secret Complex``
     Good:
         ``ingredients: Water, Glycerin, Tocopherol``
-    Fix:
-        Replace each reported name with its INCI name (the suggestion in the finding; for a
-        trade name, ask the supplier for the INCI names of its components). Change it both in
-        the ``ingredients`` column and in the CPI (TikTok's template: Seller Center > Compliance
-        > Document Templates), then upload the corrected CPI in Account Settings > Compliance
-        Documents.
     """
     if not _applies(c):
         return
@@ -220,11 +209,6 @@ def cpi_ingredients_mismatch(c: ListingContext) -> Iterator[Hit]:
         column ``Water, Glycerin, Niacinamide``; CPI ``Purified Water, Niacinamide, Glycerin``
     Good:
         the same names in the same order in both
-    Fix:
-        Make the two lists identical: correct the CPI (TikTok's template: Seller Center >
-        Compliance > Document Templates) or the ``ingredients`` column so that names and order
-        match, then upload the corrected CPI in Account Settings > Compliance Documents and wait
-        for it to be Verified.
     """
     if not _applies(c):
         return
@@ -263,7 +247,7 @@ def cpi_ingredients_mismatch(c: ListingContext) -> Iterator[Hit]:
         yield Hit(f"documents[{cl.doc_id}]", evidence, ctx)
 
 
-@rule("document_file_unreadable", family="ingredients", severity=Severity.WARNING)
+@rule("document_file_unreadable", family="ingredients")
 def document_file_unreadable(c: ListingContext) -> Iterator[Hit]:
     """The file of a usable CPI document cannot be found or read, so its list was not compared.
 
@@ -280,11 +264,6 @@ def document_file_unreadable(c: ListingContext) -> Iterator[Hit]:
         ``file: docs/cpi-serum.pdf`` that does not exist; a scanned PDF
     Good:
         a text PDF or ``.txt`` with ``Ingredients: Water, Glycerin, …``
-    Fix:
-        Put the CPI file where documents.csv says (paths are relative to documents.csv), export
-        it as a text PDF from TikTok's template (Seller Center > Compliance > Document Templates)
-        with the list after ``Ingredients:``, and check it matches the file uploaded in Account
-        Settings > Compliance Documents.
     """
     if not _applies(c):
         return

@@ -81,9 +81,6 @@ def origin_label_missing(c: ListingContext) -> Iterator[Hit]:
         ``origin_label:`` (empty), ``Designed in California``, ``Imported``, ``Quality Product``
     Good:
         ``origin_label: Made in China`` (also ``MADE IN CHINA``, ``Product of China``, ``China``)
-    Fix:
-        Print "Made in <country>" (e.g. "Made in China") on the packaging or a permanent label,
-        and write the same text in the ``origin_label`` column (产地标识) in the ERP or catalogue.
     """
     v = _origin(c)
     if v.status == "missing":
@@ -114,10 +111,6 @@ def origin_label_invalid(c: ListingContext) -> Iterator[Hit]:
         ``Made in Vietnam`` with ``country_of_origin: China``
     Good:
         ``Made in China``, ``MADE IN P.R. CHINA``, ``Made in the People's Republic of China``
-    Fix:
-        Change the marking on the packaging (and any sticker or hang tag) to the one given, e.g.
-        "Made in China", and update ``origin_label`` in the ERP or catalogue to match; if the
-        goods really come from the marked country, correct ``country_of_origin`` instead.
     """
     v = _origin(c)
     if v.status == "invalid":
@@ -142,10 +135,6 @@ def manufacturer_address_missing(c: ListingContext) -> Iterator[Hit]:
     Good:
         ``manufacturer_address: No. 18 Gaoxin South 4th Road, Nanshan District, Shenzhen,
         Guangdong 518057, China``
-    Fix:
-        Copy the registered address (住所) from the manufacturer's business licence into
-        ``manufacturer_address`` in the ERP or catalogue, with street and number, city and
-        country, and print the same address on the package label.
     """
     if not c.get("manufacturer_address"):
         yield Hit("manufacturer_address",
@@ -172,10 +161,6 @@ def manufacturer_address_is_factory_name(c: ListingContext) -> Iterator[Hit]:
         text as ``manufacturer_name``
     Good:
         ``中国广东省深圳市南山区高新南四道18号``
-    Fix:
-        Replace the name with the registered address from the business licence (营业执照 住所):
-        street and number, city, country. Keep the company name in ``manufacturer_name``; fix
-        both in the ERP or catalogue and on the package label.
     """
     text = c.get("manufacturer_address")
     if not text:
@@ -213,10 +198,6 @@ def manufacturer_address_incomplete(c: ListingContext) -> Iterator[Hit]:
     Good:
         ``中国广东省深圳市南山区高新南四道18号``, ``No. 18 Gaoxin South 4th Road, Nanshan District,
         Shenzhen, Guangdong 518057, China``, ``1600 Amphitheatre Pkwy, Mountain View, CA 94043, USA``
-    Fix:
-        Complete the address from the business licence: add the missing street and number, city
-        or country (e.g. prefix 中国 or end with ", China") in ``manufacturer_address`` in the ERP
-        or catalogue, and print the complete address on the package label.
     """
     text = c.get("manufacturer_address")
     if not text:

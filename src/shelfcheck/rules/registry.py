@@ -1,9 +1,9 @@
 """The rule registry: every finding code, its family, default severity and documentation.
 
 A rule is a generator function decorated with :func:`rule`. Its docstring is the rule's
-documentation, with fixed sections (*What it checks · Why the platform refuses it · Bad · Good ·
-Fix*); ``shelfcheck explain`` and ``shelfcheck rules`` render from it, and a test asserts every
-rule has every section, so the docs cannot drift from the code.
+documentation, with fixed sections (*What it checks · Why the platform refuses it · Bad · Good*);
+``shelfcheck explain`` and ``shelfcheck rules`` render from it (with the catalogue's fix), and a
+test asserts every rule has every section, so the docs cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from shelfcheck.findings import Hit, Severity
 __all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "MEMO_IMAGES", "RULES", "RUN_GATES", "Rule", "RuleDoc",
            "gate", "memo_by", "rule"]
 
-DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good", "Fix")
+DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good")
+# The fix is not a docstring section: it is the catalogue's ``fix`` (i18n/<lang>/), the one text
+# a finding and the documentation both show. A leftover ``Fix:`` heading is still cut off.
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
-_HEADING = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS), re.M)
+_HEADING = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS + ("Fix",)), re.M)
 
 Scope = Literal["listing", "shop"]
 CheckFn = Callable[[Any], Iterator[Hit]]
@@ -56,6 +58,8 @@ class Rule:
     reads: tuple[str, ...]
     check: CheckFn
     doc: RuleDoc
+    fixable: bool = True
+    platform: tuple[str, ...] = ()
 
 
 RULES: dict[str, Rule] = {}
@@ -85,7 +89,8 @@ def memo_by(family: str, *fields: str, images: bool = False) -> None:
         MEMO_IMAGES.add(family)
 
 
-def gate(family: str, *, per: Literal["listing", "run"] = "listing") -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+def gate(family: str, *, per: Literal["listing", "run"] = "listing"
+         ) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
     """Register when the rules of ``family`` can report anything, per listing or per run."""
 
     def register(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:
@@ -103,8 +108,10 @@ def rule(
     *,
     family: str,
     scope: Scope = "listing",
-    severity: Severity = Severity.ERROR,
+    severity: Severity | None = None,
     reads: tuple[str, ...] = (),
+    fixable: bool = True,
+    platform: tuple[str, ...] = (),
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check under a finding code.
 
@@ -112,16 +119,35 @@ def rule(
         code: the stable snake_case finding code.
         family: the group it belongs to (``shop``, ``category``, ``text``, ``images`` …).
         scope: ``listing`` (called once per catalogue row) or ``shop`` (once per run).
-        severity: the default severity; a policy pack may override it.
+        severity: not to be given: the default severity is the built-in pack's ``rules:`` entry
+            (the one declaration); a value that differs from it is refused.
         reads: the policy keys the rule reads, for the documentation.
+        fixable: ``False`` when no edit of the listing can clear the finding (a prohibited
+            category, a locked SKU).
+        platform: the platform error codes that report the same problem after submission.
     """
     if not _CODE.match(code):
         raise ValueError(f"finding code {code!r} is not snake_case")
 
     def register(fn: CheckFn) -> CheckFn:
+        default = _default_severity(code)
+        if severity is not None and severity is not default:
+            raise ValueError(f"finding code {code!r}: severity {severity.label} differs from the "
+                             f"built-in pack's {default.label}; declare it in the pack only")
         if code in RULES:
             raise ValueError(f"finding code {code!r} registered twice")
-        RULES[code] = Rule(code, family, scope, severity, reads, fn, RuleDoc.parse(fn.__doc__ or ""))
+        RULES[code] = Rule(code, family, scope, default, reads, fn, RuleDoc.parse(fn.__doc__ or ""),
+                           fixable, tuple(platform))
         return fn
 
     return register
+
+
+def _default_severity(code: str) -> Severity:
+    """The severity the built-in pack gives ``code``: every code is declared there, once."""
+    from shelfcheck.policy import load_policy
+
+    setting = load_policy().rules.get(code)
+    if setting is None or setting.severity is None:
+        raise ValueError(f"finding code {code!r} has no severity in the built-in policy pack (rules:)")
+    return Severity.parse(setting.severity)

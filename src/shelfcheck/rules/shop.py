@@ -42,9 +42,6 @@ def seller_not_us(c: ShopContext) -> Iterator[Hit]:
         ``seller_id: GB1234567890``
     Good:
         ``seller_id: US1234567890``
-    Fix:
-        Publish from the US shop (Seller Center, US region). If you have none, apply for US
-        marketplace access first; correct ``seller_id`` in shop.yaml if it was mistyped.
     """
     prefix = c.policy.channel.seller_id_prefix
     seller_id = (c.shop.seller_id or "").strip()
@@ -64,9 +61,6 @@ def kyc_incomplete(c: ShopContext) -> Iterator[Hit]:
         ``kyc_complete: false`` (or not stated)
     Good:
         ``kyc_complete: true``
-    Fix:
-        Finish identity and business verification in Seller Center > Account Settings, then
-        set ``kyc_complete: true``.
     """
     if c.shop.kyc_complete is not True:
         yield Hit("kyc_complete", {"value": c.shop.kyc_complete, "required": True})
@@ -86,9 +80,6 @@ def store_not_compliant(c: ShopContext) -> Iterator[Hit]:
         ``store_compliant: false``
     Good:
         ``store_compliant: true``
-    Fix:
-        Open Seller Center home, follow the compliance banner to the open items (usually
-        Account Settings > Compliance Documents), resolve them, and check again.
     """
     if c.shop.store_compliant is not True:
         yield Hit("store_compliant", {"value": c.shop.store_compliant, "required": True})
@@ -107,9 +98,6 @@ def app_inactive(c: ShopContext) -> Iterator[Hit]:
         ``app: {name: DianXiaoMi, status: Suspended}``
     Good:
         ``app: {name: DianXiaoMi, status: Active}``
-    Fix:
-        Ask the ERP vendor to restore the app (Developer Portal > App Status), or publish through
-        an app that is Active.
     """
     app = c.shop.app
     if app is None:
@@ -119,7 +107,8 @@ def app_inactive(c: ShopContext) -> Iterator[Hit]:
         yield Hit("app.status", {"value": app.status, "required": wanted}, {"app": app.name})
 
 
-@rule("app_missing_product_write", family="shop", scope="shop", reads=("channel.required_permissions",))
+@rule("app_missing_product_write", family="shop", scope="shop", reads=("channel.required_permissions",),
+      platform=("105005",))
 def app_missing_product_write(c: ShopContext) -> Iterator[Hit]:
     """The publishing app lacks the ``product_write`` permission.
 
@@ -132,9 +121,6 @@ def app_missing_product_write(c: ShopContext) -> Iterator[Hit]:
         ``permissions: [product_read]``
     Good:
         ``permissions: [product_read, product_write]``
-    Fix:
-        Enable the product package for the app in Partner Center > Manage API, then have the shop
-        re-authorize the app (Seller Center > Integrations > Manage Apps).
     """
     app = c.shop.app
     if app is None:
@@ -147,23 +133,21 @@ def app_missing_product_write(c: ShopContext) -> Iterator[Hit]:
 
 
 @rule("channel_api_outdated", family="shop", scope="shop",
-      reads=("channel.min_api_version", "channel.legacy_cutoff"))
+      reads=("channel.min_api_version", "channel.legacy_cutoff"),
+      platform=("403-UNAUTHORIZED_CHANNEL",))
 def channel_api_outdated(c: ShopContext) -> Iterator[Hit]:
-    """The app still uses a channel API older than 4.1 after the 2024-07-01 cut-over.
+    """The app still uses a channel API older than {channel.min_api_version} after the {channel.legacy_cutoff} cut-over.
 
     What it checks:
-        ``app.api_version`` is at least ``channel.min_api_version`` (4.1) when the as-of day is on
-        or after ``channel.legacy_cutoff`` (2024-07-01).
+        ``app.api_version`` is at least ``channel.min_api_version`` ({channel.min_api_version})
+        when the as-of day is on or after ``channel.legacy_cutoff`` ({channel.legacy_cutoff}).
     Why the platform refuses it:
-        From 2024-07-01 the legacy v1.0 channel API is refused with
+        From {channel.legacy_cutoff} the legacy v1.0 channel API is refused with
         ``403-UNAUTHORIZED_CHANNEL`` and the Add Product button is greyed out.
     Bad:
         ``api_version: "1.0"``
     Good:
         ``api_version: "4.1"``
-    Fix:
-        Upgrade the integration to the certified v4.1 channel API (ask the ERP vendor for the
-        certified version) and re-authorize it in Seller Center > Integrations > Manage Apps.
     """
     app = c.shop.app
     if app is None or c.as_of < c.policy.channel.legacy_cutoff:
@@ -178,7 +162,8 @@ def channel_api_outdated(c: ShopContext) -> Iterator[Hit]:
                   {"app": app.name})
 
 
-@rule("channel_reauthorization_required", family="shop", scope="shop")
+@rule("channel_reauthorization_required", family="shop", scope="shop",
+      platform=("401",))
 def channel_reauthorization_required(c: ShopContext) -> Iterator[Hit]:
     """A system was connected after the app was authorized: the old token is no longer valid.
 
@@ -192,9 +177,6 @@ def channel_reauthorization_required(c: ShopContext) -> Iterator[Hit]:
         ``authorized_at: 2024-06-20`` with ``{name: Mabang, connected_at: 2024-07-10}``
     Good:
         ``authorized_at: 2024-07-11`` after the last connection
-    Fix:
-        In Seller Center > Integrations > Manage Apps remove the old connection, then start a new
-        OAuth 2.0 authorization with the new app's key and update ``authorized_at``.
     """
     app = c.shop.app
     if app is None:

@@ -58,15 +58,13 @@ def sku_missing(c: ListingContext) -> Iterator[Hit]:
         ``seller_sku:`` (empty)
     Good:
         ``seller_sku: EB-001-BLK``
-    Fix:
-        Give the row a unique English SKU (letters, digits, ``.``, ``_``, ``-``) in the ERP and
-        export again.
     """
     if not c.listing.seller_sku:
         yield Hit("seller_sku", {"value": ""})
 
 
-@rule("sku_not_english", family="text", reads=("sku.allowed",))
+@rule("sku_not_english", family="text", reads=("sku.allowed",),
+      platform=("12019059",))
 def sku_not_english(c: ListingContext) -> Iterator[Hit]:
     """The seller SKU has characters other than ``A–Z a–z 0–9 . _ -``.
 
@@ -79,9 +77,6 @@ def sku_not_english(c: ListingContext) -> Iterator[Hit]:
         ``seller_sku: 耳机-黑色``
     Good:
         ``seller_sku: EB-001-BLK``
-    Fix:
-        Rename the SKU with English letters and digits only (e.g. pinyin or an English code) in
-        the ERP, and keep the ERP and platform SKU the same.
     """
     sku = c.listing.seller_sku
     if not sku:
@@ -92,20 +87,19 @@ def sku_not_english(c: ListingContext) -> Iterator[Hit]:
                   {"characters": " ".join(repr(b)[1:-1] for b in bad[:10])})
 
 
-@rule("sku_too_long", family="text", reads=("sku.max_length",))
+@rule("sku_too_long", family="text", reads=("sku.max_length",),
+      platform=("12052054",))
 def sku_too_long(c: ListingContext) -> Iterator[Hit]:
-    """The seller SKU is longer than the policy allows (50 characters).
+    """The seller SKU is longer than the policy allows ({sku.max_length} characters).
 
     What it checks:
         The trimmed SKU, counted in characters, against ``sku.max_length``.
     Why the platform refuses it:
-        Platform SKUs are limited to 50 characters; longer ones are cut or refused.
+        Platform SKUs are limited to {sku.max_length} characters; longer ones are cut or refused.
     Bad:
         a 60-character SKU made of the full product name
     Good:
         ``seller_sku: EB-001-BLK``
-    Fix:
-        Shorten the SKU to 50 characters or fewer in the ERP (keep a short, stable code).
     """
     sku = c.listing.seller_sku
     limit = c.policy.sku.max_length
@@ -127,14 +121,13 @@ def duplicate_sku(c: ListingContext) -> Iterator[Hit]:
         rows 2 and 7 both ``EB-001``
     Good:
         ``EB-001-BLK`` and ``EB-001-WHT``
-    Fix:
-        Give each variant its own SKU, or merge the duplicate rows.
     """
     if c.first_row_of_sku is not None:
         yield Hit("seller_sku", {"value": c.listing.seller_sku, "first_row": c.first_row_of_sku})
 
 
-@rule("title_missing", family="text")
+@rule("title_missing", family="text",
+      platform=("12052261",))
 def title_missing(c: ListingContext) -> Iterator[Hit]:
     """The product has no title.
 
@@ -146,8 +139,6 @@ def title_missing(c: ListingContext) -> Iterator[Hit]:
         ``title:`` (empty)
     Good:
         ``title: Wireless Earbuds Bluetooth 5.3 with Charging Case``
-    Fix:
-        Write a complete English title (brand, product type, key feature, size or colour).
     """
     if not c.listing.title:
         yield Hit("title", {"length": 0})
@@ -155,19 +146,17 @@ def title_missing(c: ListingContext) -> Iterator[Hit]:
 
 @rule("title_too_short", family="text", reads=("title.min_length",))
 def title_too_short(c: ListingContext) -> Iterator[Hit]:
-    """The title is shorter than the policy minimum (10 characters).
+    """The title is shorter than the policy minimum ({title.min_length} characters).
 
     What it checks:
         The trimmed title, counted in characters (code points), against ``title.min_length``.
         An empty title is ``title_missing`` instead.
     Why the platform refuses it:
-        TikTok Shop US requires a complete English title of at least 10 characters.
+        TikTok Shop US requires a complete English title of at least {title.min_length} characters.
     Bad:
         ``title: Earbuds``
     Good:
         ``title: Wireless Earbuds Bluetooth 5.3``
-    Fix:
-        Extend the title with the product type, key feature and variant.
     """
     title = c.listing.title
     minimum = c.policy.title.min_length
@@ -175,21 +164,19 @@ def title_too_short(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"length": len(title), "min": minimum})
 
 
-@rule("title_too_long", family="text", reads=("title.max_length",))
+@rule("title_too_long", family="text", reads=("title.max_length",),
+      platform=("12052051",))
 def title_too_long(c: ListingContext) -> Iterator[Hit]:
-    """The title is longer than the policy maximum (255 characters).
+    """The title is longer than the policy maximum ({title.max_length} characters).
 
     What it checks:
         The trimmed title, counted in characters, against ``title.max_length``.
     Why the platform refuses it:
-        Create Product limits the title to 255 characters.
+        Create Product limits the title to {title.max_length} characters.
     Bad:
         a 300-character title stuffed with keywords
     Good:
-        a focused title under 255 characters
-    Fix:
-        Shorten the title: keep brand, product type and the one or two key features; move the rest
-        to the description.
+        a focused title under {title.max_length} characters
     """
     title = c.listing.title
     maximum = c.policy.title.max_length
@@ -197,7 +184,8 @@ def title_too_long(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"length": len(title), "max": maximum})
 
 
-@rule("title_not_english", family="text")
+@rule("title_not_english", family="text",
+      platform=("12052262", "12052266"))
 def title_not_english(c: ListingContext) -> Iterator[Hit]:
     """The title contains Chinese, Japanese or Korean script, or full-width characters.
 
@@ -211,9 +199,6 @@ def title_not_english(c: ListingContext) -> Iterator[Hit]:
         ``title: Wireless Earbuds 蓝牙耳机 ＢＴ５.３``
     Good:
         ``title: Wireless Earbuds BT5.3``
-    Fix:
-        Translate the Chinese words into English and retype full-width letters, digits and
-        brackets in half-width (switch the input method to English).
     """
     title = c.listing.title
     cjk = scripts.cjk_characters(title)
@@ -223,14 +208,15 @@ def title_not_english(c: ListingContext) -> Iterator[Hit]:
         yield Hit("title", {"cjk": cjk, "fullwidth": wide}, {"characters": shown})
 
 
-@rule("title_format_invalid", family="text", reads=("title.max_repeat",))
+@rule("title_format_invalid", family="text", reads=("title.max_repeat",),
+      platform=("12052931",))
 def title_format_invalid(c: ListingContext) -> Iterator[Hit]:
     """The title has emoji, control characters, HTML entities, only symbols, or long repeats.
 
     What it checks:
         Emoji; control, format or private-use characters; HTML entities such as ``&nbsp;``; a
-        title with no letter or digit; a run of more than ``title.max_repeat`` (9) of one
-        character.
+        title with no letter or digit; a run of more than ``title.max_repeat``
+        ({title.max_repeat}) of one character.
     Why the platform refuses it:
         The listing policy forbids special symbols and characters in titles; entities and
         invisible characters come from copying web pages and show up garbled.
@@ -238,9 +224,6 @@ def title_format_invalid(c: ListingContext) -> Iterator[Hit]:
         ``title: 🔥Hot Sale🔥 Earbuds&nbsp;!!!!!!!!!!``
     Good:
         ``title: Wireless Earbuds Bluetooth 5.3``
-    Fix:
-        Remove emoji, symbols and repeated punctuation; replace entities with the character they
-        stand for (``&nbsp;`` → a space, ``&amp;`` → ``&``).
     """
     title = c.listing.title
     if not title:

@@ -35,8 +35,6 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
         ``quantity: about 50``, ``model_first_filing_date: 2023/13/45``
     Good:
         ``quantity: 50``, ``model_first_filing_date: 2023-05-01``
-    Fix:
-        Correct the cell in the ERP or spreadsheet and export again.
     """
     for field, (parse, expected, plain) in _PARSERS.items():
         text = c.get(field)

@@ -59,17 +59,19 @@ from shelfcheck.sandbox.state import failures, grants, images, open_state, produ
 from shelfcheck.tiktok.client import cipher_allowed
 from shelfcheck.tiktok.limits import RequestLimits
 from shelfcheck.tiktok.payload import read_product_body
+from shelfcheck.tiktok.sandbox_credentials import (
+    SANDBOX_ACCESS_TOKEN,
+    SANDBOX_APP_KEY,
+    SANDBOX_APP_SECRET,
+    SANDBOX_SERVICE_ID,
+    SANDBOX_SHOP_CIPHER,
+)
 from shelfcheck.tiktok.signing import is_multipart, verify_request
 
 __all__ = ["ADMIN_HEADER", "SANDBOX_APP_KEY", "SandboxConfig", "create_app", "make_listing"]
 
 log = logging.getLogger("shelfcheck.sandbox")
 
-SANDBOX_APP_KEY = "sandbox-app-key"
-SANDBOX_APP_SECRET = "sandbox-app-secret"
-SANDBOX_ACCESS_TOKEN = "sandbox-access-token"
-SANDBOX_SHOP_CIPHER = "SANDBOX_US_SHOP_CIPHER"
-SANDBOX_SERVICE_ID = "sandbox-service"
 
 
 @dataclass
@@ -181,7 +183,7 @@ class Sandbox:
         self.engine = open_state(config.db)
         self.lock_rule = LockRule.from_policy(self.policy)
         wb = self.policy.images.white_background
-        self.white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma)
+        self.white = WhiteParams.of(wb)
         self._mutex = threading.RLock()
         self._faults: list[tuple[int, int, str]] = []
         self._ids = itertools.count(int(self.config.clock()) * 1000)
@@ -341,8 +343,8 @@ class Sandbox:
     def upload(self, content: bytes, use_case: str) -> dict[str, Any]:
         if not content:
             raise _Fail(12038002, "Invalid upload file: the data part is empty.")
-        if len(content) > 5 * 1024 * 1024:
-            raise _Fail(12038005, "The file is larger than 5 MB.")
+        if len(content) > self.policy.images.max_bytes:
+            raise _Fail(12038005, f"The file is larger than {self.policy.images.max_megabytes} MB.")
         digest = hashlib.sha256(content).hexdigest()
         uri = f"tos-sandbox-us/{digest[:32]}"
         info = analyse_bytes(content, ImageInfo(ref=uri, path=uri, found=True), self.white)

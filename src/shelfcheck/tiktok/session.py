@@ -30,7 +30,7 @@ def app_credentials(endpoint: str, env: Mapping[str, str] | None = None) -> tupl
     env = os.environ if env is None else env
     if not env.get("SHELFCHECK_APP_KEY", "").strip() and not env.get("SHELFCHECK_APP_SECRET", "").strip() \
             and is_loopback(endpoint):
-        from shelfcheck.sandbox.app import (
+        from shelfcheck.tiktok.sandbox_credentials import (
             SANDBOX_ACCESS_TOKEN,
             SANDBOX_APP_KEY,
             SANDBOX_APP_SECRET,

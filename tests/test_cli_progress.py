@@ -14,7 +14,7 @@ import pytest
 from helpers import Workspace, write_csv
 from shelfcheck.findings import RenderedBatch, Summary
 from shelfcheck.i18n import catalogue
-from shelfcheck.reporters.progress import estimate_rows, progress, should_show
+from shelfcheck.cli.progress import estimate_rows, progress, should_show
 
 
 class _SlowRun:
