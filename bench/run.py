@@ -404,7 +404,8 @@ def main() -> int:
                 t["floor"].append(floor_decode(paths["small"], jobs))
                 t["cold"].append(check_in_process(paths["small"]))
                 t["warm"].append(check_in_process(paths["small"]))
-                line.append(f"naive {t['naive'][-1] if t['naive'] else float('nan'):.2f}s floor {t['floor'][-1]:.2f}s cold {t['cold'][-1]:.2f}s "
+                naive = t['naive'][-1] if t['naive'] else float('nan')
+                line.append(f"naive {naive:.2f}s floor {t['floor'][-1]:.2f}s cold {t['cold'][-1]:.2f}s "
                             f"warm {t['warm'][-1]:.3f}s")
             if "B" not in skip:
                 env = command_env(root, f"b-{attempt}")
@@ -427,7 +428,8 @@ def main() -> int:
                     t["c10"].append(seconds)
                     if attempt == 0:
                         t["peak_c10"].append(peak)
-                    line.append(f"{args.rows_c10} rows {seconds:.1f}s" + (f" peak {peak:.0f} MB" if attempt == 0 else ""))
+                    line.append(f"{args.rows_c10} rows {seconds:.1f}s"
+                                + (f" peak {peak:.0f} MB" if attempt == 0 else ""))
             print(" ".join(line), flush=True)
     best = summarise(t, args.startup_runs)
     result = {
@@ -435,10 +437,12 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "processor": platform.machine(),
                     "load_average_at_end": list(os.getloadavg())},
-        "runs": args.repeat, "c10_runs": min(args.c10_runs or args.repeat, args.repeat), "startup_runs": args.startup_runs, "rows_c": args.rows, "rows_c10": args.rows_c10,
+        "runs": args.repeat, "c10_runs": min(args.c10_runs or args.repeat, args.repeat),
+        "startup_runs": args.startup_runs, "rows_c": args.rows, "rows_c10": args.rows_c10,
         "skipped": sorted(skip),
         "measures": best,
-        "seconds": {k: {"best": round(min(v), 4), "median": round(statistics.median(v), 4), "all": [round(x, 4) for x in v]}
+        "seconds": {k: {"best": round(min(v), 4), "median": round(statistics.median(v), 4),
+                        "all": [round(x, 4) for x in v]}
                     for k, v in t.items() if v and not k.startswith("peak")},
         "peak_mb": {k: [round(x, 1) for x in t[k]] for k in ("peak", "peak_c10") if t[k]},
     }

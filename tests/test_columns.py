@@ -255,7 +255,8 @@ def test_csv_template_round_trip_keeps_the_rows_above_the_header(ws: Workspace) 
 
 
 def test_chinese_template_csv(ws: Workspace) -> None:
-    header = ["类目", "品牌", "商品名称", "商品描述", "主图", "图片2", "图片3", "包裹重量（kg）", "卖家SKU", "价格", "库存"]
+    header = ["类目", "品牌", "商品名称", "商品描述", "主图", "图片2", "图片3", "包裹重量（kg）",
+              "卖家SKU", "价格", "库存"]
     marks = ["必填", "选填", "必填", "必填", "必填", "选填", "选填", "必填", "选填", "必填", "必填"]
     row = [CLEAN_LISTING["category"], "Tidyhome", CLEAN_LISTING["title"], "透明收纳盒", "a.jpg", "", "b.jpg", "0.6",
            "ZH-1", "12.99", "40"]
@@ -433,7 +434,8 @@ def _write(ws: Workspace, text: str, name: str = "c.csv") -> Path:
 
 
 def test_map_lists_images_in_its_order_ignores_columns_and_forces_the_header_row(ws: Workspace) -> None:
-    path = _write(ws, "Export of 2024-08-01\nnote,Artikel,Name,Photo B,Photo A\nx,A-1,Stackable Storage Box,b.jpg,a.jpg\n")
+    path = _write(ws, "Export of 2024-08-01\nnote,Artikel,Name,Photo B,Photo A\n"
+                      "x,A-1,Stackable Storage Box,b.jpg,a.jpg\n")
     cmap = parse_column_map({"Artikel": "seller_sku", "title": "Name", "main_images": ["Photo A", "Photo B"],
                              "note": "ignore", "header_row": 2})
     source = open_catalog(path, columns=cmap, required=("seller_sku", "title"))

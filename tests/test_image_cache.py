@@ -195,7 +195,8 @@ def test_check_verify_cache_from_the_command_line(ws: Workspace, monkeypatch: py
     first = capsys.readouterr().out
     decoded: list[str] = []
     real = engine.analyse_image
-    monkeypatch.setattr(engine, "analyse_image", lambda ref, path, params: decoded.append(path) or real(ref, path, params))
+    monkeypatch.setattr(engine, "analyse_image",
+                        lambda ref, path, params: decoded.append(path) or real(ref, path, params))
     rehashed: list[int] = []
     real_close = ImageCache.close
     monkeypatch.setattr(ImageCache, "close", lambda self: rehashed.append(self.rehashed) or real_close(self))

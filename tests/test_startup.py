@@ -28,7 +28,8 @@ def _modules_after(code: str, tmp_path: Path) -> tuple[set[str], str]:
     )
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, env=env,
+                          timeout=120)
     assert "MODULES " in done.stderr, done.stderr
     listed = done.stderr.rsplit("MODULES ", 1)[1]
     return set(json.loads(listed)), done.stdout
@@ -92,8 +93,8 @@ def test_every_command_in_the_table_loads_and_help_lists_them_in_order(tmp_path:
 
 def test_a_mistyped_command_suggests_the_right_one(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": SRC, "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "shelfcheck", "chek"], check=False, capture_output=True, text=True, env=env,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-m", "shelfcheck", "chek"], check=False, capture_output=True, text=True,
+                          env=env, timeout=120)
     assert done.returncode == 2
     assert "No such command 'chek'" in done.stderr and "Did you mean 'check'" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -81,7 +81,8 @@ def record(
         raise fail("--reason: a passed attempt has no failure reason")
     when = instant_option("--at", at)
     pack = load_policy(policy)
-    digest = catalog_row_hash(catalog, sku, sheet=sheet, policy=policy, columns=columns) if catalog is not None else None
+    digest = (catalog_row_hash(catalog, sku, sheet=sheet, policy=policy, columns=columns)
+              if catalog is not None else None)
     with open_ledger(db) as ledger:
         attempt = ledger.record_attempt(sku, outcome, reasons=reasons, at=when, product_id=product_id,
                                         content_hash=digest, source="cli")
