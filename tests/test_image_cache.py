@@ -20,8 +20,10 @@ import shelfcheck.analysis.cache as cache_module
 from helpers import Workspace, make_image, write_csv
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_image
+from shelfcheck.policy import load_policy
 
-KEY = WhiteParams().key()
+PARAMS = WhiteParams.of(load_policy().images.white_background)
+KEY = PARAMS.key()
 HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
 
 
@@ -34,7 +36,7 @@ def _cached(db: Path, path: Path) -> ImageInfo:
     """Analyse ``path`` through a cache at ``db`` (as the engine does: look up, decode, store)."""
     cache = ImageCache(db)
     found = cache.lookup(str(path), KEY)
-    info = found or analyse_image(path.name, str(path))
+    info = found or analyse_image(path.name, str(path), PARAMS)
     if found is None:
         cache.store([info], KEY)
     cache.close()
@@ -73,7 +75,7 @@ def test_same_size_and_mtime_but_new_content_is_rehashed_and_decoded(tmp_path: P
     cache = ImageCache(tmp_path / "c.sqlite")
     assert cache.lookup(str(path), KEY) is None  # new content: to be decoded
     assert cache.rehashed == 1
-    grey = analyse_image("a.bmp", str(path))
+    grey = analyse_image("a.bmp", str(path), PARAMS)
     assert grey.sha256 != white.sha256 and grey.bands != white.bands
     cache.store([grey], KEY)
     assert cache.lookup(str(path), KEY) is not None
@@ -123,7 +125,7 @@ def test_racily_clean_entries_are_rehashed_until_old_enough(tmp_path: Path, monk
     path = _bmp(tmp_path / "a.bmp", (255, 255, 255))
     cache = ImageCache(tmp_path / "c.sqlite")
     assert cache.lookup(str(path), KEY) is None
-    white = analyse_image("a.bmp", str(path))
+    white = analyse_image("a.bmp", str(path), PARAMS)
     white.mtime_ns = coarse(path).st_mtime_ns  # what a coarse file system would have recorded
     cache.store([white], KEY)
     _bmp(path, (190, 190, 190))  # the same second, the same size: stat cannot tell
@@ -131,7 +133,7 @@ def test_racily_clean_entries_are_rehashed_until_old_enough(tmp_path: Path, monk
     assert (seen.st_size, seen.st_mtime_ns) == (white.size_bytes, white.mtime_ns)
     assert cache.lookup(str(path), KEY) is None  # racy: rehashed, and the edit is caught
     assert cache.rehashed == 1
-    grey = analyse_image("a.bmp", str(path))
+    grey = analyse_image("a.bmp", str(path), PARAMS)
     grey.mtime_ns = coarse(path).st_mtime_ns
     cache.store([grey], KEY)
     assert cache.lookup(str(path), KEY) is not None and cache.rehashed == 2  # still racy: rehashed again
