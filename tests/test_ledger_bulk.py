@@ -61,9 +61,10 @@ def _seed(path: Path, catalog: Path) -> None:
             ledger.record_attempt("B-0007", "failed", at=START - dt.timedelta(hours=4 - i))
         for i in range(3):  # near the limit
             ledger.record_attempt("B-0250", "failed", at=START - dt.timedelta(hours=3 - i))
-        from shelfcheck.analysis.images import analyse_image
+        from shelfcheck.analysis.images import WhiteParams, analyse_image
+        params = WhiteParams.of(source.run.policy.images.white_background)
         for sku, row in rows.items():
-            images = {ref: analyse_image(ref, str(row.base_dir / ref)) for ref in row.main_images}
+            images = {ref: analyse_image(ref, str(row.base_dir / ref), params) for ref in row.main_images}
             ledger.record_attempt(sku, "failed", reasons=["title_too_short"], at=START - dt.timedelta(days=2),
                                   content_hash=listing_content_hash(row, images))
         ledger.record_attempt("B-0299", "passed", at=START - dt.timedelta(days=1),
