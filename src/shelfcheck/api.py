@@ -15,6 +15,7 @@ from shelfcheck.engine import Engine
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Report, Summary
 from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
 from shelfcheck.ingest.catalog import CatalogSource
+from shelfcheck.notes import RunNote, run_notes
 from shelfcheck.policy import Policy, load_policy
 from shelfcheck.rules.context import RunContext
 
@@ -47,8 +48,12 @@ class Preflight:
         """
         return self.engine.render_source(self.source, render)
 
+    def notes(self) -> list[RunNote]:
+        """The run notes every report shows once at its top (see :mod:`shelfcheck.notes`)."""
+        return run_notes(self.run, self.source)
+
     def header(self) -> dict[str, object]:
-        """The report metadata: tool, policy, as-of day, datasets used."""
+        """The report metadata: tool, policy, as-of day, datasets used, run notes."""
         policy = self.run.policy
         return {
             "tool": {"name": "shelfcheck", "version": __version__},
@@ -56,6 +61,7 @@ class Preflight:
                        "effective_from": policy.effective_from.isoformat()},
             "as_of": self.run.as_of.isoformat(),
             "datasets": dict(self.run.datasets.provenance),
+            "notes": self.notes(),
         }
 
     def report(self) -> Report:
@@ -68,7 +74,7 @@ class Preflight:
             listings.append(result)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
-                      listings, summary, dict(self.run.datasets.provenance))
+                      listings, summary, dict(self.run.datasets.provenance), head["notes"])  # type: ignore[arg-type]
 
 
 def prepare(

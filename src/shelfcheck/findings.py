@@ -150,6 +150,7 @@ class Report:
     listings: list[ListingResult]
     summary: Summary
     datasets: dict[str, str] = field(default_factory=dict)
+    notes: list[Any] = field(default_factory=list)  # RunNote (shelfcheck.notes), said once at the top
 
     @property
     def exit_code(self) -> int:

@@ -134,7 +134,7 @@ def clean_name(entry: str) -> str:
     text = text.strip(" ,;:")
     text = _EDGE_PLUS.sub("", text).strip()
     if text.endswith(".") and not text.lower().endswith(("denat.", "no.", "sp.", "var.", "ext.")):
-        text = text.rstrip(".").rstrip()
+        text = _EDGE_PLUS.sub("", text.rstrip(".").rstrip()).strip()  # "Fragrance+."
     if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]) and "(" not in text[1:-1]:
         text = text[1:-1].strip()
     if text.startswith("[") and text.endswith("]") and "[" not in text[1:-1]:

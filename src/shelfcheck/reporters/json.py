@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
 from shelfcheck.i18n import Catalogue, catalogue
+from shelfcheck.notes import note_dicts
 
 __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "render_listing", "write_json"]
 
@@ -89,7 +90,8 @@ def write_json(
     """Write the report; return the summary (counted while streaming).
 
     Args:
-        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets``) from the run.
+        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets`` and ``notes``, the
+            run notes written as ``summary.notes``) from the run.
         shop_findings: the shop/channel findings.
         results: listing results, or batches of listings already rendered (see
             :meth:`~shelfcheck.api.Preflight.rendered`), consumed once.
@@ -119,6 +121,7 @@ def write_json(
             "failed": summary.failed,
             "errors": summary.errors,
             "warnings": summary.warnings,
+            "notes": note_dicts(header.get("notes") or (), cat),
         }
         out.write("{\n")
         out.write(f'  "schema": {_dump(SCHEMA)},\n')
