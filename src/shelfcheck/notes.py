@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["NOTE_PROVIDERS", "RunNote", "note_provider", "note_dicts", "run_notes"]
+__all__ = ["NOTE_PROVIDERS", "RunNote", "note_dicts", "note_provider", "run_notes"]
 
 
 @dataclass(frozen=True)

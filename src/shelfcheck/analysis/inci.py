@@ -127,7 +127,7 @@ def clean_name(entry: str) -> str:
     """One entry of a list as a name: footnote marks (``* + † ‡ ^ ° ¹ ²``), percentages and a
     trailing ``.`` removed."""
     text = _SUPERSCRIPT.sub(" ", entry)
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    text = _nfkc(text).translate(_TRANSLATE)
     text = _MARKS.sub(" ", text)
     text = _PERCENT.sub(" ", text)
     text = _WS.sub(" ", text).strip()
@@ -140,6 +140,14 @@ def clean_name(entry: str) -> str:
     if text.startswith("[") and text.endswith("]") and "[" not in text[1:-1]:
         text = text[1:-1].strip()
     return text.strip(" ,;:")
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, but ``™`` and ``℠`` stay marks (NFKC spells them ``TM``/``SM``: a trade name would hide)."""
+    if "\u2122" not in text and "\u2120" not in text:
+        return unicodedata.normalize("NFKC", text)
+    kept = text.replace("\u2122", "\ue000").replace("\u2120", "\ue001")
+    return unicodedata.normalize("NFKC", kept).replace("\ue000", "\u2122").replace("\ue001", "\u2120")
 
 
 def _balanced(text: str) -> bool:
@@ -201,7 +209,7 @@ def split_ingredients(text: str) -> list[str]:
     if not text or not text.strip():
         return []
     text = _SUPERSCRIPT.sub("^", text)  # a footnote mark, kept as one for the footnote lines
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).translate(_BULLETS)
+    text = _nfkc(text).translate(_TRANSLATE).translate(_BULLETS)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PREFIX.sub("", text, count=1)
     text = _FOOTNOTE_TAIL.sub("", text)
