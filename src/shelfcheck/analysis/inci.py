@@ -63,9 +63,12 @@ _TRANSLATE = {
 }
 # Bullets and bars that printed labels use between names, read as commas.
 _BULLETS = {ord(c): "," for c in "\u2022\u25cf\u25aa\u25e6\u2023\u2219\u00b7\u30fb|\uff5c"}
+_LABEL_TABLE = {**_TRANSLATE, **_BULLETS}
 # Superscript digits are footnote marks (Linalool¹); NFKC would turn them into digits, so they go
 # before anything else.
-_SUPERSCRIPT = re.compile("[\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u207a]+")
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079\u207a"
+_SUPERSCRIPT_AS_SPACE = {ord(c): " " for c in _SUPERSCRIPTS}
+_SUPERSCRIPT_AS_MARK = {ord(c): "^" for c in _SUPERSCRIPTS}
 _WS = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([/-])\s*")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -79,8 +82,8 @@ _PREFIX = re.compile(
 # section: it is read as a separator.
 _HEADING = re.compile(
     r"(?:(?<=[.;,\n])|(?<=[.;,]\s))\s*(?:(?:in)?active|other)\s+" + _INGREDIENTS_WORD + r"\s*:\s*", re.I)
-_MARK_CHARS = "*†‡^°#"
-_FOOTNOTE_TAIL = re.compile(r"(?:(?<=\.)|(?<=\n))[ \t]*(?:[*†‡^°#]+|\+(?![\s/]))[ \t]*[^\W\d_][^\n]*$", re.M)
+
+_FOOTNOTE_TAIL = re.compile(r"([.\n])[ \t]*(?:[*†‡^°#]+|\+(?![\s/]))[ \t]*[^\W\d_][^\n]*$", re.M)
 _PERCENT = re.compile(r"\(?\s*[<>≤≥~]?\s*\d+(?:[.,]\d+)?\s*%\s*(?:w/w)?\s*\)?", re.I)
 _MARKS = re.compile(r"\(\s*[*†‡^°#+]+\s*\)|[*†‡^°#]+")
 _EDGE_PLUS = re.compile(r"^\s*\++(?![\s/])|(?<![\s/])\++\s*$")  # Fragrance+, +Linalool; never "+/-"
@@ -91,8 +94,29 @@ _MAY_PLUSMINUS = re.compile(r"[(\[]\s*\+\s*/\s*-\s*[)\]]|\+\s*/\s*-")
 _MAY_CONTAIN = re.compile(_MAY_WORDS + r"(?:\s*/\s*" + _MAY_WORDS + r")*\s*:?", re.I)
 # A full stop followed by a new name ends a name (``Parfum. May Contain: …``), except after the
 # abbreviations INCI names use (``Alcohol Denat.``, ``No. 5``, ``var.``).
-_SENTENCE = re.compile(r"(?<!\b[Dd]enat)(?<!\b[Nn]o)(?<!\b[Ss]p)(?<!\b[Vv]ar)(?<!\b[Ee]xt)(?<!\b[Ss]t)(?<!\b[Ss]ubsp)"
-                       r"(?<!\b[Ss]sp)(?<!\b[Cc]v)(?<!\b[^\W\d_])\.\s+(?=[^\W\d_(\[])", re.I)
+_FULL_STOP = re.compile(r"\.\s+(?=[^\W\d_(\[])")
+_ABBREVIATIONS = frozenset({"denat", "no", "sp", "spp", "ssp", "subsp", "var", "ext", "st", "cv", "f"})
+
+
+def _split_sentences(text: str) -> str:
+    """A full stop followed by a new name becomes a comma, except after an abbreviation."""
+    pieces: list[str] = []
+    last = 0
+    for m in _FULL_STOP.finditer(text):
+        end = m.start()
+        begin = end
+        while begin > 0 and text[begin - 1].isalpha():
+            begin -= 1
+        word = text[begin:end]
+        if word.casefold() in _ABBREVIATIONS or len(word) == 1:
+            continue  # Alcohol Denat. / No. 5 / Citrus Paradisi M. Peel Oil
+        pieces.append(text[last:end])
+        pieces.append(",")
+        last = m.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TRADE_MARK = re.compile(r"[®™©℠]|\((?:r|tm|c)\)", re.I)
 _TOKEN = re.compile(r"[^\s/(),]+")
@@ -126,13 +150,15 @@ def name_key(name: str) -> str:
 def clean_name(entry: str) -> str:
     """One entry of a list as a name: footnote marks (``* + † ‡ ^ ° ¹ ²``), percentages and a
     trailing ``.`` removed."""
-    text = _SUPERSCRIPT.sub(" ", entry)
-    text = _nfkc(text).translate(_TRANSLATE)
-    text = _MARKS.sub(" ", text)
-    text = _PERCENT.sub(" ", text)
+    text = _nfkc(entry.translate(_SUPERSCRIPT_AS_SPACE)).translate(_TRANSLATE)
+    if _has_mark(text):
+        text = _MARKS.sub(" ", text)
+    if "%" in text:
+        text = _PERCENT.sub(" ", text)
     text = _WS.sub(" ", text).strip()
     text = text.strip(" ,;:")
-    text = _EDGE_PLUS.sub("", text).strip()
+    if "+" in text:
+        text = _EDGE_PLUS.sub("", text).strip()
     if text.endswith(".") and not text.lower().endswith(("denat.", "no.", "sp.", "var.", "ext.")):
         text = _EDGE_PLUS.sub("", text.rstrip(".").rstrip()).strip()  # "Fragrance+."
     if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]) and "(" not in text[1:-1]:
@@ -140,6 +166,13 @@ def clean_name(entry: str) -> str:
     if text.startswith("[") and text.endswith("]") and "[" not in text[1:-1]:
         text = text[1:-1].strip()
     return text.strip(" ,;:")
+
+
+_MARK_SET = frozenset("*†‡^°#+")
+
+
+def _has_mark(text: str) -> bool:
+    return not _MARK_SET.isdisjoint(text)
 
 
 def _nfkc(text: str) -> str:
@@ -150,12 +183,16 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", kept).replace("\ue000", "\u2122").replace("\ue001", "\u2120")
 
 
+_BRACKET = re.compile(r"[()\[\]]")
+_SPLIT_AT = re.compile(r"[()\[\],;]")
+
+
 def _balanced(text: str) -> bool:
     depth = 0
-    for ch in text:
-        if ch in "([":
+    for m in _BRACKET.finditer(text):
+        if m.group() in "([":
             depth += 1
-        elif ch in ")]":
+        else:
             depth -= 1
             if depth < 0:
                 return False
@@ -172,12 +209,14 @@ def _split_top(text: str, respect_brackets: bool = True) -> list[str]:
     depth = 0
     start = 0
     n = len(text)
-    for i, ch in enumerate(text):
-        if respect_brackets and ch in "([":
+    for m in _SPLIT_AT.finditer(text):  # only the brackets and separators, not every character
+        ch = m.group()
+        i = m.start()
+        if ch in "([":
             depth += 1
-        elif respect_brackets and ch in ")]":
+        elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in ",;" and depth == 0:
+        elif depth == 0:
             if ch == "," and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 continue  # 1,2-Hexanediol
             parts.append(text[start:i])
@@ -208,19 +247,28 @@ def split_ingredients(text: str) -> list[str]:
     """
     if not text or not text.strip():
         return []
-    text = _SUPERSCRIPT.sub("^", text)  # a footnote mark, kept as one for the footnote lines
-    text = _nfkc(text).translate(_TRANSLATE).translate(_BULLETS)
+    if text.isascii():  # the usual case, and str.translate is slow: only these three matter
+        text = text.replace("\\", "/").replace("`", "'").replace("|", ",")
+    else:
+        text = text.translate(_SUPERSCRIPT_AS_MARK)  # a footnote mark, kept as one for the footnote lines
+        text = _nfkc(text).translate(_LABEL_TABLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PREFIX.sub("", text, count=1)
-    text = _FOOTNOTE_TAIL.sub("", text)
-    text = _HEADING.sub(",", text)
+    folded = text.casefold()
+    if _has_mark(text) and ("." in text or "\n" in text):
+        text = _FOOTNOTE_TAIL.sub(r"\1", text)
+    if "ingr" in folded and ("ctive" in folded or "other" in folded):
+        text = _HEADING.sub(",", text)
     if _lines_are_names(text):
         text = text.replace("\n", ",")
     text = text.replace("\n", " ")
-    text = _MAY_BRACKET.sub(r",\1,", text)
-    text = _MAY_PLUSMINUS.sub(",", text)
-    text = _MAY_CONTAIN.sub(",", text)
-    text = _SENTENCE.sub(",", text)
+    if "+" in text:
+        text = _MAY_BRACKET.sub(r",\1,", text)
+        text = _MAY_PLUSMINUS.sub(",", text)
+    if "conten" in folded or "contain" in folded or "enthalten" in folded:
+        text = _MAY_CONTAIN.sub(",", text)
+    if "." in text:
+        text = _split_sentences(text)
     raw = _split_top(text, respect_brackets=_balanced(text))
     names: list[str] = []
     for part in raw:
