@@ -443,7 +443,8 @@ def _remark_policy(ws: Workspace, value: str) -> str:
     return str(path)
 
 
-_REMARKS = "Water, Tocopheryl Acetate (Vitamin E), Riboflavin (Vitamin B2), Titanium Dioxide (CI 77891), Zinc Oxide (nano)"
+_REMARKS = ("Water, Tocopheryl Acetate (Vitamin E), Riboflavin (Vitamin B2), Glycerin (Vegetable), "
+            "Titanium Dioxide (CI 77891), Zinc Oxide (nano)")
 
 
 def _inci_findings(ws: Workspace, ingredients: str, policy: str | None = None, datasets: object = None) -> list:
@@ -460,9 +461,10 @@ def test_remarks_are_accepted_by_default(ws: Workspace) -> None:
 
 def test_remarks_are_reported_when_the_policy_rejects_them(ws: Workspace) -> None:
     findings = _inci_findings(ws, _REMARKS, policy=_remark_policy(ws, "reject"))
-    # builtin list: "Vitamin E" is a known common name; "Vitamin B2" is unknown to it, so not judged
+    # built-in list: "Vitamin E" and "Vitamin B2" are known common names; "Vegetable" is unknown to it, not judged
     assert [(f.field, f.evidence["reason"], f.evidence["remark"], f.evidence["suggestions"]) for f in findings] == [
-        ("ingredients[1]", "inci_parenthetical_remark", "Vitamin E", ["Tocopheryl Acetate"])]
+        ("ingredients[1]", "inci_parenthetical_remark", "Vitamin E", ["Tocopheryl Acetate"]),
+        ("ingredients[2]", "inci_parenthetical_remark", "Vitamin B2", ["Riboflavin"])]
 
 
 def test_policy_rejects_an_unknown_setting(ws: Workspace) -> None:
@@ -476,7 +478,7 @@ def test_policy_rejects_an_unknown_setting(ws: Workspace) -> None:
 def test_remarks_with_cosing_reject_every_remark_that_is_not_inci(cosing_csv: Path, ws: Workspace) -> None:
     import_dataset("cosing", cosing_csv)
     findings = _inci_findings(ws, _REMARKS, policy=_remark_policy(ws, "reject"), datasets=load_datasets())
-    assert [f.evidence["remark"] for f in findings] == ["Vitamin E", "Vitamin B2"]
+    assert [f.evidence["remark"] for f in findings] == ["Vitamin E", "Vitamin B2", "Vegetable"]
     assert _inci_findings(ws, _REMARKS, datasets=load_datasets()) == []  # the default accepts them
 
 
