@@ -123,3 +123,11 @@ def test_the_install_command_in_the_note_is_the_real_one(ws: Workspace) -> None:
     assert installed.returncode == 0, installed.stderr
     after = json.loads(cli("check", str(catalog), "--format", "json", "--as-of", "2024-08-01").stdout)
     assert [n["code"] for n in after["summary"]["notes"]] == ["inci_dictionary_cosing"]
+
+
+def test_the_library_report_carries_the_notes(ws: Workspace) -> None:
+    from shelfcheck.api import check
+
+    report = check(_catalogue(ws, **BEAUTY), jobs=1)
+    assert [n.code for n in report.notes] == ["inci_dictionary_builtin"]
+    assert report.notes[0].values["command"] == "shelfcheck data import cosing FILE"

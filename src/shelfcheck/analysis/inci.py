@@ -3,20 +3,25 @@
 The rules behind it (contract §5.1 "Ingredient lists", domain.md §2.3 and §3.2):
 
 * A list is comma-separated, but a comma between two digits belongs to the name (``1,2-Hexanediol``)
-  and commas inside brackets stay inside (``Iron Oxides (CI 77491, CI 77492)``). A leading
-  ``Ingredients:`` / ``成分:``, trailing ``.``, ``*`` footnote marks and percentages are dropped.
+  and commas inside brackets stay inside (``Iron Oxides (CI 77491, CI 77492)``). Labels as
+  printed are read too: bullets, a full stop before a new name, one name per line; headings
+  (``Ingredients:``, ``Inactive Ingredients:``, ``成分:``), ``May Contain`` / ``+/-`` markers,
+  footnote marks (``* + † ‡ ^ ° ¹``) and footnote lines, and percentages are dropped.
 * Names compare case-insensitively after NFKC, whitespace folding and unified dashes and quotes
   (:func:`name_key`).
-* A name is looked up whole first (``Caprylic/Capric Triglyceride`` is one name). Dual declarations
-  (``Water (Aqua)``, ``Aqua (Water)``, ``Aqua/Water``) and a common name in brackets inside an INCI
-  name (``Butyrospermum Parkii (Shea) Butter``) are accepted.
+* A name is looked up whole first (``Caprylic/Capric Triglyceride`` is one name); then a blend
+  (``A (and) B``: every part INCI), a bracketed remark after an INCI name (``Riboflavin (Vitamin
+  B2)``: INCI, the remark kept in the verdict for the policy to judge), a dual label
+  (``Persea Gratissima Oil/Avocado Oil``, ``Water\\Aqua\\Eau``: INCI when one side is, the side
+  kept in the verdict) and a common name in brackets inside an INCI name (``Butyrospermum Parkii
+  (Shea) Butter``).
 * With the full CosIng inventory (``complete=True``) a name absent from it is reported. With only
   the built-in list of common names, a name is reported only when it is *clearly* not INCI: a
   common label name from the synonym table (``Purified Water``), a trade name (``®``/``™``,
   ``ACTIWHITE PW LS 9860``), a marketing phrase (``Secret Complex``) or a name in Chinese script.
-* Suggestions come from the curated synonym table first, then from fuzzy matching with
-  ``token_sort_ratio`` and a high cutoff — never WRatio or partial ratios, which map ``Sodium``
-  onto ``Sodium Laureth Sulfate``.
+* Suggestions come from the curated synonym table first, then from close spellings in the
+  built-in list and CosIng (:meth:`InciDictionary.suggest`) with high cutoffs and the same
+  numbers — never WRatio or partial ratios, which map ``Sodium`` onto ``Sodium Laureth Sulfate``.
 
 Everything here is pure; :class:`InciDictionary` caches one verdict per distinct name, so checking
 thousands of listings that share ingredients costs one lookup per name.
