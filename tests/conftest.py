@@ -51,3 +51,15 @@ def shared_data() -> Path:
         unavailable(f"third-party reference data not found at {SHARED_DATA} "
                     "(set SHELFCHECK_SHARED_DATA to the folder holding cosing_inci.csv)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def cosing_csv() -> Path:
+    """The CosIng inventory in the reference data (third-party, read at test time, never copied).
+
+    The tests that need it skip with a one-line reason when it is not there.
+    """
+    path = SHARED_DATA / "cosing_inci.csv"
+    if not path.is_file():
+        pytest.skip(f"needs the CosIng inventory {path} (third-party reference data, not in the repository)")
+    return path

@@ -36,8 +36,10 @@ def test_json_report_shape_and_exit_one(catalogue: Path) -> None:
     assert report["schema"] == "shelfcheck.report/1"
     assert report["policy"] == {"name": "tiktok-us-2024-07", "version": "3.2", "effective_from": "2024-07-15"}
     assert report["as_of"] == "2024-08-01"
+    notes = report["summary"].pop("notes")
     assert report["summary"] == {"listings": 2, "passed": 1, "failed": 1, "errors": 1, "warnings": 0,
                                  "header_row": 1, "skipped_rows": [], "ignored_columns": []}
+    assert all(set(n) == {"code", "message"} for n in notes)
     assert report["shop_findings"] == []
     ok, bad = report["listings"]
     assert ok == {"row": 2, "seller_sku": "OK-1", "status": "pass", "findings": []}

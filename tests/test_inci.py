@@ -1,7 +1,7 @@
 """The INCI analyser: splitting, normalising, the built-in list, suggestions, list comparison.
 
-The tests marked with ``shared_data`` read the CosIng inventory from ../shared/data at test time
-(never copied into the repository) to check our own tables against it.
+The tests that take ``cosing_csv`` read the CosIng inventory from ../shared/data at test time
+(never copied into the repository) and skip, saying why, when it is not there.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ def test_dual_and_bracketed_names_are_accepted(name: str) -> None:
     assert builtin_dictionary().check(name).inci is True
 
 
-@pytest.mark.parametrize("name", ["Sodium Cocoyl Apple Amino Acids", "Glycerin (Vegetable)",
-                                  "Sclerocarya Birrea Seed Oil", "Glycerin/Water"])
+@pytest.mark.parametrize("name", ["Sodium Cocoyl Apple Amino Acids", "Sclerocarya Birrea Seed Oil",
+                                  "Sclerocarya Birrea Seed Oil/Marula Oil"])
 def test_the_builtin_list_does_not_report_names_it_does_not_know(name: str) -> None:
     verdict = builtin_dictionary().check(name)
     assert verdict.inci is None and not verdict.reported
@@ -188,7 +188,8 @@ def test_complete_dictionary_reports_every_absent_name(small_complete: InciDicti
     assert verdict.reported and verdict.reason == "inci_not_in_dictionary"
     assert verdict.suggestions == ()
     assert verdict.advice == "inci_advice_check_spelling"
-    assert small_complete.check("Glycerin (Vegetable)").suggestions == ("Glycerin",)
+    remark = small_complete.check("Glycerin (Vegetable)")  # a remark after an INCI name: the policy decides
+    assert remark.inci is True and remark.remark == "Vegetable" and remark.bare == "Glycerin" and remark.remark_clear
 
 
 def test_fuzzy_suggestion_for_a_misspelling(small_complete: InciDictionary) -> None:
@@ -201,7 +202,7 @@ def test_no_partial_match_suggestions(small_complete: InciDictionary) -> None:
     # WRatio/partial_ratio would map "Sodium" onto "Sodium Laureth Sulfate"
     verdict = small_complete.check("Sodium")
     assert verdict.reported and verdict.suggestions == ()
-    assert small_complete.check("Sodium Sulfate").suggestions == ()
+    assert "Sodium Laureth Sulfate" not in small_complete.check("Sodium Sulfate").suggestions
 
 
 def test_complete_dictionary_still_accepts_us_label_names(small_complete: InciDictionary) -> None:
@@ -245,13 +246,13 @@ def test_duplicates_count() -> None:
 
 # Against the real CosIng inventory (read at test time from ../shared/data) ----------------------
 
-def _cosing_keys(shared_data: Path) -> set[str]:
-    with (shared_data / "cosing_inci.csv").open(encoding="utf-8", newline="") as fh:
+def _cosing_keys(cosing_csv: Path) -> set[str]:
+    with cosing_csv.open(encoding="utf-8", newline="") as fh:
         return {name_key(row["inci_name"]) for row in csv.DictReader(fh)}
 
 
-def test_every_builtin_name_is_in_cosing(shared_data: Path) -> None:
-    cosing = _cosing_keys(shared_data)
+def test_every_builtin_name_is_in_cosing(cosing_csv: Path) -> None:
+    cosing = _cosing_keys(cosing_csv)
     missing = []
     for name in builtin_names():
         key = name_key(name)
@@ -260,8 +261,8 @@ def test_every_builtin_name_is_in_cosing(shared_data: Path) -> None:
     assert missing == []
 
 
-def test_synonym_targets_are_inci_and_synonyms_are_not(shared_data: Path) -> None:
-    cosing = _cosing_keys(shared_data)
+def test_synonym_targets_are_inci_and_synonyms_are_not(cosing_csv: Path) -> None:
+    cosing = _cosing_keys(cosing_csv)
     syn = load_synonyms()
     us = set(syn.us_label_names)
     for key, targets in syn.synonyms.items():
@@ -275,17 +276,17 @@ def test_synonym_targets_are_inci_and_synonyms_are_not(shared_data: Path) -> Non
     assert "fragrance" in us and "fragrance" not in cosing  # a US label name, not a CosIng entry
 
 
-def test_no_cosing_name_is_judged_clearly_not_inci(shared_data: Path) -> None:
+def test_no_cosing_name_is_judged_clearly_not_inci(cosing_csv: Path) -> None:
     dictionary = builtin_dictionary()
-    with (shared_data / "cosing_inci.csv").open(encoding="utf-8", newline="") as fh:
+    with cosing_csv.open(encoding="utf-8", newline="") as fh:
         flagged = [row["inci_name"] for row in csv.DictReader(fh)
                    if dictionary.clearly_not_inci(row["inci_name"]) is not None]
     assert flagged == []
 
 
 @pytest.fixture
-def cosing(shared_data: Path) -> InciDictionary:
-    import_dataset("cosing", shared_data / "cosing_inci.csv")
+def cosing(cosing_csv: Path) -> InciDictionary:
+    import_dataset("cosing", cosing_csv)
     return load_datasets().inci
 
 
@@ -308,8 +309,8 @@ def test_cosing_flags_purified_water_and_suggests_water(cosing: InciDictionary) 
     assert unknown.suggestions == ("SCLEROCARYA BIRREA SEED OIL",)
 
 
-def test_cosing_check_in_a_full_run_names_the_dictionary(shared_data: Path, ws: Workspace) -> None:
-    import_dataset("cosing", shared_data / "cosing_inci.csv")
+def test_cosing_check_in_a_full_run_names_the_dictionary(cosing_csv: Path, ws: Workspace) -> None:
+    import_dataset("cosing", cosing_csv)
     datasets = load_datasets()
     listing = ws.listing(category="Beauty & Personal Care > Skincare", fda_registration_number="3012345678",
                          ingredients="Purified Water, Butyrospermum Parkii (Shea) Butter, 1,2-Hexanediol, "
@@ -317,9 +318,283 @@ def test_cosing_check_in_a_full_run_names_the_dictionary(shared_data: Path, ws: 
     docs = [{"doc_id": "CPI-1", "type": "CPI", "status": "Verified", "issued_on": "2024-03-01", "applies_to": "*"}]
     report = ws.check([listing], documents=docs, datasets=datasets)
     findings = [f for f in report.listings[0].findings if f.code == "ingredient_not_inci"]
-    assert [f.field for f in findings] == ["ingredients[0]", "ingredients[4]", "ingredients[5]"]
+    assert [f.field for f in findings] == ["ingredients[0]", "ingredients[5]"]  # Glycerin (Vegetable): a remark
     assert {f.evidence["dictionary"] for f in findings} == {"cosing@2021-12-15"}
     assert findings[0].evidence["suggestions"] == ["Water"]
     assert all(f.evidence["dictionary_complete"] for f in findings)
     assert report.datasets["inci"] == "cosing@2021-12-15"
-    assert codes(report).count("ingredient_not_inci") == 3
+    assert codes(report).count("ingredient_not_inci") == 2
+
+
+# Labels as printed (issue: correct labels were rejected) ---------------------------------------
+# Shaped like real US/EU/Canadian labels: INCI/common dual names, backslashes, trilingual water,
+# footnote marks and footnote lines, May Contain colourant sections, drug-facts headings, bullets.
+
+LABELS = [
+    ("INGREDIENTS: WATER\\AQUA\\EAU, GLYCERIN, CETEARYL ALCOHOL, PERSEA GRATISSIMA OIL/AVOCADO OIL, FRAGRANCE+, "
+     "TOCOPHERYL ACETATE (VITAMIN E). +NATURAL FRAGRANCE",
+     ["WATER/AQUA/EAU", "GLYCERIN", "CETEARYL ALCOHOL", "PERSEA GRATISSIMA OIL/AVOCADO OIL", "FRAGRANCE",
+      "TOCOPHERYL ACETATE (VITAMIN E)"]),
+    ("Aqua/Water/Eau, Dimethicone, Talc. May Contain/Peut Contenir (+/-): Mica, Titanium Dioxide (CI 77891), "
+     "Iron Oxides (CI 77491, CI 77492, CI 77499).",
+     ["Aqua/Water/Eau", "Dimethicone", "Talc", "Mica", "Titanium Dioxide (CI 77891)",
+      "Iron Oxides (CI 77491, CI 77492, CI 77499)"]),
+    ("AQUA / WATER / EAU ● GLYCERIN ● BUTYLENE GLYCOL ● [+/- MAY CONTAIN / PEUT CONTENIR CI 77491 ● CI 77492 ● CI 77499]",
+     ["AQUA / WATER / EAU", "GLYCERIN", "BUTYLENE GLYCOL", "CI 77491", "CI 77492", "CI 77499"]),
+    ("Active Ingredients: Zinc Oxide 20%. Inactive Ingredients: Water, Caprylic/Capric Triglyceride, Glycerin.",
+     ["Zinc Oxide", "Water", "Caprylic/Capric Triglyceride", "Glycerin"]),
+    ("Ingredients:\nWater\nGlycerin\nCetyl Alcohol\nPhenoxyethanol", ["Water", "Glycerin", "Cetyl Alcohol", "Phenoxyethanol"]),
+    ("Water, Glycerin,\nCetyl Alcohol, Sodium\nHyaluronate", ["Water", "Glycerin", "Cetyl Alcohol", "Sodium Hyaluronate"]),
+    ("Water, Butyrospermum Parkii (Shea) Butter*, Simmondsia Chinensis (Jojoba) Seed Oil*, Linalool¹, Limonene¹.\n"
+     "*Certified Organic\n¹Component of natural essential oils",
+     ["Water", "Butyrospermum Parkii (Shea) Butter", "Simmondsia Chinensis (Jojoba) Seed Oil", "Linalool", "Limonene"]),
+    ("Water, Glycerin, Phenoxyethanol (and) Ethylhexylglycerin, Fragrance**, Aloe Barbadensis Leaf Juice†, "
+     "Citric Acid‡, Glycerin^. **Phthalate free †Organic",
+     ["Water", "Glycerin", "Phenoxyethanol (and) Ethylhexylglycerin", "Fragrance", "Aloe Barbadensis Leaf Juice",
+      "Citric Acid", "Glycerin"]),
+    ("INGREDIENTS/INGRÉDIENTS: Aqua, Cera Alba/Beeswax, Parfum°, Citral.", ["Aqua", "Cera Alba/Beeswax", "Parfum", "Citral"]),
+    ("Water, Sodium Laureth Sulfate, Ext. D&C Violet No. 2, FD&C Blue No. 1, Alcohol Denat.",
+     ["Water", "Sodium Laureth Sulfate", "Ext. D&C Violet No. 2", "FD&C Blue No. 1", "Alcohol Denat."]),
+    ("Ricinus Communis (Castor) Seed Oil, Ozokerite, +/- Mica, CI 77891, CI 15850",
+     ["Ricinus Communis (Castor) Seed Oil", "Ozokerite", "Mica", "CI 77891", "CI 15850"]),
+    ("Water • Glycerin • Niacinamide • Panthenol.", ["Water", "Glycerin", "Niacinamide", "Panthenol"]),
+    ("Citrus Paradisi M. Peel Oil Expressed, Water", ["Citrus Paradisi M. Peel Oil Expressed", "Water"]),  # a botanist's initial
+]
+
+
+@pytest.mark.parametrize(("text", "names"), LABELS)
+def test_labels_as_printed_split_into_their_names(text: str, names: list[str]) -> None:
+    assert split_ingredients(text) == names
+
+
+@pytest.mark.parametrize("text", [t for t, _ in LABELS])
+def test_labels_as_printed_pass_the_builtin_list(text: str) -> None:
+    assert [n for n in split_ingredients(text) if builtin_dictionary().check(n).reported] == []
+
+
+def test_backslash_and_slash_labels_compare_equal() -> None:
+    assert name_key("Water\\Aqua\\Eau") == name_key("Water / Aqua / Eau")
+    assert compare_lists(split_ingredients("Water\\Aqua, Fragrance+, Linalool¹"),
+                         split_ingredients("WATER/AQUA, Fragrance, Linalool")) is None
+
+
+@pytest.mark.parametrize(("name", "side"), [
+    ("Persea Gratissima Oil/Avocado Oil", "Persea Gratissima Oil"),
+    ("Avocado Oil/Persea Gratissima Oil", "Persea Gratissima Oil"),
+    ("Glycine Soja Oil/Soybean Oil", "Glycine Soja Oil"),
+    ("Water\\Aqua\\Eau", "Water"),
+    ("Cera Alba/Beeswax", "Cera Alba"),
+    ("Butyrospermum Parkii Butter/Shea Butter", "Butyrospermum Parkii Butter"),
+])
+def test_dual_label_passes_and_names_the_side_that_matched(name: str, side: str) -> None:
+    verdict = builtin_dictionary().check(name)
+    assert verdict.inci is True and verdict.part == side, verdict
+
+
+def test_a_slash_inside_an_inci_name_is_not_a_dual_label() -> None:
+    verdict = builtin_dictionary().check("Caprylic/Capric Triglyceride")
+    assert verdict.inci is True and verdict.part is None and verdict.matched == "Caprylic/Capric Triglyceride"
+
+
+def test_dual_label_of_two_common_names_is_reported_with_both_suggestions() -> None:
+    verdict = builtin_dictionary().check("Purified Water/Shea Butter")
+    assert verdict.reported and verdict.reason == "inci_common_name"
+    assert verdict.suggestions == ("Water", "Butyrospermum Parkii Butter")
+
+
+@pytest.mark.parametrize(("name", "remark", "bare"), [
+    ("Tocopheryl Acetate (Vitamin E)", "Vitamin E", "Tocopheryl Acetate"),
+    ("Riboflavin (Vitamin B2)", "Vitamin B2", "Riboflavin"),
+    ("Aloe Barbadensis Leaf Juice (Organic)", "Organic", "Aloe Barbadensis Leaf Juice"),
+    ("Water/Aqua (Purified)", "Purified", "Water/Aqua"),
+])
+def test_a_remark_after_an_inci_name_is_one_consistent_verdict(name: str, remark: str, bare: str) -> None:
+    for dictionary in (builtin_dictionary(),
+                       InciDictionary({name_key(n): n for n in ("TOCOPHERYL ACETATE", "RIBOFLAVIN", "WATER")},
+                                      label="cosing@2021-12-15", complete=True)):
+        verdict = dictionary.check(name)
+        assert verdict.inci is True and verdict.remark == remark and verdict.bare == bare, (dictionary, verdict)
+
+
+@pytest.mark.parametrize("name", ["Titanium Dioxide (CI 77891)", "Zinc Oxide (Nano)", "Titanium Dioxide (nano)",
+                                  "Water (Aqua)", "Fragrance (Parfum)", "Iron Oxides (CI 77491/CI 77492)",
+                                  "Phenoxyethanol (and) Ethylhexylglycerin"])
+def test_inci_and_nano_remarks_are_part_of_the_name(name: str) -> None:
+    verdict = builtin_dictionary().check(name)
+    assert verdict.inci is True and verdict.remark is None, verdict
+
+
+def test_a_common_name_before_its_inci_name_in_brackets_is_still_reported() -> None:
+    verdict = builtin_dictionary().check("Vitamin B3 (Niacinamide)")
+    assert verdict.reported and verdict.suggestions == ("Niacinamide",)
+
+
+def test_a_blend_with_one_wrong_part_names_the_part(small_complete: InciDictionary) -> None:
+    verdict = small_complete.check("Phenoxyethanol (and) Glycerine")
+    assert verdict.reported and verdict.part == "Glycerine" and verdict.suggestions == ("Glycerin",)
+
+
+# The policy setting for remarks, end to end ---------------------------------------------------
+
+def _remark_policy(ws: Workspace, value: str) -> str:
+    path = ws.root / f"remarks-{value}.yaml"
+    path.write_text(f"extends: tiktok-us-2024-07\nname: remarks-{value}\ningredients:\n"
+                    f"  parenthetical_remark: {value}\n", "utf-8")
+    return str(path)
+
+
+_REMARKS = ("Water, Tocopheryl Acetate (Vitamin E), Riboflavin (Vitamin B2), Glycerin (Vegetable), "
+            "Titanium Dioxide (CI 77891), Zinc Oxide (nano)")
+
+
+def _inci_findings(ws: Workspace, ingredients: str, policy: str | None = None, datasets: object = None) -> list:
+    listing = ws.listing(category="Beauty & Personal Care > Skincare", fda_registration_number="3012345678",
+                         ingredients=ingredients)
+    docs = [{"doc_id": "CPI-1", "type": "CPI", "status": "Verified", "issued_on": "2024-03-01", "applies_to": "*"}]
+    report = ws.check([listing], documents=docs, policy=policy, datasets=datasets)  # type: ignore[arg-type]
+    return [f for f in report.listings[0].findings if f.code == "ingredient_not_inci"]
+
+
+def test_remarks_are_accepted_by_default(ws: Workspace) -> None:
+    assert _inci_findings(ws, _REMARKS) == []
+
+
+def test_remarks_are_reported_when_the_policy_rejects_them(ws: Workspace) -> None:
+    findings = _inci_findings(ws, _REMARKS, policy=_remark_policy(ws, "reject"))
+    # built-in list: "Vitamin E" and "Vitamin B2" are known common names; "Vegetable" is unknown to it, not judged
+    assert [(f.field, f.evidence["reason"], f.evidence["remark"], f.evidence["suggestions"]) for f in findings] == [
+        ("ingredients[1]", "inci_parenthetical_remark", "Vitamin E", ["Tocopheryl Acetate"]),
+        ("ingredients[2]", "inci_parenthetical_remark", "Vitamin B2", ["Riboflavin"])]
+
+
+def test_policy_rejects_an_unknown_setting(ws: Workspace) -> None:
+    from shelfcheck.errors import PolicyError
+    from shelfcheck.policy import load_policy
+
+    with pytest.raises(PolicyError):
+        load_policy(_remark_policy(ws, "sometimes"))
+
+
+def test_remarks_with_cosing_reject_every_remark_that_is_not_inci(cosing_csv: Path, ws: Workspace) -> None:
+    import_dataset("cosing", cosing_csv)
+    findings = _inci_findings(ws, _REMARKS, policy=_remark_policy(ws, "reject"), datasets=load_datasets())
+    assert [f.evidence["remark"] for f in findings] == ["Vitamin E", "Vitamin B2", "Vegetable"]
+    assert _inci_findings(ws, _REMARKS, datasets=load_datasets()) == []  # the default accepts them
+
+
+# Misspellings and their suggestions ---------------------------------------------------------------
+# (as typed on a label, the INCI name meant) — written for this test, not taken from any list.
+
+MISSPELLINGS = [
+    ("Cetl Alcohol", "Cetyl Alcohol"), ("Frgrance", "Fragrance"), ("Methl Trimethicone", "Methyl Trimethicone"),
+    ("Glycerine", "Glycerin"), ("Glycern", "Glycerin"), ("Dimethicon", "Dimethicone"), ("Dimeticone", "Dimethicone"),
+    ("Phenoxyethenol", "Phenoxyethanol"), ("Phenoxyethanole", "Phenoxyethanol"), ("Phenoxy Ethanol", "Phenoxyethanol"),
+    ("Niacinimide", "Niacinamide"), ("Niacinamid", "Niacinamide"), ("Tocopheryl Acetat", "Tocopheryl Acetate"),
+    ("Tocopherl", "Tocopherol"), ("Sodium Hyaluronat", "Sodium Hyaluronate"), ("Sodium Hyularonate", "Sodium Hyaluronate"),
+    ("Hyaluronic Acd", "Hyaluronic Acid"), ("Cetearyl Alchol", "Cetearyl Alcohol"), ("Cetearyl Alcohl", "Cetearyl Alcohol"),
+    ("Stearic Acide", "Stearic Acid"), ("Butylene Glycole", "Butylene Glycol"), ("Butylen Glycol", "Butylene Glycol"),
+    ("Propanediole", "Propanediol"), ("1,2-Hexandiol", "1,2-Hexanediol"), ("Ethylhexylglycerine", "Ethylhexylglycerin"),
+    ("Ethylhexyl Glycerin", "Ethylhexylglycerin"), ("Caprylyl Glycole", "Caprylyl Glycol"),
+    ("Caprylic/Capric Triglycerides", "Caprylic/Capric Triglyceride"),
+    ("Caprylic Capric Triglyceride", "Caprylic/Capric Triglyceride"),
+    ("Xanthan Gumm", "Xanthan Gum"), ("Xantham Gum", "Xanthan Gum"),
+    ("Triethanolamin", "Triethanolamine"), ("Disodium ETDA", "Disodium EDTA"),
+    ("Sodium Benzoat", "Sodium Benzoate"), ("Potassium Sorbat", "Potassium Sorbate"), ("Citric Acide", "Citric Acid"),
+    ("Sodium Laureth Sulphate", "Sodium Laureth Sulfate"), ("Sodium Lauryl Sulphate", "Sodium Lauryl Sulfate"),
+    ("Cocamidopropyl Betain", "Cocamidopropyl Betaine"), ("Cocoamidopropyl Betaine", "Cocamidopropyl Betaine"),
+    ("Panthenole", "Panthenol"), ("Allantoine", "Allantoin"),
+    ("Cyclopentasiloxan", "Cyclopentasiloxane"), ("Titanium Dioxyde", "Titanium Dioxide"), ("Zinc Oxyde", "Zinc Oxide"),
+    ("Iron Oxide", "Iron Oxides"), ("Aloe Barbadensis Leaf Juce", "Aloe Barbadensis Leaf Juice"),
+    ("Aloe Barbadensis Leaf Extact", "Aloe Barbadensis Leaf Extract"),
+    ("Simmondsia Chinesis Seed Oil", "Simmondsia Chinensis Seed Oil"),
+    ("Butyrospermum Parki Butter", "Butyrospermum Parkii Butter"), ("Persea Gratisima Oil", "Persea Gratissima Oil"),
+    ("Argania Spinoza Kernel Oil", "Argania Spinosa Kernel Oil"),
+    ("Camelia Sinensis Leaf Extract", "Camellia Sinensis Leaf Extract"),
+    ("Lavandula Angustifolia Oill", "Lavandula Angustifolia Oil"),
+    ("Rosmarinus Oficinalis Leaf Extract", "Rosmarinus Officinalis Leaf Extract"),
+    ("Cocos Nucifera Oli", "Cocos Nucifera Oil"), ("Helianthus Anuus Seed Oil", "Helianthus Annuus Seed Oil"),
+    ("Polysorbate20", "Polysorbate 20"), ("PEG 40 Hydrogenated Castor Oil", "PEG-40 Hydrogenated Castor Oil"),
+    ("Glyceryl Stearat", "Glyceryl Stearate"), ("Isopropyl Myristat", "Isopropyl Myristate"),
+    ("Ascorbic Acd", "Ascorbic Acid"), ("Retinyl Palmitat", "Retinyl Palmitate"), ("Salicilic Acid", "Salicylic Acid"),
+    ("Lactic Acide", "Lactic Acid"), ("Limonen", "Limonene"), ("Linalol", "Linalool"), ("Parfume", "Parfum"),
+    ("Hydrogenated Polyisobutane", "Hydrogenated Polyisobutene"),
+]
+
+
+def _suggestion_quality(dictionary: InciDictionary, cases: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"right": [], "wrong": [], "none": [], "not_reported": []}
+    for typo, meant in cases:
+        verdict = dictionary.check(typo)
+        if not verdict.reported:
+            out["not_reported"].append(typo)
+        elif not verdict.suggestions:
+            out["none"].append(typo)
+        elif name_key(verdict.suggestions[0]) in (name_key(meant), inci._strip_parens(name_key(meant))):
+            out["right"].append(typo)
+        else:
+            out["wrong"].append(f"{typo} → {verdict.suggestions[0]} (meant {meant})")
+    return out
+
+
+def test_misspellings_keep_their_error_and_get_the_meant_name(cosing: InciDictionary) -> None:
+    quality = _suggestion_quality(cosing, MISSPELLINGS)
+    assert quality["not_reported"] == [] and quality["wrong"] == [] and quality["none"] == []
+    assert len(quality["right"]) == len(MISSPELLINGS) == 69
+
+
+def test_random_one_letter_typos_of_common_names(cosing: InciDictionary) -> None:
+    """A measurement on typos this test makes: one letter dropped, doubled, swapped or replaced by a
+    vowel in each built-in name (seeded). Measured: 588 of 595 reported typos get the meant name,
+    7 none (two-letter CI codes such as "oI 77891"), 0 a wrong one; 9 typos are other real names."""
+    import random
+
+    rng = random.Random(7)
+    cases = []
+    for name in builtin_names():
+        letters = [i for i, ch in enumerate(name) if ch.isalpha()]
+        if len(name) < 5:
+            continue
+        i = rng.choice(letters)
+        op = rng.choice("dtsr")
+        if op == "d":
+            typo = name[:i] + name[i + 1:]
+        elif op == "t" and i + 1 < len(name) and name[i + 1].isalpha():
+            typo = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+        elif op == "s":
+            typo = name[:i] + rng.choice("aeiou") + name[i + 1:]
+        else:
+            typo = name[:i] + name[i] + name[i:]
+        if name_key(typo) != name_key(name):
+            cases.append((typo, name))
+    quality = _suggestion_quality(cosing, cases)
+    reported = len(cases) - len(quality["not_reported"])
+    assert len(quality["right"]) >= 0.95 * reported, quality["none"] + quality["wrong"]
+    assert len(quality["wrong"]) <= 0.01 * reported, quality["wrong"]
+
+
+def test_suggestions_keep_the_numbers(cosing: InciDictionary) -> None:
+    assert cosing.check("PEG-40 Hydrogenated Castor Oill").suggestions == ("PEG-40 Hydrogenated Castor Oil",)
+    assert cosing.check("Polysorbate 81x").suggestions in ((), ("POLYSORBATE 81",))
+    assert all("PEG-2" not in s for s in cosing.check("PEG 40 Hydrogenated Castor Oil").suggestions)
+
+
+def test_the_builtin_list_reports_no_cosing_name_whatever_its_form(cosing_csv: Path) -> None:
+    """The built-in list reports only what is clearly wrong: no CosIng name, dual or bracketed, is
+    reported by it (30,059 names; a misspelling is therefore only caught with CosIng installed)."""
+    dictionary = builtin_dictionary()
+    with cosing_csv.open(encoding="utf-8", newline="") as fh:
+        reported = [row["inci_name"] for row in csv.DictReader(fh) if dictionary.check(row["inci_name"]).reported]
+    assert reported == []
+
+
+def test_cosing_passes_the_printed_labels(cosing: InciDictionary) -> None:
+    for text, _ in LABELS:
+        wrong = [(n, cosing.check(n)) for n in split_ingredients(text) if cosing.check(n).reported]
+        assert wrong == [], text
+    for name, side in (("Persea Gratissima Oil/Avocado Oil", "Persea Gratissima Oil"),
+                       ("Glycine Soja Oil/Soybean Oil", "Glycine Soja Oil"),
+                       ("Cera Microcristallina/Microcrystalline Wax", "Cera Microcristallina")):
+        verdict = cosing.check(name)
+        assert verdict.inci is True and verdict.part == side, verdict
+    failing = cosing.check("Persea Gratisima Oil/Avocado Oil")
+    assert failing.reported and failing.suggestions[0] == "Persea Gratissima Oil"

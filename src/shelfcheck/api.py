@@ -16,6 +16,7 @@ from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Report, S
 from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.ingest.mapping import ColumnMap
+from shelfcheck.notes import RunNote, run_notes
 from shelfcheck.policy import Policy, load_policy
 from shelfcheck.rules.context import RunContext
 
@@ -52,8 +53,12 @@ class Preflight:
         """
         return self.engine.render_source(self.source, render)
 
+    def notes(self) -> list[RunNote]:
+        """The run notes every report shows once at its top (see :mod:`shelfcheck.notes`)."""
+        return run_notes(self.run, self.source)
+
     def header(self) -> dict[str, object]:
-        """The report metadata: tool, policy, as-of day, datasets used."""
+        """The report metadata: tool, policy, as-of day, datasets used, run notes."""
         policy = self.run.policy
         return {
             "tool": {"name": "shelfcheck", "version": __version__},
@@ -62,6 +67,7 @@ class Preflight:
             "as_of": self.run.as_of.isoformat(),
             "datasets": dict(self.run.datasets.provenance),
             "layout": self.source.layout(),
+            "notes": self.notes(),
         }
 
     def report(self) -> Report:
@@ -74,7 +80,8 @@ class Preflight:
             listings.append(result)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
-                      listings, summary, dict(self.run.datasets.provenance), self.source.layout())
+                      listings, summary, dict(self.run.datasets.provenance), self.source.layout(),
+                      head["notes"])  # type: ignore[arg-type]
 
 
 def prepare(

@@ -152,6 +152,7 @@ class Report:
     datasets: dict[str, str] = field(default_factory=dict)
     # How the catalogue was read: header_row, skipped_rows, ignored_columns (contract §4).
     layout: dict[str, object] = field(default_factory=dict)
+    notes: list[Any] = field(default_factory=list)  # RunNote (shelfcheck.notes), said once at the top
 
     @property
     def exit_code(self) -> int:

@@ -3,20 +3,25 @@
 The rules behind it (contract §5.1 "Ingredient lists", domain.md §2.3 and §3.2):
 
 * A list is comma-separated, but a comma between two digits belongs to the name (``1,2-Hexanediol``)
-  and commas inside brackets stay inside (``Iron Oxides (CI 77491, CI 77492)``). A leading
-  ``Ingredients:`` / ``成分:``, trailing ``.``, ``*`` footnote marks and percentages are dropped.
+  and commas inside brackets stay inside (``Iron Oxides (CI 77491, CI 77492)``). Labels as
+  printed are read too: bullets, a full stop before a new name, one name per line; headings
+  (``Ingredients:``, ``Inactive Ingredients:``, ``成分:``), ``May Contain`` / ``+/-`` markers,
+  footnote marks (``* + † ‡ ^ ° ¹``) and footnote lines, and percentages are dropped.
 * Names compare case-insensitively after NFKC, whitespace folding and unified dashes and quotes
   (:func:`name_key`).
-* A name is looked up whole first (``Caprylic/Capric Triglyceride`` is one name). Dual declarations
-  (``Water (Aqua)``, ``Aqua (Water)``, ``Aqua/Water``) and a common name in brackets inside an INCI
-  name (``Butyrospermum Parkii (Shea) Butter``) are accepted.
+* A name is looked up whole first (``Caprylic/Capric Triglyceride`` is one name); then a blend
+  (``A (and) B``: every part INCI), a bracketed remark after an INCI name (``Riboflavin (Vitamin
+  B2)``: INCI, the remark kept in the verdict for the policy to judge), a dual label
+  (``Persea Gratissima Oil/Avocado Oil``, ``Water\\Aqua\\Eau``: INCI when one side is, the side
+  kept in the verdict) and a common name in brackets inside an INCI name (``Butyrospermum Parkii
+  (Shea) Butter``).
 * With the full CosIng inventory (``complete=True``) a name absent from it is reported. With only
   the built-in list of common names, a name is reported only when it is *clearly* not INCI: a
   common label name from the synonym table (``Purified Water``), a trade name (``®``/``™``,
   ``ACTIWHITE PW LS 9860``), a marketing phrase (``Secret Complex``) or a name in Chinese script.
-* Suggestions come from the curated synonym table first, then from fuzzy matching with
-  ``token_sort_ratio`` and a high cutoff — never WRatio or partial ratios, which map ``Sodium``
-  onto ``Sodium Laureth Sulfate``.
+* Suggestions come from the curated synonym table first, then from close spellings in the
+  built-in list and CosIng (:meth:`InciDictionary.suggest`) with high cutoffs and the same
+  numbers — never WRatio or partial ratios, which map ``Sodium`` onto ``Sodium Laureth Sulfate``.
 
 Everything here is pure; :class:`InciDictionary` caches one verdict per distinct name, so checking
 thousands of listings that share ingredients costs one lookup per name.
@@ -35,6 +40,7 @@ from typing import Any
 
 import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 __all__ = [
     "FUZZY_CUTOFF",
@@ -58,19 +64,64 @@ _TRANSLATE = {
     **{ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u00b4`"},
     **{ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033"},
     ord("\u3001"): ",",  # ideographic comma
+    ord("\\"): "/",  # Water\Aqua\Eau is the same dual name as Water/Aqua/Eau
 }
+# Bullets and bars that printed labels use between names, read as commas.
+_BULLETS = {ord(c): "," for c in "\u2022\u25cf\u25aa\u25e6\u2023\u2219\u00b7\u30fb|\uff5c"}
+_LABEL_TABLE = {**_TRANSLATE, **_BULLETS}
+# Superscript digits are footnote marks (Linalool¹); NFKC would turn them into digits, so they go
+# before anything else.
+_SUPERSCRIPTS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079\u207a"
+_SUPERSCRIPT_AS_SPACE = {ord(c): " " for c in _SUPERSCRIPTS}
+_SUPERSCRIPT_AS_MARK = {ord(c): "^" for c in _SUPERSCRIPTS}
 _WS = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([/-])\s*")
 _PAREN = re.compile(r"\(([^()]*)\)")
+_INGREDIENTS_WORD = r"ingr[eé]dients?(?:\s*/\s*ingr[eé]dients?)?"
 _PREFIX = re.compile(
-    r"^\s*(?:(?:(?:in)?active|full|complete)\s+)?ingredients?(?:\s+list)?\s*[:\-]\s*|^\s*成分表?\s*[:\-]\s*",
+    r"^\s*(?:(?:(?:in)?active|other|full|complete)\s+)?" + _INGREDIENTS_WORD
+    + r"(?:\s+list)?\s*[:\-]\s*|^\s*成分表?\s*[:\-]\s*",
     re.I,
 )
-_FOOTNOTE_TAIL = re.compile(r"(?:(?<=\.)|\n)\s*[*†‡]+\s*\w.*$", re.S)
+# ``Active Ingredients: … . Inactive Ingredients: …`` — a heading later in the text starts a new
+# section: it is read as a separator.
+_HEADING = re.compile(
+    r"(?:(?<=[.;,\n])|(?<=[.;,]\s))\s*(?:(?:in)?active|other)\s+" + _INGREDIENTS_WORD + r"\s*:\s*", re.I)
+
+_FOOTNOTE_TAIL = re.compile(r"([.\n])[ \t]*(?:[*†‡^°#]+|\+(?![\s/]))[ \t]*[^\W\d_][^\n]*$", re.M)
 _PERCENT = re.compile(r"\(?\s*[<>≤≥~]?\s*\d+(?:[.,]\d+)?\s*%\s*(?:w/w)?\s*\)?", re.I)
-_MARKS = re.compile(r"\(\s*[*†‡]+\s*\)|[*†‡]+")
-_MAY_CONTAIN = re.compile(r"^(?:may\s+contain|\+\s*/\s*-|\[\s*\+\s*/\s*-\s*\]|\(\s*\+\s*/\s*-\s*\))\s*"
-                          r"(?:\(\s*\+\s*/\s*-\s*\)|\[\s*\+\s*/\s*-\s*\]|\+\s*/\s*-)?\s*:?\s*", re.I)
+_MARKS = re.compile(r"\(\s*[*†‡^°#+]+\s*\)|[*†‡^°#]+")
+_EDGE_PLUS = re.compile(r"^\s*\++(?![\s/])|(?<![\s/])\++\s*$")  # Fragrance+, +Linalool; never "+/-"
+# May-contain sections: "May Contain (+/-): …", "[+/- CI 77891, …]", "+/- Mica", "Peut Contenir".
+_MAY_WORDS = r"(?:may\s+contain|peut\s+contenir|puede\s+contener|kann\s+enthalten)"
+_MAY_BRACKET = re.compile(r"\[\s*\+\s*/\s*-\s*:?([^\[\]]*)\]")
+_MAY_PLUSMINUS = re.compile(r"[(\[]\s*\+\s*/\s*-\s*[)\]]|\+\s*/\s*-")
+_MAY_CONTAIN = re.compile(_MAY_WORDS + r"(?:\s*/\s*" + _MAY_WORDS + r")*\s*:?", re.I)
+# A full stop followed by a new name ends a name (``Parfum. May Contain: …``), except after the
+# abbreviations INCI names use (``Alcohol Denat.``, ``No. 5``, ``var.``).
+_FULL_STOP = re.compile(r"\.\s+(?=[^\W\d_(\[])")
+_ABBREVIATIONS = frozenset({"denat", "no", "sp", "spp", "ssp", "subsp", "var", "ext", "st", "cv", "f"})
+
+
+def _split_sentences(text: str) -> str:
+    """A full stop followed by a new name becomes a comma, except after an abbreviation."""
+    pieces: list[str] = []
+    last = 0
+    for m in _FULL_STOP.finditer(text):
+        end = m.start()
+        begin = end
+        while begin > 0 and text[begin - 1].isalpha():
+            begin -= 1
+        word = text[begin:end]
+        if word.casefold() in _ABBREVIATIONS or len(word) == 1:
+            continue  # Alcohol Denat. / No. 5 / Citrus Paradisi M. Peel Oil
+        pieces.append(text[last:end])
+        pieces.append(",")
+        last = m.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TRADE_MARK = re.compile(r"[®™©℠]|\((?:r|tm|c)\)", re.I)
 _TOKEN = re.compile(r"[^\s/(),]+")
@@ -79,7 +130,7 @@ _CODE = re.compile(r"^[a-z]{2}$")
 _CODE_ALLOWED = {"ci", "sp", "hc", "sd", "ma", "va", "vp", "of", "se", "pg", "sh", "np", "or", "ii",
                  "ns", "by", "ng", "di", "is", "cd", "ag", "ap", "as", "dm", "rd", "re", "yu", "hf",
                  "ve", "sx", "no", "to", "in", "at", "an"}
-_CI = re.compile(r"^ci \d{5}$")
+_CI = re.compile(r"^ci \d{5}(?::\d)?$")
 _WORD = re.compile(r"[a-z0-9&'-]+")
 
 
@@ -89,8 +140,9 @@ _WORD = re.compile(r"[a-z0-9&'-]+")
 def name_key(name: str) -> str:
     """The comparison key of a name: NFKC, casefolded, whitespace folded, dashes/quotes unified.
 
-    Spaces around ``/`` and ``-`` and inside brackets are dropped and a trailing ``.`` is ignored,
-    so ``Caprylic / Capric Triglyceride`` and ``ALCOHOL DENAT`` compare equal to their INCI forms.
+    Spaces around ``/`` and ``-`` and inside brackets are dropped, ``\\`` counts as ``/`` and a
+    trailing ``.`` is ignored, so ``Caprylic / Capric Triglyceride``, ``Water\\Aqua`` and
+    ``ALCOHOL DENAT`` compare equal to their INCI forms.
     """
     text = unicodedata.normalize("NFKC", name).translate(_TRANSLATE).casefold()
     text = _WS.sub(" ", text).strip()
@@ -101,25 +153,51 @@ def name_key(name: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def clean_name(entry: str) -> str:
-    """One entry of a list as a name: footnote marks, percentages and a trailing ``.`` removed."""
-    text = unicodedata.normalize("NFKC", entry).translate(_TRANSLATE)
-    text = _MARKS.sub(" ", text)
-    text = _PERCENT.sub(" ", text)
+    """One entry of a list as a name: footnote marks (``* + † ‡ ^ ° ¹ ²``), percentages and a
+    trailing ``.`` removed."""
+    text = _nfkc(entry.translate(_SUPERSCRIPT_AS_SPACE)).translate(_TRANSLATE)
+    if _has_mark(text):
+        text = _MARKS.sub(" ", text)
+    if "%" in text:
+        text = _PERCENT.sub(" ", text)
     text = _WS.sub(" ", text).strip()
     text = text.strip(" ,;:")
+    if "+" in text:
+        text = _EDGE_PLUS.sub("", text).strip()
     if text.endswith(".") and not text.lower().endswith(("denat.", "no.", "sp.", "var.", "ext.")):
-        text = text.rstrip(".").rstrip()
+        text = _EDGE_PLUS.sub("", text.rstrip(".").rstrip()).strip()  # "Fragrance+."
     if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]) and "(" not in text[1:-1]:
         text = text[1:-1].strip()
-    return text
+    if text.startswith("[") and text.endswith("]") and "[" not in text[1:-1]:
+        text = text[1:-1].strip()
+    return text.strip(" ,;:")
+
+
+_MARK_SET = frozenset("*†‡^°#+")
+
+
+def _has_mark(text: str) -> bool:
+    return not _MARK_SET.isdisjoint(text)
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, but ``™`` and ``℠`` stay marks (NFKC spells them ``TM``/``SM``: a trade name would hide)."""
+    if "\u2122" not in text and "\u2120" not in text:
+        return unicodedata.normalize("NFKC", text)
+    kept = text.replace("\u2122", "\ue000").replace("\u2120", "\ue001")
+    return unicodedata.normalize("NFKC", kept).replace("\ue000", "\u2122").replace("\ue001", "\u2120")
+
+
+_BRACKET = re.compile(r"[()\[\]]")
+_SPLIT_AT = re.compile(r"[()\[\],;]")
 
 
 def _balanced(text: str) -> bool:
     depth = 0
-    for ch in text:
-        if ch in "([":
+    for m in _BRACKET.finditer(text):
+        if m.group() in "([":
             depth += 1
-        elif ch in ")]":
+        else:
             depth -= 1
             if depth < 0:
                 return False
@@ -136,12 +214,14 @@ def _split_top(text: str, respect_brackets: bool = True) -> list[str]:
     depth = 0
     start = 0
     n = len(text)
-    for i, ch in enumerate(text):
-        if respect_brackets and ch in "([":
+    for m in _SPLIT_AT.finditer(text):  # only the brackets and separators, not every character
+        ch = m.group()
+        i = m.start()
+        if ch in "([":
             depth += 1
-        elif respect_brackets and ch in ")]":
+        elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in ",;" and depth == 0:
+        elif depth == 0:
             if ch == "," and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
                 continue  # 1,2-Hexanediol
             parts.append(text[start:i])
@@ -150,45 +230,58 @@ def _split_top(text: str, respect_brackets: bool = True) -> list[str]:
     return parts
 
 
+def _lines_are_names(text: str) -> bool:
+    """True when a list is written one name per line, with no separator on any line."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) > 1 and not any(_SEPARATOR.search(line) for line in lines)
+
+
 def split_ingredients(text: str) -> list[str]:
-    """Split a declared ingredient list into cleaned names, in order.
+    """Split a declared ingredient list, as printed on a label, into cleaned names, in order.
+
+    Separators are commas and semicolons (not between two digits, not inside brackets), bullets
+    (``•``), a full stop followed by a new name, and line breaks when the list is one name per
+    line. Headings (``Ingredients:``, ``Inactive Ingredients:``), ``May Contain`` / ``+/-``
+    markers (their names are kept), footnote marks and footnote lines (``*Certified organic``)
+    and percentages are dropped.
 
     >>> split_ingredients("Ingredients: Water (Aqua), Glycerin, 1,2-Hexanediol, Parfum*.")
     ['Water (Aqua)', 'Glycerin', '1,2-Hexanediol', 'Parfum']
+    >>> split_ingredients("Aqua/Water/Eau • Glycerin • Fragrance+. May Contain (+/-): CI 77491, CI 77492")
+    ['Aqua/Water/Eau', 'Glycerin', 'Fragrance', 'CI 77491', 'CI 77492']
     """
     if not text or not text.strip():
         return []
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if text.isascii():  # the usual case, and str.translate is slow: only these three matter
+        text = text.replace("\\", "/").replace("`", "'").replace("|", ",")
+    else:
+        text = text.translate(_SUPERSCRIPT_AS_MARK)  # a footnote mark, kept as one for the footnote lines
+        text = _nfkc(text).translate(_LABEL_TABLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _PREFIX.sub("", text, count=1)
-    text = _FOOTNOTE_TAIL.sub("", text)
-    text = text.replace("\r", "\n").replace("\n", " ")
+    folded = text.casefold()
+    if _has_mark(text) and ("." in text or "\n" in text):
+        text = _FOOTNOTE_TAIL.sub(r"\1", text)
+    if "ingr" in folded and ("ctive" in folded or "other" in folded):
+        text = _HEADING.sub(",", text)
+    if _lines_are_names(text):
+        text = text.replace("\n", ",")
+    text = text.replace("\n", " ")
+    if "+" in text:
+        text = _MAY_BRACKET.sub(r",\1,", text)
+        text = _MAY_PLUSMINUS.sub(",", text)
+    if "conten" in folded or "contain" in folded or "enthalten" in folded:
+        text = _MAY_CONTAIN.sub(",", text)
+    if "." in text:
+        text = _split_sentences(text)
     raw = _split_top(text, respect_brackets=_balanced(text))
     names: list[str] = []
     for part in raw:
-        names.extend(_expand(part))
+        name = clean_name(part.strip()) if part.strip() else ""
+        if name:
+            names.append(name)
     return names
 
-
-def _expand(part: str) -> list[str]:
-    entry = part.strip()
-    if not entry:
-        return []
-    stripped = _MAY_CONTAIN.sub("", entry)
-    if stripped != entry or (entry.startswith("[") and entry.endswith("]")):
-        inner = stripped
-        if inner.startswith("[") and inner.endswith("]"):
-            inner = inner[1:-1]
-        inner = _MAY_CONTAIN.sub("", inner.strip())
-        if inner.endswith("]") and "[" not in inner:
-            inner = inner[:-1]
-        result: list[str] = []
-        for sub in _split_top(inner, respect_brackets=_balanced(inner)):
-            name = clean_name(sub)
-            if name:
-                result.append(name)
-        return result
-    name = clean_name(entry)
-    return [name] if name else []
 
 
 # Reference tables ------------------------------------------------------------------------------
@@ -208,6 +301,7 @@ class Synonyms:
     qualifier_words: frozenset[str]
     strong_marketing_words: frozenset[str]
     version: int = 1
+    accepted_remarks: frozenset[str] = frozenset()
 
 
 def _yaml_load(text: str) -> Any:
@@ -237,6 +331,7 @@ def load_synonyms() -> Synonyms:
         generic_words=words("generic_words"),
         qualifier_words=words("qualifier_words"),
         strong_marketing_words=words("strong_marketing_words"),
+        accepted_remarks=frozenset(name_key(str(w)) for w in data.get("accepted_remarks") or []),
         version=int(data.get("version", 1)),
     )
 
@@ -246,6 +341,39 @@ def builtin_names() -> tuple[str, ...]:
     """The package's built-in list of common INCI names (written by the project, partial)."""
     text = (resources.files("shelfcheck.datasets") / "inci_builtin.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+_AND = re.compile(r"\(\s*and\s*\)", re.I)
+
+
+def _plain(name: str) -> str:
+    """A name in the form its key is made from (NFKC, dashes unified, ``\\`` as ``/``), case kept."""
+    return unicodedata.normalize("NFKC", name).translate(_TRANSLATE)
+
+
+def _split_slashes(text: str) -> list[str]:
+    """``a/b/c`` split on the slashes outside brackets."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "/" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+_DIGITS = re.compile(r"\d+")
+_SQUASH = re.compile(r"[\s/-]+")
+
+
+def _squash(key: str) -> str:
+    return _SQUASH.sub("", key)
 
 
 def _strip_parens(key: str) -> str:
@@ -281,6 +409,13 @@ class InciVerdict:
         advice: what to do (a reason key: ``inci_advice_replace`` …).
         suggestions: INCI names to write instead; two or more for the seller to choose from, or the
             components of a blend (see ``advice``).
+        part: for a dual label (``Persea Gratissima Oil/Avocado Oil``), the side that matched, as
+            written; for a reported blend, the part that is not INCI.
+        remark: a bracketed remark after an INCI name that is not itself INCI (``Vitamin E`` in
+            ``Tocopheryl Acetate (Vitamin E)``); the policy decides whether it is accepted.
+        bare: the name without that remark, as written (``Tocopheryl Acetate``).
+        remark_clear: True when the remark is certainly not INCI (the full inventory is installed,
+            or the remark is a known common name, a marketing word …).
     """
 
     name: str
@@ -289,6 +424,10 @@ class InciVerdict:
     reason: str | None = None
     advice: str | None = None
     suggestions: tuple[str, ...] = ()
+    part: str | None = None
+    remark: str | None = None
+    bare: str | None = None
+    remark_clear: bool = False
 
     @property
     def reported(self) -> bool:
@@ -313,6 +452,7 @@ class InciDictionary:
         self._names = names
         self._cache: dict[str, InciVerdict] = {}
         self._by_length: dict[int, tuple[list[str], list[str]]] | None = None
+        self._squash: dict[str, str] | None = None
         self._fuzzy: dict[str, tuple[str, ...]] = {}
 
     # The built-in list and the synonyms are read on first use: most catalogues have no cosmetics.
@@ -385,11 +525,27 @@ class InciDictionary:
         key = name_key(name)
         if not key:
             return InciVerdict(name, None)
+        return self._judge(name, key)
+
+    def _judge(self, name: str, key: str) -> InciVerdict:
+        """The whole name first, then its structure: blend, remark, dual label, bracketed name."""
         canonical = self.find(key)
         if canonical is not None:
             return InciVerdict(name, True, canonical)
         if self._us_color(key) or _CI.match(key):
             return InciVerdict(name, True, name)
+        if "(and)" in key:
+            blend = self._blend(name)
+            if blend is not None:
+                return blend
+        if key.endswith(")") and _balanced(key):
+            remark = self._remark(name)
+            if remark is not None:
+                return remark
+        if "/" in key:
+            dual = self._dual(name, key)
+            if dual is not None:
+                return dual
         structural = self._structural(name, key)
         if structural is not None:
             return structural
@@ -403,6 +559,85 @@ class InciDictionary:
                                suggestions=suggestions)
         return InciVerdict(name, None)
 
+    def _blend(self, name: str) -> InciVerdict | None:
+        """``Phenoxyethanol (and) Ethylhexylglycerin``: INCI when every part is."""
+        parts = [p.strip() for p in _AND.split(_plain(name)) if p.strip()]
+        if len(parts) < 2:
+            return None
+        verdicts = [self._judge(p, name_key(p)) for p in parts]
+        if all(v.inci for v in verdicts):
+            return InciVerdict(name, True, " (and) ".join(v.matched or v.name for v in verdicts))
+        wrong = next((v for v in verdicts if v.reported), None)
+        if wrong is not None:
+            return InciVerdict(name, False, reason=wrong.reason, advice=wrong.advice, suggestions=wrong.suggestions,
+                               part=wrong.name)
+        return InciVerdict(name, None)
+
+    def _remark(self, name: str) -> InciVerdict | None:
+        """``Head (remark)``: an INCI head carries the verdict; the remark is kept for the policy.
+
+        A remark that is itself INCI (``Water (Aqua)``, ``Titanium Dioxide (CI 77891)``) or a
+        labelling mark (``(nano)``) is part of the name; any other remark is returned in
+        ``remark``. None when the head is not INCI (the other checks judge the whole).
+        """
+        text = _plain(name).strip()
+        depth = 0
+        start = -1
+        for i in range(len(text) - 1, -1, -1):
+            ch = text[i]
+            if ch == ")":
+                depth += 1
+            elif ch == "(":
+                depth -= 1
+                if depth == 0:
+                    start = i
+                    break
+        if start <= 0:
+            return None
+        head, remark = text[:start].strip(), text[start + 1:-1].strip()
+        head_key = name_key(head)
+        if not head_key or "(and)" == name_key(f"({remark})"):
+            return None
+        verdict = self._judge(head, head_key)
+        if verdict.inci is not True:
+            return None
+        remark_key = name_key(remark)
+        parts = [p.strip() for p in re.split(r"[,/]|\(and\)", remark_key) if p.strip()]
+        if not parts or remark_key in self.synonyms.accepted_remarks or all(
+            self._known(p) or any(p in g and head_key in g for g in self.synonyms.dual_groups) for p in parts
+        ):
+            return InciVerdict(name, True, verdict.matched, part=verdict.part)
+        clear = self.complete or remark_key in self.synonyms.synonyms or any(
+            self.clearly_not_inci(p, p) is not None for p in parts)
+        return InciVerdict(name, True, verdict.matched, part=verdict.part, remark=remark, bare=head,
+                           remark_clear=clear)
+
+    def _dual(self, name: str, key: str) -> InciVerdict | None:
+        """``INCI/common name`` (``Persea Gratissima Oil/Avocado Oil``, ``Aqua/Water/Eau``).
+
+        Tried only when the whole name is unknown (``Caprylic/Capric Triglyceride`` is one INCI
+        name): INCI when one side is. Not INCI when no side is and the full inventory is
+        installed, or every side is clearly not INCI; else unknown.
+        """
+        parts = [p.strip() for p in _split_slashes(_plain(name)) if p.strip()]
+        if len(parts) < 2:
+            return None
+        verdicts = [self._judge(p, name_key(p)) for p in parts]
+        for v in verdicts:
+            if v.inci:
+                return InciVerdict(name, True, v.matched, part=v.name, remark=v.remark, bare=v.bare,
+                                   remark_clear=v.remark_clear)
+        if not self.complete and not all(v.reported for v in verdicts):
+            return InciVerdict(name, None)
+        suggestions = list(self.suggest(key)) if self.complete else []
+        for v in verdicts:
+            for s in v.suggestions:
+                if name_key(s) not in {name_key(x) for x in suggestions}:
+                    suggestions.append(s)
+        reason = "inci_not_in_dictionary" if self.complete else (verdicts[0].reason or "inci_common_name")
+        return InciVerdict(name, False, reason=reason, advice=self._advice(suggestions),
+                           suggestions=tuple(suggestions[:3]))
+
     def _inner_ok(self, part: str, outer: str | None) -> bool:
         if self._known(part):
             return True
@@ -412,7 +647,7 @@ class InciDictionary:
         return any(part in g and outer in g for g in self.synonyms.dual_groups) if outer else False
 
     def _structural(self, name: str, key: str) -> InciVerdict | None:
-        """Dual names, bracketed common names, ``(and)`` blends of INCI names."""
+        """A common name in brackets inside an INCI name; a common name with its INCI name in brackets."""
         syn = self.synonyms
         if "(" in key and _balanced(key):
             groups = _PAREN.findall(key)
@@ -420,12 +655,7 @@ class InciDictionary:
             inner = [p.strip() for g in groups for p in re.split(r"[,/]", g) if p.strip()]
             outer_canonical = self.find(outer) or (outer if self._known(outer) else None)
             if outer_canonical is not None:
-                if not key.endswith(")") or all(self._inner_ok(p, outer) for p in inner):
-                    return InciVerdict(name, True, outer_canonical)
-                if self.complete:
-                    return InciVerdict(name, False, reason="inci_not_in_dictionary", advice="inci_advice_replace",
-                                       suggestions=(self._display(outer),))
-                return InciVerdict(name, None)
+                return InciVerdict(name, True, outer_canonical)  # Butyrospermum Parkii (Shea) Butter
             if outer in syn.synonyms:
                 return InciVerdict(name, False, reason=self._reason_for(name), advice=self._advice(syn.synonyms[outer]),
                                    suggestions=syn.synonyms[outer])
@@ -433,14 +663,6 @@ class InciDictionary:
                 if self.complete or self._clear_outer(outer):
                     return InciVerdict(name, False, reason="inci_common_name", advice="inci_advice_replace",
                                        suggestions=tuple(self._display(p) for p in inner))
-        if "(and)" in key:
-            parts = [p.strip() for p in key.split("(and)") if p.strip()]
-            if len(parts) > 1 and all(self._known(p) for p in parts):
-                return InciVerdict(name, True, name)
-        if "/" in key:
-            parts = [p.strip() for p in key.split("/") if p.strip()]
-            if len(parts) > 1 and any(all(p in g for p in parts) for g in syn.dual_groups):
-                return InciVerdict(name, True, name)
         return None
 
     def _clear_outer(self, outer: str) -> bool:
@@ -528,11 +750,18 @@ class InciDictionary:
             return builtin
         return self.find(key) or key
 
+    def _candidate_keys(self) -> Iterable[str]:
+        """Every key a suggestion may be: the built-in list (with US label names such as
+        ``Fragrance``), then CosIng when installed."""
+        if len(self._tables) == 1:
+            return self._tables[0]
+        return {**dict.fromkeys(self._tables[0]), **dict.fromkeys(self._main)}
+
     def _buckets(self) -> dict[int, tuple[list[str], list[str]]]:
         """Dictionary keys grouped by length, with their token-sorted forms (built on first use)."""
         if self._by_length is None:
             buckets: dict[int, tuple[list[str], list[str]]] = {}
-            for key in self._main:
+            for key in self._candidate_keys():
                 form = " ".join(sorted(key.split()))
                 forms, keys = buckets.setdefault(len(form), ([], []))
                 forms.append(form)
@@ -540,16 +769,35 @@ class InciDictionary:
             self._by_length = buckets
         return self._by_length
 
-    def suggest(self, key: str) -> tuple[str, ...]:
-        """Close INCI names for a key: the synonym table, else one fuzzy match (cutoff 90).
+    def _squashed(self) -> dict[str, str]:
+        """Keys without spaces, hyphens and slashes → key (``Phenoxy Ethanol``, ``Polysorbate20``)."""
+        if self._squash is None:
+            table: dict[str, str] = {}
+            for key in self._candidate_keys():
+                table.setdefault(_squash(key), key)
+            self._squash = table
+        return self._squash
 
-        The fuzzy match is ``token_sort_ratio`` (word order ignored, so ``Acid Hyaluronic`` finds
-        ``Hyaluronic Acid``), computed as a plain ratio on token-sorted forms of candidates within
-        ±25 % of the length; a candidate must also have about as many words.
+    def suggest(self, key: str) -> tuple[str, ...]:
+        """Close INCI names for a key: the synonym table, else one close spelling.
+
+        Searched in the built-in list (with the US label names such as ``Fragrance``) and, when
+        installed, CosIng. In order: the same letters without spaces, hyphens or slashes
+        (``Phenoxy Ethanol``, ``PEG 40 …``); ``token_sort_ratio`` ≥ :data:`FUZZY_CUTOFF` (word
+        order ignored, so ``Acid Hyaluronic`` finds ``Hyaluronic Acid``), computed as a plain
+        ratio on token-sorted forms of candidates within ±25 % of the length; else a Levenshtein
+        similarity ≥ 0.88 (``Hyularonate``); else, for a short name, one letter wrong, missing or
+        swapped (``Waetr``). A candidate must have about as
+        many words and the same numbers (``PEG-40`` never becomes ``PEG-2``). Never a partial
+        match (``Sodium`` is not ``Sodium Laureth Sulfate``).
         """
         if key in self._fuzzy:
             return self._fuzzy[key]
         result: tuple[str, ...] = self.synonyms.synonyms.get(key, ())
+        if not result:
+            same = self._squashed().get(_squash(key))
+            if same is not None and same != key:
+                result = (self._display(same),)
         if not result:
             query = " ".join(sorted(key.split()))
             buckets = self._buckets()
@@ -560,10 +808,25 @@ class InciDictionary:
                 if bucket is not None:
                     forms.extend(bucket[0])
                     keys.extend(bucket[1])
-            best = process.extractOne(query, forms, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) if forms else None
-            if best is not None:
-                candidate = keys[best[2]]
-                if abs(len(candidate.split()) - len(key.split())) <= 1:
+            digits = _DIGITS.findall(key)
+            words = len(key.split())
+
+            def fits(candidate: str) -> bool:
+                return abs(len(candidate.split()) - words) <= 1 and _DIGITS.findall(candidate) == digits
+
+            if forms:
+                # the best of the ratio in written order and on token-sorted forms (a typo in a
+                # first letter moves a word when sorted: "Leaf Oxtract")
+                hits = sorted(process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5)
+                              + process.extract(query, forms, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5),
+                              key=lambda hit: -hit[1])
+                if not hits:
+                    hits = process.extract(key, keys, scorer=Levenshtein.normalized_similarity, score_cutoff=0.88,
+                                           limit=5)
+                if not hits and len(key) >= 4:  # short names: one letter wrong, missing or swapped
+                    hits = process.extract(key, keys, scorer=OSA.distance, score_cutoff=1, limit=5)
+                candidate = next((keys[i] for _, _, i in hits if fits(keys[i])), None)
+                if candidate is not None:
                     result = (self._display(candidate),)
         self._fuzzy[key] = result
         return result

@@ -5,6 +5,8 @@ same finding and codes never change with the language. The catalogues are YAML, 
 family in ``i18n/<lang>/``:
 
 ```yaml
+notes:                      # run notes (shelfcheck.notes), said once at the top of a report
+  inci_dictionary_builtin: "INCI check limited: …"
 reasons:                    # translations of reason keys used in ctx values
   image_file_missing: the file does not exist
 title_too_short:
@@ -55,11 +57,12 @@ class Catalogue:
     """The messages of one language."""
 
     def __init__(self, lang: str, entries: dict[str, dict[str, str]], reasons: dict[str, str],
-                 ui: dict[str, str]) -> None:
+                 ui: dict[str, str], notes: dict[str, str] | None = None) -> None:
         self.lang = lang
         self.entries = entries
         self.reasons = reasons
         self.ui_text = ui
+        self.notes_text = notes or {}
         self._sep = "、" if lang == "zh" else ", "
         self._template_names: dict[str, tuple[str, ...]] = {}
 
@@ -120,6 +123,11 @@ class Catalogue:
         template = self.ui_text.get(key, key)
         return template.format_map(_Values({k: self._value(v, False) for k, v in values.items()}))
 
+    def note(self, note: Any) -> str:
+        """A run note's message (see :mod:`shelfcheck.notes`): its ``notes:`` template filled."""
+        template = self.notes_text.get(note.code, note.code)
+        return template.format_map(_Values({k: self._value(v, False) for k, v in note.values.items()}))
+
     @staticmethod
     def placeholders(template: str) -> set[str]:
         """The ``{names}`` a template uses."""
@@ -134,16 +142,18 @@ def catalogue(lang: str = "en") -> Catalogue:
     entries: dict[str, dict[str, str]] = {}
     reasons: dict[str, str] = {}
     ui: dict[str, str] = {}
+    notes: dict[str, str] = {}
     folder = resources.files("shelfcheck.i18n") / lang
     items = sorted((i for i in folder.iterdir() if i.name.endswith(".yaml")), key=lambda p: p.name)
     for data in _parsed(lang, items):
         reasons.update(data.pop("reasons", None) or {})
         ui.update(data.pop("ui", None) or {})
+        notes.update(data.pop("notes", None) or {})
         for code, entry in data.items():
             if code in entries:
                 raise ValueError(f"i18n/{lang}: {code} defined twice")
             entries[code] = dict(entry)
-    return Catalogue(lang, entries, reasons, ui)
+    return Catalogue(lang, entries, reasons, ui, notes)
 
 
 # Parsed catalogues are kept as JSON in the user cache folder: reading them back is many times

@@ -22,6 +22,7 @@ __all__ = [
     "ChannelPolicy",
     "DocumentPolicy",
     "ImagePolicy",
+    "IngredientPolicy",
     "InventoryPolicy",
     "LockPolicy",
     "OriginPolicy",
@@ -125,6 +126,21 @@ class OriginPolicy(_Strict):
     source: str = ""
 
 
+class IngredientPolicy(_Strict):
+    """How ingredient names are judged.
+
+    ``parenthetical_remark``: a bracketed remark after an INCI name that is not itself INCI
+    (``Tocopheryl Acetate (Vitamin E)``, ``Riboflavin (Vitamin B2)``): ``accept`` — the name
+    before it decides and the remark passes silently; ``reject`` — reported as
+    ``ingredient_not_inci`` (reason ``inci_parenthetical_remark``), the name without the remark
+    suggested. Remarks that are INCI names themselves (``Water (Aqua)``, ``(CI 77891)``) and
+    ``(nano)`` always pass.
+    """
+
+    parenthetical_remark: Literal["accept", "reject"] = "accept"
+    source: str = ""
+
+
 class CategoryEntry(_Strict):
     path: str
     id: str | None = None
@@ -165,6 +181,7 @@ class Policy(_Strict):
     documents: DocumentPolicy
     channel: ChannelPolicy
     origin: OriginPolicy = OriginPolicy()
+    ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}
     categories: tuple[CategoryEntry, ...] = ()
     rules: dict[str, RuleSetting] = {}

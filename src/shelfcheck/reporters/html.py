@@ -404,6 +404,7 @@ def write_html(
             as_of=header["as_of"],
             tool=header["tool"]["version"],
             layout_lines=footer_lines(header.get("layout"), cat),
+            notes=[cat.note(n) for n in header.get("notes") or ()],
             summary=summary,
             codes=[{"code": c, "count": n, "severity": tally.severity_of.get(c, "error"),
                     "severity_text": cat.ui("sev_" + tally.severity_of.get(c, "error")),

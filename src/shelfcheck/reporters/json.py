@@ -16,6 +16,7 @@ from typing import IO, Any
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
 from shelfcheck.i18n import Catalogue, catalogue
 from shelfcheck.reporters.inert import REPLACE_ERRORS
+from shelfcheck.notes import note_dicts
 
 __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "render_listing", "write_json"]
 
@@ -90,8 +91,9 @@ def write_json(
     """Write the report; return the summary (counted while streaming).
 
     Args:
-        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets`` and ``layout``,
-            the catalogue's header row, skipped template rows and ignored columns) from the run.
+        header: ``tool``, ``policy``, ``as_of`` (and optionally ``datasets``; ``layout``, the
+            catalogue's header row, skipped template rows and ignored columns; ``notes``, the run
+            notes written as ``summary.notes``) from the run.
         shop_findings: the shop/channel findings.
         results: listing results, or batches of listings already rendered (see
             :meth:`~shelfcheck.api.Preflight.rendered`), consumed once.
@@ -121,6 +123,7 @@ def write_json(
             "failed": summary.failed,
             "errors": summary.errors,
             "warnings": summary.warnings,
+            "notes": note_dicts(header.get("notes") or (), cat),
         }
         layout = header.get("layout") or {}
         doc_summary["header_row"] = layout.get("header_row", 1)

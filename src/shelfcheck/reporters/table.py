@@ -128,6 +128,8 @@ def write_table(
     look = Look.of(console)
     policy = header["policy"]
     console.print(cat.ui("heading", policy=policy["name"], version=policy["version"], as_of=header["as_of"]))
+    for note in header.get("notes") or ():
+        console.print(f"[yellow]{escape(cat.ui('notes_heading'))}:[/yellow] {escape(cat.note(note))}")
     summary = Summary()
     summary.add_findings(shop_findings)
     if shop_findings:

@@ -17,8 +17,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shelfcheck.analysis.cpi import CpiContent, CpiReader
-from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary, compare_lists, name_key, split_ingredients
-from shelfcheck.findings import Hit
+from shelfcheck.analysis.inci import (
+    InciDictionary,
+    InciVerdict,
+    builtin_dictionary,
+    compare_lists,
+    name_key,
+    split_ingredients,
+)
+from shelfcheck.findings import Hit, Severity
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.documents import DocumentCheck, document_checks
 from shelfcheck.rules.registry import gate, rule
@@ -113,10 +120,23 @@ def missing_ingredients(c: ListingContext) -> Iterator[Hit]:
     yield Hit("ingredients", evidence)
 
 
-def _not_inci_hit(field: str, source: str, position: int, verdict_name: str, dictionary: InciDictionary,
+def _problem(verdict: InciVerdict, remarks: str) -> tuple[str | None, str | None, tuple[str, ...]] | None:
+    """(reason, advice, suggestions) when the name must be reported, else None.
+
+    A name the dictionary reports; under ``parenthetical_remark: reject`` also an INCI name with a
+    remark that is certainly not INCI (the name without it is suggested).
+    """
+    if verdict.reported:
+        return verdict.reason, verdict.advice, verdict.suggestions
+    if remarks == "reject" and verdict.inci and verdict.remark and verdict.remark_clear:
+        return "inci_parenthetical_remark", "inci_advice_remove_remark", (verdict.bare or verdict.matched or "",)
+    return None
+
+
+def _not_inci_hit(field: str, source: str, position: int, verdict: InciVerdict, dictionary: InciDictionary,
                   reason: str | None, advice: str | None, suggestions: tuple[str, ...]) -> Hit:
     evidence: dict[str, object] = {
-        "name": verdict_name,
+        "name": verdict.name,
         "position": position,
         "source": source,
         "reason": reason,
@@ -124,6 +144,10 @@ def _not_inci_hit(field: str, source: str, position: int, verdict_name: str, dic
         "dictionary": dictionary.label,
         "dictionary_complete": dictionary.complete,
     }
+    if verdict.part is not None:
+        evidence["part"] = verdict.part  # the part of a blend that is not INCI
+    if reason == "inci_parenthetical_remark":
+        evidence["remark"] = verdict.remark
     ctx: dict[str, object] = {
         "reason": reason,
         "advice": advice,
@@ -132,16 +156,21 @@ def _not_inci_hit(field: str, source: str, position: int, verdict_name: str, dic
     return Hit(field, evidence, ctx)
 
 
-@rule("ingredient_not_inci", family="ingredients")
+@rule("ingredient_not_inci", family="ingredients", reads=("ingredients",))
 def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
     """A declared or CPI ingredient is not an INCI name.
 
     What it checks:
         Every name in the ``ingredients`` column and in the list of each usable CPI document.
-        With the CosIng inventory installed, a name absent from it is reported (whole name first;
-        dual names such as ``Water (Aqua)``, ``Aqua/Water`` and a common name in brackets inside
-        an INCI name, ``Butyrospermum Parkii (Shea) Butter``, are accepted; so are the US label
-        names ``Fragrance``, ``Flavor`` and certified colours such as ``Red 40``). With only the
+        With the CosIng inventory installed, a name absent from it is reported. The whole name is
+        tried first (``Caprylic/Capric Triglyceride`` is one name); then a dual label passes when
+        one side is INCI (``Persea Gratissima Oil/Avocado Oil``, ``Water\\Aqua\\Eau``), a blend
+        when every part is (``Phenoxyethanol (and) Ethylhexylglycerin``), and a name followed by
+        a bracketed remark when the name before it is (``Riboflavin (Vitamin B2)``; the policy's
+        ``ingredients.parenthetical_remark: reject`` reports such remarks); a common name in
+        brackets inside an INCI name (``Butyrospermum Parkii (Shea) Butter``), the US label
+        names ``Fragrance``, ``Flavor`` and certified colours such as ``Red 40`` pass. A
+        misspelling gets the closest INCI name as its suggestion. With only the
         built-in list, a name is reported only when it is clearly not INCI: a common label name
         (``Purified Water``, ``Vitamin E``), an INCI name with a qualifier (``Organic Aloe
         Barbadensis Leaf Juice``), a trade name (``®``/``™``, ``ACTIWHITE PW LS 9860``),
@@ -160,22 +189,24 @@ def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
     if not _applies(c):
         return
     dictionary = inci_dictionary(c)
+    remarks = c.run.policy.ingredients.parenthetical_remark
     hits: dict[str, Hit] = {}
     for i, name in enumerate(declared_ingredients(c)):
         verdict = dictionary.check(name)
-        if verdict.reported:
+        problem = _problem(verdict, remarks)
+        if problem is not None:
             key = name_key(name)
             if key in hits:
                 continue
-            hits[key] = _not_inci_hit(f"ingredients[{i}]", "ingredients", i + 1, verdict.name, dictionary,
-                                      verdict.reason, verdict.advice, verdict.suggestions)
+            hits[key] = _not_inci_hit(f"ingredients[{i}]", "ingredients", i + 1, verdict, dictionary, *problem)
     for cl in cpi_lists(c):
         if cl.content is None or not cl.content.ingredients:
             continue
         where = f"documents[{cl.doc_id}]"
         for i, name in enumerate(cl.content.ingredients):
             verdict = dictionary.check(name)
-            if not verdict.reported:
+            problem = _problem(verdict, remarks)
+            if problem is None:
                 continue
             key = name_key(name)
             known = hits.get(key)
@@ -184,8 +215,7 @@ def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
                 if isinstance(also, list) and where not in also and known.evidence["source"] != where:
                     also.append(where)
                 continue
-            hits[key] = _not_inci_hit(f"{where}.ingredients[{i}]", where, i + 1, verdict.name, dictionary,
-                                      verdict.reason, verdict.advice, verdict.suggestions)
+            hits[key] = _not_inci_hit(f"{where}.ingredients[{i}]", where, i + 1, verdict, dictionary, *problem)
     yield from hits.values()
 
 
