@@ -339,12 +339,12 @@ LABELS = [
      "Iron Oxides (CI 77491, CI 77492, CI 77499).",
      ["Aqua/Water/Eau", "Dimethicone", "Talc", "Mica", "Titanium Dioxide (CI 77891)",
       "Iron Oxides (CI 77491, CI 77492, CI 77499)"]),
-    ("AQUA / WATER / EAU ● GLYCERIN ● BUTYLENE GLYCOL ● [+/- MAY CONTAIN / PEUT CONTENIR CI 77491 ● CI 77492 ● CI 77499]",
+    ("AQUA / WATER / EAU ● GLYCERIN ● BUTYLENE GLYCOL ● [+/- MAY CONTAIN / PEUT CONTENIR CI 77491 ● CI 77492 ● CI 77499]",  # noqa: E501 (a label as printed)
      ["AQUA / WATER / EAU", "GLYCERIN", "BUTYLENE GLYCOL", "CI 77491", "CI 77492", "CI 77499"]),
     ("Active Ingredients: Zinc Oxide 20%. Inactive Ingredients: Water, Caprylic/Capric Triglyceride, Glycerin.",
      ["Zinc Oxide", "Water", "Caprylic/Capric Triglyceride", "Glycerin"]),
-    ("Ingredients:\nWater\nGlycerin\nCetyl Alcohol\nPhenoxyethanol", ["Water", "Glycerin", "Cetyl Alcohol", "Phenoxyethanol"]),
-    ("Water, Glycerin,\nCetyl Alcohol, Sodium\nHyaluronate", ["Water", "Glycerin", "Cetyl Alcohol", "Sodium Hyaluronate"]),
+    ("Ingredients:\nWater\nGlycerin\nCetyl Alcohol\nPhenoxyethanol", ["Water", "Glycerin", "Cetyl Alcohol", "Phenoxyethanol"]),  # noqa: E501 (a label as printed)
+    ("Water, Glycerin,\nCetyl Alcohol, Sodium\nHyaluronate", ["Water", "Glycerin", "Cetyl Alcohol", "Sodium Hyaluronate"]),  # noqa: E501 (a label as printed)
     ("Water, Butyrospermum Parkii (Shea) Butter*, Simmondsia Chinensis (Jojoba) Seed Oil*, Linalool¹, Limonene¹.\n"
      "*Certified Organic\n¹Component of natural essential oils",
      ["Water", "Butyrospermum Parkii (Shea) Butter", "Simmondsia Chinensis (Jojoba) Seed Oil", "Linalool", "Limonene"]),
@@ -352,13 +352,13 @@ LABELS = [
      "Citric Acid‡, Glycerin^. **Phthalate free †Organic",
      ["Water", "Glycerin", "Phenoxyethanol (and) Ethylhexylglycerin", "Fragrance", "Aloe Barbadensis Leaf Juice",
       "Citric Acid", "Glycerin"]),
-    ("INGREDIENTS/INGRÉDIENTS: Aqua, Cera Alba/Beeswax, Parfum°, Citral.", ["Aqua", "Cera Alba/Beeswax", "Parfum", "Citral"]),
+    ("INGREDIENTS/INGRÉDIENTS: Aqua, Cera Alba/Beeswax, Parfum°, Citral.", ["Aqua", "Cera Alba/Beeswax", "Parfum", "Citral"]),  # noqa: E501 (a label as printed)
     ("Water, Sodium Laureth Sulfate, Ext. D&C Violet No. 2, FD&C Blue No. 1, Alcohol Denat.",
      ["Water", "Sodium Laureth Sulfate", "Ext. D&C Violet No. 2", "FD&C Blue No. 1", "Alcohol Denat."]),
     ("Ricinus Communis (Castor) Seed Oil, Ozokerite, +/- Mica, CI 77891, CI 15850",
      ["Ricinus Communis (Castor) Seed Oil", "Ozokerite", "Mica", "CI 77891", "CI 15850"]),
     ("Water • Glycerin • Niacinamide • Panthenol.", ["Water", "Glycerin", "Niacinamide", "Panthenol"]),
-    ("Citrus Paradisi M. Peel Oil Expressed, Water", ["Citrus Paradisi M. Peel Oil Expressed", "Water"]),  # a botanist's initial
+    ("Citrus Paradisi M. Peel Oil Expressed, Water", ["Citrus Paradisi M. Peel Oil Expressed", "Water"]),  # noqa: E501 (a botanist's initial)
 ]
 
 
@@ -490,8 +490,8 @@ MISSPELLINGS = [
     ("Glycerine", "Glycerin"), ("Glycern", "Glycerin"), ("Dimethicon", "Dimethicone"), ("Dimeticone", "Dimethicone"),
     ("Phenoxyethenol", "Phenoxyethanol"), ("Phenoxyethanole", "Phenoxyethanol"), ("Phenoxy Ethanol", "Phenoxyethanol"),
     ("Niacinimide", "Niacinamide"), ("Niacinamid", "Niacinamide"), ("Tocopheryl Acetat", "Tocopheryl Acetate"),
-    ("Tocopherl", "Tocopherol"), ("Sodium Hyaluronat", "Sodium Hyaluronate"), ("Sodium Hyularonate", "Sodium Hyaluronate"),
-    ("Hyaluronic Acd", "Hyaluronic Acid"), ("Cetearyl Alchol", "Cetearyl Alcohol"), ("Cetearyl Alcohl", "Cetearyl Alcohol"),
+    ("Tocopherl", "Tocopherol"), ("Sodium Hyaluronat", "Sodium Hyaluronate"), ("Sodium Hyularonate", "Sodium Hyaluronate"),  # noqa: E501 (a label as printed)
+    ("Hyaluronic Acd", "Hyaluronic Acid"), ("Cetearyl Alchol", "Cetearyl Alcohol"), ("Cetearyl Alcohl", "Cetearyl Alcohol"),  # noqa: E501 (a label as printed)
     ("Stearic Acide", "Stearic Acid"), ("Butylene Glycole", "Butylene Glycol"), ("Butylen Glycol", "Butylene Glycol"),
     ("Propanediole", "Propanediol"), ("1,2-Hexandiol", "1,2-Hexanediol"), ("Ethylhexylglycerine", "Ethylhexylglycerin"),
     ("Ethylhexyl Glycerin", "Ethylhexylglycerin"), ("Caprylyl Glycole", "Caprylyl Glycol"),

@@ -25,7 +25,7 @@ from shelfcheck.analysis.inci import (
     name_key,
     split_ingredients,
 )
-from shelfcheck.findings import Hit, Severity
+from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.documents import DocumentCheck, document_checks
 from shelfcheck.rules.registry import gate, rule
