@@ -8,7 +8,8 @@ from pathlib import Path
 
 from shelfcheck.errors import InputError
 from shelfcheck.ingest.columns import CATALOG_COLUMNS, match_columns
-from shelfcheck.ingest.table import Table, open_table
+from shelfcheck.ingest.limits import limits
+from shelfcheck.ingest.table import Cells, Table, open_table
 from shelfcheck.model import Listing
 
 __all__ = ["CatalogSource", "open_catalog"]
@@ -32,8 +33,10 @@ class CatalogSource:
         self._items = list(self.index.items())
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """The raw records: ``(row, cells)`` per non-empty row, in file order."""
-        return self.table.rows
+        """The raw records: ``(row, cells)`` per non-empty row, in file order (a list cell such as
+        ``main_images`` cut at the ``refs_per_cell`` input limit, noted as damage)."""
+        return _bounded_lists(self.table.rows, self.table.header, [self.index[f] for f in _LIST_FIELDS
+                                                             if f in self.index])
 
     def make_listing(self, row: int, cells: list[str]) -> Listing:
         """The :class:`Listing` of one raw record."""
@@ -42,13 +45,38 @@ class CatalogSource:
             text = cells[i].strip()
             if text:
                 values[field] = text
-        return Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
+        listing = Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
+        if type(cells) is Cells:
+            listing.damaged = cells.damage
+        return listing
 
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
         make = self.make_listing
-        for row, cells in self.table.rows:
+        for row, cells in self.rows():
             yield make(row, cells)
+
+
+# Catalogue fields that hold ``|``-separated references (each one a file to open or fetch).
+_LIST_FIELDS = ("main_images",)
+
+
+def _bounded_lists(rows: Iterator[tuple[int, list[str]]], header: list[str], at: list[int],
+                   ) -> Iterator[tuple[int, list[str]]]:
+    """The rows with each list cell cut after ``refs_per_cell`` entries (noted as damage)."""
+    most = limits().refs_per_cell
+    for row, cells in rows:
+        for i in at:
+            text = cells[i]
+            if text.count("|") >= most:
+                entries = [e for e in text.split("|") if e.strip()]
+                if len(entries) > most:
+                    cut = Cells(cells)
+                    cut[i] = "|".join(entries[:most])
+                    cut.damage = (*getattr(cells, "damage", ()),
+                                  (header[i], "too_many_refs", {"size": len(entries), "max": most}))
+                    cells = cut
+        yield row, cells
 
 
 def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:
