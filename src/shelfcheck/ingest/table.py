@@ -209,7 +209,7 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name, _bad_bytes(path, name, 0) > 0 or (name == "utf-8-sig" and _has_nul(path))
-    if head.count(b"\x00") * 100 > len(head):  # UTF-16 without a BOM, or not text at all
+    if len(head.translate(None, _TEXT_BYTES)) * 100 > len(head):  # UTF-16 without a BOM, or not text
         raise InputError(path, "binary file, not a CSV/XLSX/JSON table")
     nul = _has_nul(path)
     size = path.stat().st_size
@@ -263,6 +263,8 @@ def _bad_bytes(path: Path, encoding: str, stop: int) -> int:
 
 
 _KEPT = re.compile("[\udc00-\udcff]")
+# Every byte but the C0 controls other than tab, CR, LF: text in an ASCII-compatible encoding.
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 13))
 
 
 def _sniff_delimiter(first_line: str) -> str:
