@@ -22,6 +22,9 @@ from shelfcheck.i18n import LANGS, default_lang
 
 __all__ = ["UsageError", "fail", "open_output", "parse_as_of", "pick_lang"]
 
+# A character a report file cannot encode (a lone surrogate) is written escaped, never a crash.
+_ERRORS = "backslashreplace"
+
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``shelfcheck: <message>`` as one line on stderr and return the exit to raise."""
@@ -61,7 +64,7 @@ def open_output(path: Path | None, *, binary: bool = False) -> Iterator[IO]:  # 
     if path.exists() and not path.is_file():  # /dev/null, a pipe: write straight to it
         if path.is_dir():
             raise fail(f"{path}: is a folder; give a file name for the report")
-        with path.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as fh:
+        with path.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "errors": _ERRORS})) as fh:
             yield fh
         return
     directory = path.resolve().parent
@@ -69,7 +72,8 @@ def open_output(path: Path | None, *, binary: bool = False) -> Iterator[IO]:  # 
         raise fail(f"{path}: the output folder does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as fh:
+        with os.fdopen(fd, "wb" if binary else "w",
+                       **({} if binary else {"encoding": "utf-8", "errors": _ERRORS, "newline": ""})) as fh:
             yield fh
         umask = os.umask(0)
         os.umask(umask)

@@ -99,7 +99,8 @@ def write_json(
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    # backslashreplace writes a lone surrogate as the JSON escape \udXXX: still valid JSON
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="backslashreplace") as spool:
         first = True
         for item in results:
             if isinstance(item, RenderedBatch):
