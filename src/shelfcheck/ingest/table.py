@@ -339,11 +339,13 @@ def _too_many_rows(path: Path, lim: Limits, row: int) -> InputError:
                             "into several files", row=row)
 
 
-def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator[tuple[int, list[str]]]:
+def csv_records(path: Path, reader: Any, *, skip_blank: bool = True,
+                escape: bool = False) -> Iterator[tuple[int, list[str]]]:
     """``(line where the record starts, cells)`` for each record a ``csv.reader`` yields.
 
     Blank records are skipped unless ``skip_blank`` is false; a malformed record is an
-    :class:`InputError` naming its line.
+    :class:`InputError` naming its line. ``escape``: NULs, lone surrogates and bytes kept by
+    :data:`DECODE_ERRORS` are escaped in each cell, as ingest shows them.
     """
     while True:
         start = reader.line_num + 1
@@ -355,6 +357,8 @@ def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator
             raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
         if skip_blank and (not cells or not cells[0].strip()) and not any(c.strip() for c in cells):
             continue
+        if escape and _BAD.search("".join(cells)):
+            cells = [escape_text(c)[0] for c in cells]
         yield start, cells
 
 
