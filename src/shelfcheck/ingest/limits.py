@@ -32,6 +32,8 @@ class Limits:
     columns: int
     xlsx_unzipped_bytes: int
     shop_bytes: int
+    image_fetch_seconds: int
+    fetch_run_seconds: int
 
 
 def _read(text: str, origin: str) -> dict[str, int]:
