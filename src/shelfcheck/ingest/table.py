@@ -306,7 +306,11 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
         raise InputError(path, f"not a readable CSV: {exc}", row=reader.line_num) from None
     if damaged:
         header = [escape_text(c)[0] for c in header]
-    _check_width(path, header, lim, header_row)
+    try:
+        _check_width(path, header, lim, header_row)
+    except InputError:
+        fh.close()
+        raise
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
@@ -427,7 +431,11 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
     if header is None:
         close()
         raise InputError(path, f"{kind} sheet {ws.title!r} is empty: expected a header row")
-    _check_width(path, header, lim, header_row)
+    try:
+        _check_width(path, header, lim, header_row)
+    except InputError:
+        close()
+        raise
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
@@ -465,6 +473,8 @@ def _xml_problem(exc: BaseException) -> str:
         if isinstance(seen, DefusedXmlException):  # type: ignore[arg-type]
             return "XML with DTD or entity declarations, refused as a possible XML bomb"
         seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, SyntaxError):  # ElementTree's ParseError: say where the XML breaks
+        return f"XML not well-formed: {' '.join(str(exc).split())[:80]}"
     return exc.__class__.__name__
 
 
@@ -506,10 +516,14 @@ def _xlsx_rows(path: Path, ws: Any, lim: Limits) -> Iterator[tuple[int, list[Any
                 cell = self.parse_cell(element)
             except Exception as exc:  # noqa: BLE001 - whatever the XML holds, one cell is lost
                 raw = element.findtext(VALUE_TAG, None) or ""
-                if self.col_counter == before:  # the coordinate itself was unreadable
+                placed = self.col_counter != before
+                if not placed:  # the coordinate itself was unreadable: where it goes is a guess
                     self.col_counter += 1
-                if element.get("t", "n") == "n" and _NUMBER_TEXT.match(raw):
-                    value: Any = raw  # a number beyond what Python converts: keep its digits
+                if not placed:
+                    value: Any = _Unreadable(f"cell reference {str(element.get('r'))[:20]!r} is not a cell "
+                                             "of the sheet")
+                elif element.get("t", "n") == "n" and _NUMBER_TEXT.match(raw):
+                    value = raw  # a number beyond what Python converts: keep its digits
                 else:
                     value = _Unreadable(_cell_problem(element, raw, exc))
                 return {"column": self.col_counter, "value": value}
