@@ -443,7 +443,8 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
         try:
             for number, values, noted in it:
                 cells = [cell_text(v) for v in values]
-                while len(cells) > len(header) and not cells[-1].strip():
+                keep = max((i for i, _ in noted), default=-1) + 1  # a damaged cell is never dropped
+                while len(cells) > max(len(header), keep) and not cells[-1].strip():
                     cells.pop()
                 if not noted and not any(c.strip() for c in cells):
                     continue
