@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +113,14 @@ class Document(BaseModel):
     row: int = 0
     problems: tuple[str, ...] = ()
 
+    @cached_property
+    def targets(self) -> frozenset[str]:
+        """``applies_to`` as a set: a document naming 50,000 SKUs is looked up in constant time."""
+        return frozenset(self.applies_to)
+
     def applies(self, seller_sku: str, model_number: str) -> bool:
         """True when ``applies_to`` names the SKU, the model number, or ``*``."""
-        targets = self.applies_to
+        targets = self.targets
         return "*" in targets or (bool(seller_sku) and seller_sku in targets) or (
             bool(model_number) and model_number in targets
         )

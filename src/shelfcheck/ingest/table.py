@@ -214,11 +214,16 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
     nul = _has_nul(path)
     size = path.stat().st_size
     local = max(16, size // 1000)  # more bad bytes than this: the file is in another encoding
-    counts: dict[str, int] = {}
-    for candidate in ("utf-8", "gb18030"):
-        counts[candidate] = _bad_bytes(path, candidate, local)
-        if counts[candidate] == 0:
-            return candidate, nul
+    counts = {"utf-8": _bad_bytes(path, "utf-8", local)}
+    if counts["utf-8"] == 0:
+        return "utf-8", nul
+    counts["gb18030"] = _bad_bytes(path, "gb18030", local)
+    if counts["gb18030"] == 0:
+        # A UTF-8 file with a character cut in half may still decode as GB18030 by chance: when
+        # UTF-8 fails on a few bytes only, among many characters it reads well, it is UTF-8.
+        if counts["utf-8"] > local or _utf8_characters(path) <= 4 * counts["utf-8"]:
+            return "gb18030", nul
+        return "utf-8", True
     best = min(counts, key=lambda name: counts[name])
     if counts[best] <= local:
         return best, True
@@ -228,6 +233,20 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
     if found is None:
         raise InputError(path, "cannot detect the text encoding (expected UTF-8 or GBK)")
     return found.encoding, nul
+
+
+def _utf8_characters(path: Path) -> int:
+    """Characters beyond ASCII that decode well as UTF-8 (the file read with damage kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors=DECODE_ERRORS)
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            text = decoder.decode(chunk)
+            count += len(_WIDE.findall(text))
+    return count
+
+
+_WIDE = re.compile("[^\\x00-\\x7f\\udc00-\\udcff]")
 
 
 def _has_nul(path: Path) -> bool:
