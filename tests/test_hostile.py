@@ -113,3 +113,13 @@ def test_a_lone_surrogate_never_stops_a_report_half_way(corpus: Path, tmp_path: 
         assert "HS-1\\ud800" in text.replace("\\\\", "\\")
     if fmt == "json":
         json.loads(text)
+
+
+@pytest.mark.parametrize("endpoint", ["http://[::1", "ftp://host", "http://host:99999999", "no-scheme"])
+def test_a_bad_publish_endpoint_is_exit_two_naming_the_option(endpoint: str, corpus: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = corpus / "csv-nul" / "c.csv"
+    code, _, err = _run_in_process(["publish", str(catalog), "--endpoint", endpoint, "--force"], capsys)
+    assert code == 2, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("shelfcheck: --endpoint") and "internal error" not in line

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 from shelfcheck.i18n import LANGS, default_lang
 
-__all__ = ["UsageError", "fail", "open_output", "parse_as_of", "pick_lang"]
+__all__ = ["UsageError", "fail", "open_output", "parse_as_of", "parse_endpoint", "pick_lang"]
 
 # A character a report file cannot encode (a lone surrogate) is written escaped, never a crash.
 _ERRORS = "backslashreplace"
@@ -40,6 +40,22 @@ def parse_as_of(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
         raise fail(f"--as-of: not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def parse_endpoint(text: str | None, option: str = "--endpoint") -> str | None:
+    """An ``http(s)://host[:port][/path]`` base URL, or exit 2 naming the option."""
+    if text is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:  # "http://[::1" (an unclosed bracket), a port that is not a number
+        raise fail(f"{option} {text!r}: not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise fail(f"{option} {text!r}: use an http:// or https:// URL with a host name")
+    return text.strip()
 
 
 def pick_lang(lang: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from shelfcheck.cli.common import pick_lang
+from shelfcheck.cli.common import parse_endpoint, pick_lang
 
 
 class _Format(str, Enum):
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
         from shelfcheck.tiktok.session import open_client
 
         cat = catalogue(pick_lang(lang))
+        endpoint = parse_endpoint(endpoint)
         gateway = endpoint or DEFAULT_BASE_URL
         table = fmt is _Format.table
 
