@@ -94,14 +94,14 @@ def test_csv_catalogues(rows: list[tuple[str, list[str]]], encoding: str, damage
         writer.writerow([sku, *cells])
     data = buf.getvalue().encode(encoding)
     header_end = data.index(b"\n" if encoding != "utf-16" else b"\n\x00") + (1 if encoding != "utf-16" else 2)
-    if encoding in ("utf-8", "utf-8-sig"):  # bytes that are not structural: the records stay the same
-        for where, junk in damage:  # before the last line end: junk after it would be a row of its own
+    if encoding in ("utf-8", "utf-8-sig", "gb18030"):  # bytes that are not structural: same records
+        for where, junk in damage:
+            # before the last line end (junk after it would be a row of its own), never inside a
+            # CR LF pair (a lone CR ends a line too)
             at = header_end + int(where * (len(data) - 2 - header_end))
-            data = data[:at] + junk + data[at:]
-    elif encoding == "gb18030":
-        for where, _ in damage:
-            at = header_end + int(where * (len(data) - 2 - header_end))
-            data = data[:at] + b"\x00" + data[at:]
+            while at > header_end and data[at - 1:at] == b"\r":
+                at -= 1
+            data = data[:at] + (junk if encoding != "gb18030" else b"\x00") + data[at:]
     with _folder() as folder:
         path = folder / "catalog.csv"
         path.write_bytes(data)
