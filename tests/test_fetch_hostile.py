@@ -29,7 +29,7 @@ class _Hostile(BaseHTTPRequestHandler):
     stop = threading.Event()
     bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB inflated, ~64 KB sent
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = self.path.split("?")[0]
         if path == "/slow.png":  # one byte a second, for ever (until the test ends)
             self.send_response(200)

@@ -91,7 +91,7 @@ def _cases() -> list[Case]:
              listings=30, codes=[[9, "cell_undecodable", "title"]]))
     chinese = _csv([[f"HS-{i:03d}", f"收纳箱 Storage Box {i}", "5", "12.99", ""] for i in range(30)])
     add(Case("csv-utf8-chinese-one-bad-byte", "c.csv",
-             {"c.csv": chinese.encode().replace("Box 7".encode(), b"Box \xff7")},
+             {"c.csv": chinese.encode().replace(b"Box 7", b"Box \xff7")},
              listings=30, codes=[[9, "cell_undecodable", "title"], [3, "title_not_english", "title"]]))
     add(Case("csv-gbk-one-bad-byte", "c.csv",
              {"c.csv": chinese.encode("gbk").replace(b"Box 7", b"Box \xff7")},
@@ -135,7 +135,7 @@ def _cases() -> list[Case]:
     add(Case("xlsx-numbers-beyond-int-and-float", "c.xlsx", {"c.xlsx": _xlsx(big)}, listings=3,
              codes=[[2, "value_invalid", "quantity"], [3, "value_invalid", "quantity"], [4, "cell_undecodable", "quantity"]]))
     bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
-            f']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')
+            ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')
     add(Case("xlsx-entity-bomb", "c.xlsx", {"c.xlsx": workbook(sheet, strings, sst=bomb)}, exit=[2],
              stderr=["XML bomb"]))
     add(Case("xlsx-sheet-xml-cut-off", "c.xlsx", {"c.xlsx": workbook(sheet[: sheet.index('<row r="4"') + 30], strings)},

@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import json
 import re
 import zipfile
@@ -305,7 +304,7 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
     first_line = sample.lstrip("\ufeff").splitlines()[0] if sample.strip() else ""
     delimiter = _sniff_delimiter(first_line)
     lim = limits()
-    fh = io.open(path, encoding=encoding, errors=DECODE_ERRORS if damaged else "strict", newline="")
+    fh = open(path, encoding=encoding, errors=DECODE_ERRORS if damaged else "strict", newline="")
     reader = csv.reader(fh, delimiter=delimiter)
     header: list[str] | None = None
     header_row = 0
@@ -485,7 +484,7 @@ def _xml_problem(exc: BaseException) -> str:
     try:
         from defusedxml import DefusedXmlException
     except ImportError:  # pragma: no cover - defusedxml is a dependency
-        DefusedXmlException = ()  # type: ignore[assignment]  # noqa: N806
+        DefusedXmlException = ()  # type: ignore[assignment]
     seen: BaseException | None = exc
     for _ in range(8):  # openpyxl wraps the parser's error in its own
         if seen is None:
