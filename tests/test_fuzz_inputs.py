@@ -97,9 +97,10 @@ def test_csv_catalogues(rows: list[tuple[str, list[str]]], encoding: str, damage
     if encoding in ("utf-8", "utf-8-sig", "gb18030"):  # bytes that are not structural: same records
         for where, junk in damage:
             # before the last line end (junk after it would be a row of its own), never inside a
-            # CR LF pair (a lone CR ends a line too)
+            # CR LF pair (a lone CR ends a line too) nor next to a quote (junk before an opening
+            # quote makes it a literal one, and the quoted field then runs on into the next row)
             at = header_end + int(where * (len(data) - 2 - header_end))
-            while at > header_end and data[at - 1:at] == b"\r":
+            while at > header_end and (data[at - 1:at] in (b"\r", b'"') or data[at:at + 1] == b'"'):
                 at -= 1
             data = data[:at] + (junk if encoding != "gb18030" else b"\x00") + data[at:]
     with _folder() as folder:

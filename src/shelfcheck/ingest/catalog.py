@@ -8,7 +8,6 @@ from pathlib import Path
 
 from shelfcheck.errors import InputError
 from shelfcheck.ingest.columns import CATALOG_COLUMNS, match_columns
-from shelfcheck.ingest.limits import limits
 from shelfcheck.ingest.table import Cells, Table, open_table
 from shelfcheck.model import Listing
 
@@ -33,13 +32,11 @@ class CatalogSource:
         self._items = list(self.index.items())
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """The raw records: ``(row, cells)`` per non-empty row, in file order (a list cell such as
-        ``main_images`` cut at the ``refs_per_cell`` input limit, noted as damage)."""
-        return _bounded_lists(self.table.rows, self.table.header, [self.index[f] for f in _LIST_FIELDS
-                                                             if f in self.index])
+        """The raw records: ``(row, cells)`` per non-empty row, in file order."""
+        return self.table.rows
 
     def make_listing(self, row: int, cells: list[str]) -> Listing:
-        """The :class:`Listing` of one raw record."""
+        """The :class:`Listing` of one raw record (its damaged cells noted, see :class:`Cells`)."""
         values = {}
         for field, i in self._items:
             text = cells[i].strip()
@@ -53,30 +50,13 @@ class CatalogSource:
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
         make = self.make_listing
-        for row, cells in self.rows():
+        for row, cells in self.table.rows:
             yield make(row, cells)
 
 
-# Catalogue fields that hold ``|``-separated references (each one a file to open or fetch).
+# Catalogue fields that hold ``|``-separated references (each one a file to open or fetch): cut
+# at the ``refs_per_cell`` input limit before any is resolved.
 _LIST_FIELDS = ("main_images",)
-
-
-def _bounded_lists(rows: Iterator[tuple[int, list[str]]], header: list[str], at: list[int],
-                   ) -> Iterator[tuple[int, list[str]]]:
-    """The rows with each list cell cut after ``refs_per_cell`` entries (noted as damage)."""
-    most = limits().refs_per_cell
-    for row, cells in rows:
-        for i in at:
-            text = cells[i]
-            if text.count("|") >= most:
-                entries = [e for e in text.split("|") if e.strip()]
-                if len(entries) > most:
-                    cut = Cells(cells)
-                    cut[i] = "|".join(entries[:most])
-                    cut.damage = (*getattr(cells, "damage", ()),
-                                  (header[i], "too_many_refs", {"size": len(entries), "max": most}))
-                    cells = cut
-        yield row, cells
 
 
 def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource:
@@ -98,5 +78,6 @@ def open_catalog(path: str | Path, *, sheet: str | None = None) -> CatalogSource
             column="seller_sku",
         )
     columns = {field: table.header[i] for field, i in found.items()}
+    table.list_columns.extend(found[f] for f in _LIST_FIELDS if f in found)
     return CatalogSource(table.path, table.format, table.encoding, list(table.header), columns, table,
                          table.sheet)

@@ -22,7 +22,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +105,22 @@ def _excerpt(escaped: str) -> str:
     return ("…" if start else "") + escaped[start:at + _EXCERPT + 8] + "…"
 
 
+def _needs_mending(cells: list[str], lim: Limits, lists: list[int]) -> bool:
+    """Whether a row of a table without damaged bytes has a cell beyond the cell limits."""
+    if max(map(len, cells), default=0) > lim.cell_chars:
+        return True
+    for i in lists:
+        if cells[i].count("|") >= lim.refs_per_cell:
+            return True
+    return False
+
+
 def _mend(header: list[str], cells: list[str], lim: Limits, *, scan: bool, from_bytes: bool = True,
-          noted: tuple[tuple[str, str, dict[str, Any]], ...] = ()) -> list[str]:
+          noted: tuple[tuple[str, str, dict[str, Any]], ...] = (), lists: list[int] = ()) -> list[str]:  # type: ignore[assignment]
     """The row's cells with damage escaped and over-long cells cut, as :class:`Cells` when any.
 
     ``scan``: look for NULs, surrogates and undecodable bytes (only tables that may hold them).
+    ``lists``: columns of ``|``-separated references, cut after ``refs_per_cell`` entries.
     """
     damage = list(noted)
     if cells and max(map(len, cells)) > lim.cell_chars:
@@ -117,6 +128,12 @@ def _mend(header: list[str], cells: list[str], lim: Limits, *, scan: bool, from_
             if len(cell) > lim.cell_chars:
                 cells[i] = cell[:lim.cell_chars]
                 damage.append((header[i], "too_long", {"size": len(cell), "max": lim.cell_chars}))
+    for i in lists:
+        if cells[i].count("|") >= lim.refs_per_cell:
+            entries = [e for e in cells[i].split("|") if e.strip()]
+            if len(entries) > lim.refs_per_cell:
+                cells[i] = "|".join(entries[:lim.refs_per_cell])
+                damage.append((header[i], "too_many_refs", {"size": len(entries), "max": lim.refs_per_cell}))
     if scan and _BAD.search("".join(cells)):
         for i, cell in enumerate(cells):
             if _BAD.search(cell):
@@ -146,6 +163,8 @@ class Table:
     close: Callable[[], None] = lambda: None
     sheet: str | None = None
     damaged: bool = False  # the file holds damaged bytes or characters (some rows come as Cells)
+    # Columns of ``|``-separated references (set by the catalogue reader before the rows are read).
+    list_columns: list[int] = field(default_factory=list)
 
 
 def cell_text(value: Any) -> str:
@@ -334,6 +353,8 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
         assert header is not None
         width = len(header)
         count = 0
+        cap, most = lim.cell_chars, lim.refs_per_cell
+        at = lists[0] if len(lists) == 1 else None  # the usual case, tested inline below
         try:
             for row, cells in csv_records(path, reader):
                 count += 1
@@ -343,11 +364,16 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                     cells = _fit(header, cells)
                     width = len(header)
                     _check_width(path, header, lim, row)
-                yield row, _mend(header, cells, lim, scan=damaged)
+                if (damaged or max(map(len, cells)) > cap
+                        or (cells[at].count("|") >= most if at is not None else _needs_mending(cells, lim, lists))):
+                    cells = _mend(header, cells, lim, scan=damaged, lists=lists)
+                yield row, cells
         finally:
             fh.close()
 
-    return Table(path, "csv", encoding, header, header_row, rows(), fh.close, damaged=damaged)
+    lists: list[int] = []
+    return Table(path, "csv", encoding, header, header_row, rows(), fh.close, damaged=damaged,
+                 list_columns=lists)
 
 
 def _check_width(path: Path, header: list[str], lim: Limits, row: int) -> None:
@@ -471,12 +497,15 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
                     raise _too_many_rows(path, lim, number)
                 cells = _fit(header, cells)
                 _check_width(path, header, lim, number)
-                damage = tuple((header[i], "xlsx_cell", {"detail": detail}) for i, detail in noted)
-                yield number, _mend(header, cells, lim, scan=False, noted=damage)
+                if noted or _needs_mending(cells, lim, lists):
+                    damage = tuple((header[i], "xlsx_cell", {"detail": detail}) for i, detail in noted)
+                    cells = _mend(header, cells, lim, scan=False, noted=damage, lists=lists)
+                yield number, cells
         finally:
             close()
 
-    return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title)
+    lists: list[int] = []
+    return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title, list_columns=lists)
 
 
 def _xml_problem(exc: BaseException) -> str:
@@ -636,9 +665,12 @@ def _open_json(path: Path, kind: str) -> Table:
                     raise InputError(path, f"value nested deeper than {lim.json_depth} levels (input "
                                            "limit `json_depth`)", row=i + 2, column=key)
                 cells.append(cell_text(value))
-            yield i + 2, _mend(header, cells, lim, scan=scan, from_bytes=from_bytes)
+            if scan or _needs_mending(cells, lim, lists):
+                cells = _mend(header, cells, lim, scan=scan, from_bytes=from_bytes, lists=lists)
+            yield i + 2, cells
 
-    return Table(path, "json", "utf-8", header, 1, rows(), damaged=scan)
+    lists: list[int] = []
+    return Table(path, "json", "utf-8", header, 1, rows(), damaged=scan, list_columns=lists)
 
 
 def _depth(value: Any, cap: int) -> int:
