@@ -59,7 +59,9 @@ def _codes(report: dict) -> set[str]:
 def test_example_catalogue_shows_every_listing_code_and_clean_products(example_images: Path) -> None:
     status, report = _check("shop.yaml")
     assert status == 1
-    listing_codes = {code for code, rule in RULES.items() if rule.scope == "listing"}
+    # Damaged-input codes (family "cells") need a damaged file: the hostile corpus shows them
+    # (tests/test_hostile.py), the readable example catalogue does not.
+    listing_codes = {code for code, rule in RULES.items() if rule.scope == "listing" and rule.family != "cells"}
     missing = listing_codes - _codes(report)
     assert not missing, f"the example catalogue never shows {sorted(missing)}"
     clean = [x["seller_sku"] for x in report["listings"] if not x["findings"]]

@@ -114,16 +114,20 @@ def prepare(
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     source = open_catalog(catalog, sheet=sheet, columns=columns, required=CHECK_REQUIRES)
     now = dt.datetime.now(dt.timezone.utc)
-    run = RunContext(
-        policy=pack,
-        as_of=as_of or now.date(),
-        as_of_time=None if as_of else now,
-        datasets=datasets if datasets is not None else load_datasets(),
-        documents=load_documents(documents) if documents else None,
-        shop=load_shop(shop) if shop else None,
-        stock=load_platform_inventory(inventory) if inventory else None,
-        ledger=ledger,
-    )
+    try:
+        run = RunContext(
+            policy=pack,
+            as_of=as_of or now.date(),
+            as_of_time=None if as_of else now,
+            datasets=datasets if datasets is not None else load_datasets(),
+            documents=load_documents(documents) if documents else None,
+            shop=load_shop(shop) if shop else None,
+            stock=load_platform_inventory(inventory) if inventory else None,
+            ledger=ledger,
+        )
+    except BaseException:  # another input cannot be read: let go of the catalogue's file
+        source.table.close()
+        raise
     engine = Engine(run, jobs=jobs, cache=cache if isinstance(cache, ImageCache) else ImageCache() if cache else None,
                     allow_private_urls=allow_private_urls)
     return Preflight(source, engine, run, engine.check_shop())

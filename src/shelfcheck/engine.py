@@ -366,13 +366,16 @@ class Engine:
 
     def _fetch(self, urls: list[str], params: str, fresh: list[ImageInfo]) -> dict[str, ImageInfo]:
         from shelfcheck.analysis.fetch import fetch_all
+        from shelfcheck.ingest.limits import limits
 
-        fetched = fetch_all(urls, allow_private=self.allow_private_urls, max_bytes=self._max_bytes)
+        lim = limits()
+        fetched = fetch_all(urls, allow_private=self.allow_private_urls, max_bytes=self._max_bytes,
+                            deadline=lim.image_fetch_seconds, run_deadline=lim.fetch_run_seconds)
         out: dict[str, ImageInfo] = {}
         for url, got in fetched.items():
             if got.too_large:
                 out[url] = ImageInfo(ref=url, path=url, found=True, size_bytes=got.size,
-                                     extra={"download_stopped_at": got.size})
+                                     extra={"download_stopped_at": got.size} if got.stopped else {})
             elif got.data is None:
                 extra: dict[str, Any] = {"status": got.status} if got.status else {}
                 if got.detail:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ class Listing:
         cells: the row's cells as read, in the order of ``header``.
         header: the file's header (shared by every listing of the file).
         base_dir: directory relative image and label paths are resolved against.
+        damaged: ``(column, problem, detail)`` of each cell that could not be read as it was
+            written (an undecodable byte, a NUL, a cell beyond the input limits; see
+            :class:`shelfcheck.ingest.table.Cells`) — its text is escaped or cut.
     """
 
     row: int
@@ -50,13 +54,14 @@ class Listing:
     header: list[str]
     base_dir: Path
     _images: list[str] | None = field(default=None, repr=False, compare=False)
+    damaged: tuple[tuple[str, str, dict[str, Any]], ...] = ()
 
     def __getstate__(self) -> tuple[object, ...]:
         # Sent to worker processes without its raw cells: rules read ``values`` only.
-        return (self.row, self.values, self.columns, self.base_dir)
+        return (self.row, self.values, self.columns, self.base_dir, self.damaged)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        self.row, self.values, self.columns, self.base_dir = state  # type: ignore[assignment]
+        self.row, self.values, self.columns, self.base_dir, self.damaged = state  # type: ignore[assignment]
         self.cells, self.header, self._images = [], [], None
 
     @property
@@ -108,9 +113,14 @@ class Document(BaseModel):
     row: int = 0
     problems: tuple[str, ...] = ()
 
+    @cached_property
+    def targets(self) -> frozenset[str]:
+        """``applies_to`` as a set: a document naming 50,000 SKUs is looked up in constant time."""
+        return frozenset(self.applies_to)
+
     def applies(self, seller_sku: str, model_number: str) -> bool:
         """True when ``applies_to`` names the SKU, the model number, or ``*``."""
-        targets = self.applies_to
+        targets = self.targets
         return "*" in targets or (bool(seller_sku) and seller_sku in targets) or (
             bool(model_number) and model_number in targets
         )

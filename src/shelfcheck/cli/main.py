@@ -247,8 +247,37 @@ def rules(
         raise fail(f"--format: use table or json, not {fmt!r}")
 
 
+def _crash_report(exc: BaseException) -> str | None:
+    """Write the traceback of a bug to a private file and return its path (``None`` if it cannot)."""
+    import tempfile
+    import time
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"shelfcheck-crash-{time.strftime('%Y%m%dT%H%M%S')}-",
+                                    suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"shelfcheck {__version__}, Python {sys.version.split()[0]}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return name
+    except OSError:
+        return None
+
+
+def _safe_streams() -> None:
+    """Let stdout and stderr write any text: a character the stream cannot encode is escaped
+    (``\\ud800``) rather than stopping a report half-way."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already in use in a way that forbids it
+                pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every expected error into one line and an exit status."""
+    _safe_streams()
     try:
         code = app(args=argv, prog_name="shelfcheck", standalone_mode=False)
     except UsageError as exc:
@@ -269,10 +298,12 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
-    except Exception as exc:  # a bug: one line, the traceback only on request
+    except Exception as exc:  # a bug: one line and the path of a report, the traceback only on request
         if os.environ.get("SHELFCHECK_DEBUG"):
             traceback.print_exc()
-        print(f"shelfcheck: internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}"
-              " (set SHELFCHECK_DEBUG=1 for details and please report it)", file=sys.stderr)
+        where = _crash_report(exc)
+        details = f"details in {where}" if where else "set SHELFCHECK_DEBUG=1 for details"
+        print(f"shelfcheck: internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
+              f" ({details}; please report it)", file=sys.stderr)
         sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)

@@ -9,7 +9,7 @@ from pathlib import Path
 from shelfcheck.ingest.columns import catalog_fields
 from shelfcheck.ingest.layout import ColumnPlan, locate_header, plan_columns
 from shelfcheck.ingest.mapping import ColumnMap, load_column_map
-from shelfcheck.ingest.table import Table, open_table
+from shelfcheck.ingest.table import Cells, Table, open_table
 from shelfcheck.model import Listing
 
 __all__ = ["CatalogSource", "open_catalog"]
@@ -59,21 +59,26 @@ class CatalogSource:
         width = max(i for idx in groups for i in idx) + 1
         for row, cells in self.table.rows:  # each record is a fresh list: extended in place
             if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
+                cells.extend([""] * (width - len(cells)))  # in place: a damaged row keeps its notes
             for idx in groups:
                 cells.append("|".join([t for t in [cells[i].strip() for i in idx] if t]))
             yield row, cells
 
     def make_listing(self, row: int, cells: list[str]) -> Listing:
-        """The :class:`Listing` of one raw record (as :meth:`rows` yields it)."""
+        """The :class:`Listing` of one raw record (as :meth:`rows` yields it; damaged cells noted,
+        see :class:`Cells`)."""
         values = {}
         for name, i in self._items:
             text = cells[i].strip() if i < len(cells) else ""
             if text:
                 values[name] = text
+        damage = cells.damage if type(cells) is Cells else None
         if self._joined:
             cells = cells[: len(cells) - len(self._joined)]
-        return Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
+        listing = Listing(row, values, self.columns, cells, self.table.header, self.base_dir)
+        if damage is not None:
+            listing.damaged = damage
+        return listing
 
     def listings(self) -> Iterator[Listing]:
         """Yield one :class:`Listing` per non-empty row, in file order."""
@@ -86,6 +91,10 @@ class CatalogSource:
         if self.plan is None:
             return {"header_row": self.table.header_row, "skipped_rows": [], "ignored_columns": []}
         return self.plan.summary()
+
+# Catalogue fields that hold ``|``-separated references (each one a file to open or fetch): cut
+# at the ``refs_per_cell`` input limit before any is resolved.
+_LIST_FIELDS = ("main_images",)
 
 
 def open_catalog(
@@ -118,6 +127,7 @@ def open_catalog(
     except BaseException:
         table.close()
         raise
+    table.list_columns.extend(i for f in _LIST_FIELDS for i in plan.fields.get(f, ()))
     specs = catalog_fields()
     names = {f: table.header[idx[0]] for f, idx in plan.fields.items() if specs[f].used}
     return CatalogSource(table.path, table.format, table.encoding, list(table.header), names, table,

@@ -57,6 +57,8 @@ def load_documents(path: str | Path) -> list[Document]:
                     dates[key] = parse_date(text)
                 except ValueError as exc:
                     problems.append(f"{key}: {exc}")
+        for column, problem, _detail in getattr(cells, "damage", ()):
+            problems.append(f"{column}: unreadable cell ({problem.replace('_', ' ')})")
         file_text = get.get("file", "")
         docs.append(
             Document(

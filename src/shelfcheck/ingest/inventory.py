@@ -35,6 +35,8 @@ def load_platform_inventory(path: str | Path) -> dict[str, PlatformStock]:
             quantity = parse_int(text) if text else None
         except ValueError as exc:
             problems.append(str(exc))
+        for column, problem, _detail in getattr(cells, "damage", ()):
+            problems.append(f"{column}: unreadable cell ({problem.replace('_', ' ')})")
         synced = cells[found["synced_at"]].strip() if "synced_at" in found else ""
         if sku:
             stock[sku] = PlatformStock(sku, quantity, synced, row, problems)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from shelfcheck.errors import InputError
+from shelfcheck.ingest.limits import limits
+from shelfcheck.ingest.table import escape_text
 from shelfcheck.model import ShopProfile
 
 __all__ = ["load_shop"]
+
+_BAD = re.compile("[\\x00\\ud800-\\udfff]")
 
 
 def load_shop(path: str | Path) -> ShopProfile:
@@ -22,10 +28,16 @@ def load_shop(path: str | Path) -> ShopProfile:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "shop profile not found")
+    most = limits().shop_bytes
+    if path.stat().st_size > most:
+        raise InputError(path, f"shop profile larger than {most} bytes (input limit `shop_bytes`)")
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(path, "shop profile must be UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        row = exc.object[:exc.start].count(b"\n") + 1
+        raise InputError(path, "shop profile must be UTF-8 text", row=row) from None
+    except RecursionError:
+        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -36,8 +48,27 @@ def load_shop(path: str | Path) -> ShopProfile:
     if not isinstance(data, dict):
         raise InputError(path, "shop profile must be a YAML mapping (key: value lines)")
     try:
+        data = _clean(data)
+    except RecursionError:
+        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
+    try:
         return ShopProfile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        raise InputError(path, f"{err['msg']} (got {err.get('input')!r})", column=key) from None
+        got = escape_text(repr(err.get("input")), from_bytes=False)[0]
+        raise InputError(path, f"{err['msg']} (got {got[:80]})", column=key) from None
+    except RecursionError:
+        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with NULs and lone surrogates (a YAML ``"\\ud800"`` escape) escaped in every
+    string, so no report is ever asked to write them."""
+    if isinstance(value, str):
+        return escape_text(value, from_bytes=False)[0] if _BAD.search(value) else value
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

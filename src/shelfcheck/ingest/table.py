@@ -4,6 +4,13 @@ CSV encodings are detected, not asked for: UTF-8 (with or without BOM), UTF-16 w
 "Unicode text"), and GBK/GB18030 as written by Chinese Excel. The delimiter (comma, tab or
 semicolon) is taken from the header line. Rows are yielded lazily with their physical line numbers,
 so a catalogue of any size streams through in constant memory.
+
+Damage stays local. A byte that is neither UTF-8 nor GBK, a NUL character, a lone UTF-16
+surrogate (JSON) or an XLSX cell whose XML cannot be read spoils its cell, not the file: the cell
+is shown escaped (``\\xff``, ``\\x00``, ``\\ud800``) and its row comes as :class:`Cells`, a list
+that says which cells were damaged and how, so the row gets a finding and every other row is
+checked as usual. A cell beyond the ``cell_chars`` limit is cut there and noted the same way.
+Only a file that is not a table at all, or one beyond the row/column limits, is refused.
 """
 
 from __future__ import annotations
@@ -11,16 +18,18 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import json
+import re
+import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from shelfcheck.errors import InputError
+from shelfcheck.ingest.limits import Limits, limits
 
-__all__ = ["Table", "cell_text", "csv_records", "open_table"]
+__all__ = ["DECODE_ERRORS", "Cells", "Table", "cell_text", "csv_records", "escape_text", "open_table"]
 
 _SAMPLE = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -32,6 +41,109 @@ _BOMS = (
 )
 
 csv.field_size_limit(16 * 1024 * 1024)
+
+# The decoding error handler of damaged text files: each undecodable byte b becomes the lone
+# surrogate U+DC00+b (like Python's "surrogateescape", for every byte), escaped per cell later.
+DECODE_ERRORS = "shelfcheck.bytes"
+
+
+def _keep_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(DECODE_ERRORS, _keep_bytes)
+
+_BAD = re.compile("[\x00\ud800-\udfff]")
+# Damage problems, most telling first (a cell shows the first of its problems).
+_PROBLEMS = ("undecodable_byte", "surrogate", "nul")
+_EXCERPT = 40
+
+
+class Cells(list):  # type: ignore[type-arg]
+    """The cells of a row some of which are damaged.
+
+    ``damage`` holds one ``(column, problem, detail)`` per damaged cell: the header name, a
+    problem key (``undecodable_byte``, ``surrogate``, ``nul``, ``xlsx_cell``, ``too_long``) and
+    a dict for the evidence (the escaped excerpt, the size and the limit, …).
+    """
+
+    __slots__ = ("damage",)
+    damage: tuple[tuple[str, str, dict[str, Any]], ...]
+
+
+def escape_text(text: str, *, from_bytes: bool = True) -> tuple[str, str | None]:
+    """``text`` with NULs, lone surrogates and kept bytes escaped, and the first problem found.
+
+    ``from_bytes``: a surrogate U+DC80–U+DCFF stands for an undecodable byte (it was produced
+    by :data:`DECODE_ERRORS`); otherwise every surrogate is a lone UTF-16 surrogate.
+    """
+    found: set[str] = set()
+
+    def escape(m: re.Match[str]) -> str:
+        o = ord(m[0])
+        if o == 0:
+            found.add("nul")
+            return "\\x00"
+        if from_bytes and 0xDC00 <= o <= 0xDCFF:
+            found.add("undecodable_byte")
+            return f"\\x{o - 0xDC00:02x}"
+        found.add("surrogate")
+        return f"\\u{o:04x}"
+
+    out = _BAD.sub(escape, text)
+    return out, next((p for p in _PROBLEMS if p in found), None)
+
+
+def _excerpt(escaped: str) -> str:
+    """The part of an escaped cell around its first escape, at most about 100 characters."""
+    at = escaped.find("\\")
+    if len(escaped) <= 2 * _EXCERPT + 20:
+        return escaped
+    start = max(0, at - _EXCERPT)
+    return ("…" if start else "") + escaped[start:at + _EXCERPT + 8] + "…"
+
+
+def _needs_mending(cells: list[str], lim: Limits, lists: list[int]) -> bool:
+    """Whether a row of a table without damaged bytes has a cell beyond the cell limits."""
+    if max(map(len, cells), default=0) > lim.cell_chars:
+        return True
+    for i in lists:
+        if cells[i].count("|") >= lim.refs_per_cell:
+            return True
+    return False
+
+
+def _mend(header: list[str], cells: list[str], lim: Limits, *, scan: bool, from_bytes: bool = True,
+          noted: tuple[tuple[str, str, dict[str, Any]], ...] = (), lists: list[int] = ()) -> list[str]:  # type: ignore[assignment]
+    """The row's cells with damage escaped and over-long cells cut, as :class:`Cells` when any.
+
+    ``scan``: look for NULs, surrogates and undecodable bytes (only tables that may hold them).
+    ``lists``: columns of ``|``-separated references, cut after ``refs_per_cell`` entries.
+    """
+    damage = list(noted)
+    if cells and max(map(len, cells)) > lim.cell_chars:
+        for i, cell in enumerate(cells):
+            if len(cell) > lim.cell_chars:
+                cells[i] = cell[:lim.cell_chars]
+                damage.append((header[i], "too_long", {"size": len(cell), "max": lim.cell_chars}))
+    for i in lists:
+        if cells[i].count("|") >= lim.refs_per_cell:
+            entries = [e for e in cells[i].split("|") if e.strip()]
+            if len(entries) > lim.refs_per_cell:
+                cells[i] = "|".join(entries[:lim.refs_per_cell])
+                damage.append((header[i], "too_many_refs", {"size": len(entries), "max": lim.refs_per_cell}))
+    if scan and _BAD.search("".join(cells)):
+        for i, cell in enumerate(cells):
+            if _BAD.search(cell):
+                cells[i], problem = escape_text(cell, from_bytes=from_bytes)
+                damage.append((header[i], problem or "nul", {"value": _excerpt(cells[i])}))
+    if not damage:
+        return cells
+    out = Cells(cells)
+    out.damage = tuple(damage)
+    return out
 
 
 @dataclass
@@ -50,6 +162,9 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     close: Callable[[], None] = lambda: None
     sheet: str | None = None
+    damaged: bool = False  # the file holds damaged bytes or characters (some rows come as Cells)
+    # Columns of ``|``-separated references (set by the catalogue reader before the rows are read).
+    list_columns: list[int] = field(default_factory=list)
 
 
 def cell_text(value: Any) -> str:
@@ -103,33 +218,90 @@ def open_table(path: str | Path, *, sheet: str | None = None, kind: str = "file"
     return _open_csv(path, head, kind)
 
 
-def _detect_encoding(path: Path, head: bytes) -> str:
+def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
+    """The file's encoding, and whether it may hold damage (undecodable bytes or NULs).
+
+    A file that is UTF-8 (or GB18030) but for a few bytes is read as such, each bad byte kept for
+    its cell's finding; only a file that is mostly something else goes to charset detection.
+    """
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return name
-    if b"\x00" in head:
+            return name, _bad_bytes(path, name, 0) > 0 or (name == "utf-8-sig" and _has_nul(path))
+    if len(head.translate(None, _TEXT_BYTES)) * 100 > len(head):  # UTF-16 without a BOM, or not text
         raise InputError(path, "binary file, not a CSV/XLSX/JSON table")
-    for candidate in ("utf-8", "gb18030"):
-        if _decodes(path, candidate):
-            return candidate
+    nul = _has_nul(path)
+    size = path.stat().st_size
+    local = max(16, size // 1000)  # more bad bytes than this: the file is in another encoding
+    counts = {"utf-8": _bad_bytes(path, "utf-8", local)}
+    if counts["utf-8"] == 0:
+        return "utf-8", nul
+    counts["gb18030"] = _bad_bytes(path, "gb18030", local)
+    if counts["gb18030"] == 0:
+        # A UTF-8 file with a character cut in half may still decode as GB18030 by chance: when
+        # UTF-8 fails on a few bytes only, among many characters it reads well, it is UTF-8.
+        if counts["utf-8"] > local or _utf8_characters(path) <= 4 * counts["utf-8"]:
+            return "gb18030", nul
+        return "utf-8", True
+    best = min(counts, key=lambda name: counts[name])
+    if counts[best] <= local:
+        return best, True
     from charset_normalizer import from_path
 
-    best = from_path(path).best()
-    if best is None:
+    found = from_path(path).best()
+    if found is None:
         raise InputError(path, "cannot detect the text encoding (expected UTF-8 or GBK)")
-    return best.encoding
+    return found.encoding, nul
 
 
-def _decodes(path: Path, encoding: str) -> bool:
+def _utf8_characters(path: Path) -> int:
+    """Characters beyond ASCII that decode well as UTF-8 (the file read with damage kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors=DECODE_ERRORS)
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            text = decoder.decode(chunk)
+            count += len(_WIDE.findall(text))
+    return count
+
+
+_WIDE = re.compile("[^\\x00-\\x7f\\udc00-\\udcff]")
+
+
+def _has_nul(path: Path) -> bool:
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
+def _bad_bytes(path: Path, encoding: str, stop: int) -> int:
+    """Bytes of the file that do not decode as ``encoding``: 0 for a clean file; counting stops
+    past ``stop``."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
+        return 0
     except UnicodeDecodeError:
-        return False
-    return True
+        pass
+    decoder = codecs.getincrementaldecoder(encoding)(errors=DECODE_ERRORS)
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += len(_KEPT.findall(decoder.decode(chunk)))
+            if count > stop:
+                break
+        else:
+            count += len(_KEPT.findall(decoder.decode(b"", final=True)))
+    return max(count, 1)
+
+
+_KEPT = re.compile("[\udc00-\udcff]")
+# Every byte but the C0 controls other than tab, CR, LF: text in an ASCII-compatible encoding.
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 13))
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -144,13 +316,14 @@ def _control_ratio(text: str) -> float:
 
 
 def _open_csv(path: Path, head: bytes, kind: str) -> Table:
-    encoding = _detect_encoding(path, head)
+    encoding, damaged = _detect_encoding(path, head)
     sample = head.decode(encoding, errors="replace")
     if _control_ratio(sample) > 0.01:
         raise InputError(path, "binary file, not a CSV/XLSX/JSON table")
     first_line = sample.lstrip("\ufeff").splitlines()[0] if sample.strip() else ""
     delimiter = _sniff_delimiter(first_line)
-    fh = io.open(path, encoding=encoding, newline="")
+    lim = limits()
+    fh = open(path, encoding=encoding, errors=DECODE_ERRORS if damaged else "strict", newline="")
     reader = csv.reader(fh, delimiter=delimiter)
     header: list[str] | None = None
     header_row = 0
@@ -168,27 +341,59 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
     except csv.Error as exc:
         fh.close()
         raise InputError(path, f"not a readable CSV: {exc}", row=reader.line_num) from None
+    if damaged:
+        header = [escape_text(c)[0] for c in header]
+    try:
+        _check_width(path, header, lim, header_row)
+    except InputError:
+        fh.close()
+        raise
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
         width = len(header)
+        count = 0
+        cap, most = lim.cell_chars, lim.refs_per_cell
+        at = lists[0] if len(lists) == 1 else None  # the usual case, tested inline below
         try:
-            for record in csv_records(path, reader):
-                if len(record[1]) != width:
-                    record = (record[0], _fit(header, record[1]))
+            for row, cells in csv_records(path, reader):
+                count += 1
+                if count > lim.rows:
+                    raise _too_many_rows(path, lim, row)
+                if len(cells) != width:
+                    cells = _fit(header, cells)
                     width = len(header)
-                yield record
+                    _check_width(path, header, lim, row)
+                if (damaged or max(map(len, cells)) > cap
+                        or (cells[at].count("|") >= most if at is not None else _needs_mending(cells, lim, lists))):
+                    cells = _mend(header, cells, lim, scan=damaged, lists=lists)
+                yield row, cells
         finally:
             fh.close()
 
-    return Table(path, "csv", encoding, header, header_row, rows(), fh.close)
+    lists: list[int] = []
+    return Table(path, "csv", encoding, header, header_row, rows(), fh.close, damaged=damaged,
+                 list_columns=lists)
 
 
-def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator[tuple[int, list[str]]]:
+def _check_width(path: Path, header: list[str], lim: Limits, row: int) -> None:
+    if len(header) > lim.columns:
+        raise InputError(path, f"more than {lim.columns} columns (input limit `columns`): "
+                               "not a catalogue a spreadsheet can hold", row=row)
+
+
+def _too_many_rows(path: Path, lim: Limits, row: int) -> InputError:
+    return InputError(path, f"more than {lim.rows} rows (input limit `rows`): split the catalogue "
+                            "into several files", row=row)
+
+
+def csv_records(path: Path, reader: Any, *, skip_blank: bool = True,
+                escape: bool = False) -> Iterator[tuple[int, list[str]]]:
     """``(line where the record starts, cells)`` for each record a ``csv.reader`` yields.
 
     Blank records are skipped unless ``skip_blank`` is false; a malformed record is an
-    :class:`InputError` naming its line.
+    :class:`InputError` naming its line. ``escape``: NULs, lone surrogates and bytes kept by
+    :data:`DECODE_ERRORS` are escaped in each cell, as ingest shows them.
     """
     while True:
         start = reader.line_num + 1
@@ -200,6 +405,8 @@ def csv_records(path: Path, reader: Any, *, skip_blank: bool = True) -> Iterator
             raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
         if skip_blank and (not cells or not cells[0].strip()) and not any(c.strip() for c in cells):
             continue
+        if escape and _BAD.search("".join(cells)):
+            cells = [escape_text(c)[0] for c in cells]
         yield start, cells
 
 
@@ -216,14 +423,24 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
 
     import openpyxl
 
+    lim = limits()
     fh = path.open("rb")  # a file object: openpyxl would refuse a path not ending in .xlsx
     try:
+        with zipfile.ZipFile(fh) as package:
+            unzipped = sum(info.file_size for info in package.infolist())
+        if unzipped > lim.xlsx_unzipped_bytes:
+            fh.close()
+            raise InputError(path, f"the workbook unzips to {unzipped} bytes, more than the input limit "
+                                   f"`xlsx_unzipped_bytes` ({lim.xlsx_unzipped_bytes}): not read")
+        fh.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a corrupt package
         fh.close()
-        raise InputError(path, f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        raise InputError(path, f"not a readable XLSX workbook ({_xml_problem(exc)})") from None
 
     def close() -> None:
         wb.close()
@@ -233,49 +450,191 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
         names = ", ".join(wb.sheetnames)
         close()
         raise InputError(path, f"no sheet named {sheet!r} (sheets: {names})")
+    if not wb.worksheets:
+        close()
+        raise InputError(path, "the workbook has no worksheet (no sheet part in the package)")
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    if not hasattr(ws, "_get_source"):  # a chartsheet
+        close()
+        raise InputError(path, f"sheet {ws.title!r} is a chart, not a table")
+    it = _xlsx_rows(path, ws, lim)
     header: list[str] | None = None
     header_row = 0
-    row_no = 0
-    for values in it:
-        row_no += 1
-        cells = [cell_text(v) for v in values]
-        if any(c.strip() for c in cells):
-            header = [c.strip() for c in cells]
-            while header and not header[-1]:
-                header.pop()
-            header_row = row_no
-            break
+    try:
+        for row_no, values, _noted in it:
+            cells = [cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                header = [c.strip() for c in cells]
+                while header and not header[-1]:
+                    header.pop()
+                header_row = row_no
+                break
+    except InputError:
+        close()
+        raise
     if header is None:
         close()
         raise InputError(path, f"{kind} sheet {ws.title!r} is empty: expected a header row")
+    try:
+        _check_width(path, header, lim, header_row)
+    except InputError:
+        close()
+        raise
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         assert header is not None
-        number = header_row
+        count = 0
         try:
-            for values in it:
-                number += 1
+            for number, values, noted in it:
                 cells = [cell_text(v) for v in values]
-                while len(cells) > len(header) and not cells[-1].strip():
+                keep = max((i for i, _ in noted), default=-1) + 1  # a damaged cell is never dropped
+                while len(cells) > max(len(header), keep) and not cells[-1].strip():
                     cells.pop()
-                if not any(c.strip() for c in cells):
+                if not noted and not any(c.strip() for c in cells):
                     continue
-                yield number, _fit(header, cells)
+                count += 1
+                if count > lim.rows:
+                    raise _too_many_rows(path, lim, number)
+                cells = _fit(header, cells)
+                _check_width(path, header, lim, number)
+                if noted or _needs_mending(cells, lim, lists):
+                    damage = tuple((header[i], "xlsx_cell", {"detail": detail}) for i, detail in noted)
+                    cells = _mend(header, cells, lim, scan=False, noted=damage, lists=lists)
+                yield number, cells
         finally:
             close()
 
-    return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title)
+    lists: list[int] = []
+    return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title, list_columns=lists)
+
+
+def _xml_problem(exc: BaseException) -> str:
+    """What is wrong with a workbook's XML, in a few words."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        DefusedXmlException = ()  # type: ignore[assignment]
+    seen: BaseException | None = exc
+    for _ in range(8):  # openpyxl wraps the parser's error in its own
+        if seen is None:
+            break
+        if isinstance(seen, DefusedXmlException):  # type: ignore[arg-type]
+            return "XML with DTD or entity declarations, refused as a possible XML bomb"
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, SyntaxError):  # ElementTree's ParseError: say where the XML breaks
+        return f"XML not well-formed: {' '.join(str(exc).split())[:80]}"
+    return exc.__class__.__name__
+
+
+class _Unreadable:
+    """An XLSX cell whose XML cannot be read as a value; read as an empty cell, noted as damage."""
+
+    __slots__ = ("detail",)
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return ""
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$", re.ASCII)
+
+
+def _xlsx_rows(path: Path, ws: Any, lim: Limits) -> Iterator[tuple[int, list[Any], list[tuple[int, str]]]]:
+    """``(row number, values, [(column index, problem), …])`` of each row of a read-only sheet.
+
+    openpyxl's own row iterator stops the whole sheet at the first cell it cannot parse (a shared
+    string index out of range, a number beyond ``int``'s digit limit, a bad coordinate); this
+    one reads each such cell as damage on its row and goes on. Rows come with the numbers the
+    sheet gives them, so the sheet's ``dimension`` (which may lie) neither cuts nor pads it.
+    """
+    from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            text = row.get("r")
+            self.row_counter = int(text) if text and text.isdigit() and len(text) <= 8 else self.row_counter + 1
+            self.col_counter = 0
+            return self.row_counter, [self._cell(el) for el in row]
+
+        def _cell(self, element: Any) -> dict[str, Any]:
+            before = self.col_counter
+            try:
+                cell = self.parse_cell(element)
+            except Exception as exc:  # noqa: BLE001 - whatever the XML holds, one cell is lost
+                raw = element.findtext(VALUE_TAG, None) or ""
+                placed = self.col_counter != before
+                if not placed:  # the coordinate itself was unreadable: where it goes is a guess
+                    self.col_counter += 1
+                if not placed:
+                    value: Any = _Unreadable(f"cell reference {str(element.get('r'))[:20]!r} is not a cell "
+                                             "of the sheet")
+                elif element.get("t", "n") == "n" and _NUMBER_TEXT.match(raw):
+                    value = raw  # a number beyond what Python converts: keep its digits
+                else:
+                    value = _Unreadable(_cell_problem(element, raw, exc))
+                return {"column": self.col_counter, "value": value}
+            if cell["column"] > lim.columns:
+                raise InputError(path, f"more than {lim.columns} columns (input limit `columns`)",
+                                 row=self.row_counter)
+            return cell
+
+    wb = ws.parent
+    try:
+        with ws._get_source() as src:
+            parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                            date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            last = 0
+            for number, cells in parser.parse():
+                last = number
+                width = max((c["column"] for c in cells), default=0)
+                values: list[Any] = [None] * width
+                for c in cells:
+                    values[c["column"] - 1] = c["value"]
+                noted = [(i, v.detail) for i, v in enumerate(values) if isinstance(v, _Unreadable)]
+                yield number, values, noted
+    except InputError:
+        raise
+    except Exception as exc:  # broken XML: the rows read so far were checked
+        raise InputError(path, f"the sheet's XML cannot be read past this row ({_xml_problem(exc)})",
+                         row=last + 1) from None
+
+
+def _cell_problem(element: Any, raw: str, exc: BaseException) -> str:
+    kind = element.get("t", "n")
+    where = element.get("r") or "?"
+    if kind == "s":
+        return f"cell {where[:12]}: shared string {raw[:20]!r} is not in the workbook's string table"
+    return f"cell {where[:12]}: value {raw[:20]!r} of type {kind[:12]!r} cannot be read ({exc.__class__.__name__})"
+
+
+# A JSON escape that decodes to a NUL or a surrogate (rows are scanned for damage when present).
+_JSON_BAD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def _open_json(path: Path, kind: str) -> Table:
+    lim = limits()
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        from_bytes = False
     except UnicodeDecodeError:
-        raise InputError(path, "JSON must be UTF-8 text") from None
+        text = raw.decode("utf-8-sig", errors=DECODE_ERRORS)
+        from_bytes = True
+        if len(_KEPT.findall(text)) > max(16, len(raw) // 1000):
+            raise InputError(path, "JSON must be UTF-8 text") from None
+    del raw
+    try:
+        data = json.loads(text, parse_int=str)  # digits kept as text: no int() of 10,000 digits
+    except RecursionError:
+        raise InputError(path, f"JSON nested deeper than {lim.json_depth} levels (input limit "
+                               "`json_depth`): not a list of records") from None
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON: {exc.msg}", row=exc.lineno) from None
+        raise InputError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                         row=exc.lineno) from None
+    scan = from_bytes or bool(_BAD.search(text) or _JSON_BAD_ESCAPE.search(text))
+    del text
     if not isinstance(data, list):
         raise InputError(path, f"JSON {kind} must be a list of objects, one per SKU")
     header: list[str] = []
@@ -289,10 +648,36 @@ def _open_json(path: Path, kind: str) -> Table:
                 header.append(str(key))
     if not header:
         raise InputError(path, f"JSON {kind} has no records")
+    if len(data) > lim.rows:
+        raise _too_many_rows(path, lim, lim.rows + 2)
+    _check_width(path, header, lim, 1)
+    keys = list(header)
+    if scan:
+        header = [escape_text(h, from_bytes=from_bytes)[0] for h in header]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         # Record i is reported as row i + 2, as if the JSON were a sheet with a header row.
         for i, item in enumerate(data):
-            yield i + 2, [cell_text(item.get(key)) for key in header]
+            cells = []
+            for key in keys:
+                value = item.get(key)
+                if isinstance(value, (list, dict)) and _depth(value, lim.json_depth - 2) > lim.json_depth - 2:
+                    raise InputError(path, f"value nested deeper than {lim.json_depth} levels (input "
+                                           "limit `json_depth`)", row=i + 2, column=key)
+                cells.append(cell_text(value))
+            if scan or _needs_mending(cells, lim, lists):
+                cells = _mend(header, cells, lim, scan=scan, from_bytes=from_bytes, lists=lists)
+            yield i + 2, cells
 
-    return Table(path, "json", "utf-8", header, 1, rows())
+    lists: list[int] = []
+    return Table(path, "json", "utf-8", header, 1, rows(), damaged=scan, list_columns=lists)
+
+
+def _depth(value: Any, cap: int) -> int:
+    """Nesting depth of a JSON list or object (``[1, 2]`` is 1), counted no further than ``cap + 1``."""
+    depth, level = 0, [value]
+    while level and depth <= cap:
+        depth += 1
+        level = [v for c in level for v in (c.values() if isinstance(c, dict) else c)
+                 if isinstance(v, (list, dict))]
+    return depth

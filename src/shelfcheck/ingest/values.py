@@ -1,48 +1,73 @@
-"""Parsing cell values: dates, integers, prices. Each parser raises ``ValueError`` with a reason."""
+"""Parsing cell values: dates, integers, prices. Each parser raises ``ValueError`` with a reason.
+
+Every parser does bounded work whatever the cell holds: the text is matched against a plain
+decimal pattern first (no ``nan``, ``inf``, signalling NaNs or locale digits), numbers longer
+than the ``number_chars`` input limit are refused unread, and an exponent is weighed before the
+number is built — ``1e100000000`` is eleven characters, but as an ``int`` it would take minutes
+and gigabytes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from shelfcheck.ingest.limits import limits
 
 __all__ = ["parse_date", "parse_int", "parse_price"]
 
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+# ASCII digits only (``\d`` would accept Arabic-Indic and full-width digits too).
+_NUMBER = re.compile(r"^\+?([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]{1,6}))?$", re.ASCII)
+# Whole numbers beyond 10^18 are not stock counts; prices beyond 10^12 USD are not prices.
+_MAX_QUANTITY_DIGITS = 18
+_MAX_PRICE_DIGITS = 12
 
 
 def parse_date(text: str) -> dt.date:
     """Read ``YYYY-MM-DD`` (also ``YYYY/M/D`` as Chinese Excel writes it; a time part is ignored)."""
     m = _DATE.match(text.strip())
     if not m:
-        raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}")
+        raise ValueError(f"not a date in YYYY-MM-DD form: {_short(text)!r}")
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise ValueError(f"no such day: {text!r}") from None
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decimal(cleaned: str, text: str, what: str, max_digits: int) -> Decimal:
+    """A non-negative decimal of at most ``max_digits`` integer digits, built with bounded work."""
+    if len(cleaned) > limits().number_chars:
+        raise ValueError(f"not {what}: {len(cleaned)} characters long: {_short(text)!r}")
+    m = _NUMBER.match(cleaned)
+    if not m:
+        raise ValueError(f"not {what}: {_short(text)!r}")
+    mantissa, exponent = m[1], int(m[2] or 0)
+    whole = mantissa.split(".")[0].lstrip("0")
+    if len(whole) + exponent > max_digits and (whole or exponent > 0):
+        raise ValueError(f"{what} too large: {_short(text)!r}")
+    if exponent < -max_digits - 40:  # a vanishing fraction: not a quantity, not a price
+        raise ValueError(f"not {what}: {_short(text)!r}")
+    return Decimal(cleaned)
+
+
 def parse_int(text: str) -> int:
-    """Read a whole number ≥ 0 (``12``, ``12.0``, ``1,200``)."""
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"not a whole number: {text!r}") from None
-    if number != number.to_integral_value() or not number.is_finite():
-        raise ValueError(f"not a whole number: {text!r}")
-    if number < 0:
-        raise ValueError(f"negative quantity: {text!r}")
+    """Read a whole number ≥ 0 (``12``, ``12.0``, ``1,200``, ``1.2E+03``)."""
+    raw = text.strip()
+    if raw.startswith("-") and _NUMBER.match(raw[1:].replace(",", "").replace("_", "")[:200]):
+        raise ValueError(f"negative quantity: {_short(text)!r}")
+    number = _decimal(raw.replace(",", "").replace("_", ""), text, "a whole number", _MAX_QUANTITY_DIGITS)
+    if number != number.to_integral_value():
+        raise ValueError(f"not a whole number: {_short(text)!r}")
     return int(number)
 
 
 def parse_price(text: str) -> Decimal:
     """Read a USD price (``12.99``, ``$12.99``, ``USD 12.99``)."""
     cleaned = re.sub(r"(?i)^\s*(usd|us\$|\$)\s*", "", text.strip()).replace(",", "")
-    try:
-        price = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"not a price: {text!r}") from None
-    if not price.is_finite() or price < 0:
-        raise ValueError(f"not a price: {text!r}")
-    return price
+    return _decimal(cleaned, text, "a price", _MAX_PRICE_DIGITS)

@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
-from shelfcheck.ingest.table import cell_text, csv_records, open_table
+from shelfcheck.ingest.table import DECODE_ERRORS, cell_text, csv_records, escape_text, open_table
 from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
@@ -119,10 +119,10 @@ def _csv_records(path: Path, encoding: str, header_row: int = 1) -> _Records:
     a template's key rows above it are written back as they were)."""
     delimiter, ending = _csv_dialect(path, encoding)
     width = 0
-    with open(path, encoding=encoding, newline="") as fh:  # first pass: the widest record
+    with open(path, encoding=encoding, errors=DECODE_ERRORS, newline="") as fh:  # first pass: the widest record
         for cells in csv.reader(fh, delimiter=delimiter):
             width = max(width, len(cells))
-    fh = open(path, encoding=encoding, newline="")
+    fh = open(path, encoding=encoding, errors=DECODE_ERRORS, newline="")
     reader = csv.reader(fh, delimiter=delimiter)
     before: list[list[str]] = []
     header: list[str] = []
@@ -130,7 +130,7 @@ def _csv_records(path: Path, encoding: str, header_row: int = 1) -> _Records:
     start = 1
     for cells in reader:
         if start >= header_row and any(c.strip() for c in cells):
-            header = [c.lstrip("\ufeff") if i == 0 and start == 1 else c for i, c in enumerate(cells)]
+            header = [escape_text(c.lstrip("\ufeff") if i == 0 and start == 1 else c)[0] for i, c in enumerate(cells)]
             header_line = reader.line_num
             break
         before.append([c.lstrip("\ufeff") if i == 0 and start == 1 else c for i, c in enumerate(cells)])
@@ -138,7 +138,7 @@ def _csv_records(path: Path, encoding: str, header_row: int = 1) -> _Records:
 
     def records() -> Iterator[tuple[int, list[str]]]:
         try:
-            yield from csv_records(path, reader, skip_blank=False)
+            yield from csv_records(path, reader, skip_blank=False, escape=True)
         finally:
             fh.close()
 
@@ -176,6 +176,20 @@ def _table_records(source: Any, sheet: str | None) -> _Records:
             table.close()
 
     return _Records(header, max(width, len(header)), records(), line, before)
+
+
+def _full_workbook(path: Path) -> Any:
+    """The workbook loaded in full for the round trip, or ``None`` when openpyxl cannot load it
+    so (a damaged cell ingest read as damage): the sheet is then written anew from the records."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open(path, "rb") as fh:
+            try:
+                return openpyxl.load_workbook(fh, read_only=False, data_only=False, keep_links=True)
+            except Exception:  # noqa: BLE001 - openpyxl raises many types for a damaged part
+                return None
 
 
 def _source_records(source: Any, sheet: str | None) -> _Records:
@@ -547,11 +561,8 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
 
     note(run.shop_findings)
     sheet = sheet or _sheet_name(source)
-    if source.format == "xlsx":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with open(source.path, "rb") as fh:
-                wb = openpyxl.load_workbook(fh, read_only=False, data_only=False, keep_links=True)
+    wb = _full_workbook(source.path) if source.format == "xlsx" else None
+    if wb is not None:
         ws = _checked_sheet(wb, source, sheet)
         header_row = getattr(getattr(source, "table", None), "header_row", 1) or 1
         header_cells = [cell_text(c.value).strip() for c in ws[header_row]]

@@ -11,6 +11,7 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     inventory,
     ledger,
     values,
+    cells,
 )
 from shelfcheck.rules.registry import (
     DOC_SECTIONS,

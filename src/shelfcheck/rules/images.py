@@ -192,8 +192,11 @@ def image_file_too_large(c: ListingContext) -> Iterator[Hit]:
     limit = c.policy.images.max_bytes
     for i, ref, info in _images(c):
         if info.found and info.size_bytes is not None and info.size_bytes > limit:
-            yield Hit(f"main_images[{i}]", {"ref": ref, "size_bytes": info.size_bytes, "max_bytes": limit,
-                                            "size_mb": round(info.size_bytes / 1048576, 2)},
+            evidence = {"ref": ref, "size_bytes": info.size_bytes, "max_bytes": limit,
+                        "size_mb": round(info.size_bytes / 1048576, 2)}
+            if "download_stopped_at" in info.extra:  # a download cut at the limit: at least this
+                evidence["download_stopped_at"] = info.extra["download_stopped_at"]
+            yield Hit(f"main_images[{i}]", evidence,
                       {"max_mb": c.policy.images.max_megabytes, "min_side": c.policy.images.min_side})
 
 

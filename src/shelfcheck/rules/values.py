@@ -14,8 +14,8 @@ __all__: list[str] = []
 
 # field → (parser, expected-value reason key, pattern of the common valid case parsed for free)
 _PARSERS = {
-    "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]+$")),
-    "price": (parse_price, "value_price", re.compile(r"^[0-9]+(?:\.[0-9]+)?$")),
+    "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]{1,18}$")),
+    "price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
     "model_first_filing_date": (parse_date, "value_date", None),
 }
 memo_by("values", *_PARSERS)

@@ -1,0 +1,71 @@
+"""How much of an input file is read: the limits that keep every run bounded in time and memory.
+
+The numbers are data (``limits.yaml`` beside this module, documented in contract §2.7); a
+deployment may point ``SHELFCHECK_LIMITS`` at a YAML file of its own with the same keys (the
+keys it leaves out keep their defaults).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from shelfcheck.errors import InputError
+
+__all__ = ["Limits", "limits"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The input limits (see ``limits.yaml`` for what each one bounds and why)."""
+
+    cell_chars: int
+    refs_per_cell: int
+    number_chars: int
+    json_depth: int
+    rows: int
+    columns: int
+    xlsx_unzipped_bytes: int
+    shop_bytes: int
+    image_fetch_seconds: int
+    fetch_run_seconds: int
+
+
+def _read(text: str, origin: str) -> dict[str, int]:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        raise InputError(origin, "input limits: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise InputError(origin, "input limits: expected `key: number` lines")
+    known = {f.name for f in fields(Limits)}
+    for key, value in data.items():
+        if key not in known:
+            raise InputError(origin, f"input limits: unknown key {key!r} (known: {', '.join(sorted(known))})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InputError(origin, f"input limits: {key} must be a whole number ≥ 1, not {value!r}")
+    return data
+
+
+@lru_cache(maxsize=4)
+def _load(override: str | None) -> Limits:
+    base = _read(resources.files("shelfcheck.ingest").joinpath("limits.yaml").read_text("utf-8"),
+                 "limits.yaml")
+    if override:
+        path = Path(override)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"input limits: cannot read ({exc.__class__.__name__})") from None
+        base.update(_read(text, str(path)))
+    return Limits(**base)
+
+
+def limits() -> Limits:
+    """The limits in force: the packaged defaults, overridden by ``SHELFCHECK_LIMITS`` if set."""
+    return _load(os.environ.get("SHELFCHECK_LIMITS") or None)
