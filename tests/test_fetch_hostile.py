@@ -13,9 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
+from shelfcheck.policy import load_policy
 from shelfcheck.analysis.fetch import fetch_all
 
 CAP = 5 * 1024 * 1024
+
+CAP = load_policy().images.max_bytes  # the pack's image size limit
 
 
 def _png() -> bytes:
@@ -92,7 +95,7 @@ def hostile() -> Iterator[str]:
 
 def test_a_slow_server_is_cut_at_the_image_deadline(hostile: str) -> None:
     started = time.monotonic()
-    got = fetch_all([f"{hostile}/slow.png", f"{hostile}/plain.png"], allow_private=True,
+    got = fetch_all([f"{hostile}/slow.png", f"{hostile}/plain.png"], allow_private=True, max_bytes=CAP,
                     deadline=2.0, run_deadline=60.0, timeout=20.0)
     elapsed = time.monotonic() - started
     slow = got[f"{hostile}/slow.png"]
@@ -105,7 +108,7 @@ def test_a_slow_server_is_cut_at_the_image_deadline(hostile: str) -> None:
 def test_the_run_deadline_bounds_every_image_together(hostile: str) -> None:
     urls = [f"{hostile}/slow.png?{i}" for i in range(3)]
     started = time.monotonic()
-    got = fetch_all(urls, allow_private=True, deadline=60.0, run_deadline=2.0, per_host=1)
+    got = fetch_all(urls, allow_private=True, max_bytes=CAP, deadline=60.0, run_deadline=2.0, per_host=1)
     assert time.monotonic() - started < 15
     assert {g.reason for g in got.values()} == {"image_url_timeout"}
     assert all("run" in (g.detail or "") for g in got.values())
@@ -115,7 +118,7 @@ def test_a_gzip_bomb_is_inflated_no_further_than_the_cap(hostile: str) -> None:
     import tracemalloc
 
     tracemalloc.start()
-    got = fetch_all([f"{hostile}/bomb.png"], allow_private=True)[f"{hostile}/bomb.png"]
+    got = fetch_all([f"{hostile}/bomb.png"], allow_private=True, max_bytes=CAP)[f"{hostile}/bomb.png"]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert got.too_large and got.stopped and got.data is None
@@ -125,7 +128,7 @@ def test_a_gzip_bomb_is_inflated_no_further_than_the_cap(hostile: str) -> None:
 
 def test_compressed_images_within_the_cap_are_decoded(hostile: str) -> None:
     got = fetch_all([f"{hostile}/small-gzip.png", f"{hostile}/deflate.png", f"{hostile}/plain.png"],
-                    allow_private=True)
+                    allow_private=True, max_bytes=CAP)
     for name in ("small-gzip.png", "deflate.png", "plain.png"):
         item = got[f"{hostile}/{name}"]
         assert item.data == _png() and item.size == len(_png()) and not item.stopped
@@ -133,7 +136,7 @@ def test_compressed_images_within_the_cap_are_decoded(hostile: str) -> None:
 
 def test_unknown_codings_declared_sizes_and_loops(hostile: str) -> None:
     got = fetch_all([f"{hostile}/brotli.png", f"{hostile}/declared-big.png", f"{hostile}/loop",
-                     "http://[::1"], allow_private=True)
+                     "http://[::1"], allow_private=True, max_bytes=CAP)
     brotli = got[f"{hostile}/brotli.png"]
     assert brotli.reason == "image_url_unreachable" and "br" in (brotli.detail or "")
     big = got[f"{hostile}/declared-big.png"]

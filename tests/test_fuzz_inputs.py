@@ -275,5 +275,6 @@ def test_a_catalogue_of_garbled_images_is_checked(tmp_path: Path) -> None:
     path.write_text(buf.getvalue(), "utf-8")
     code, _, report = _check(path)
     assert code == 1 and report is not None and report["summary"]["listings"] == len(refs) // 3
-    unreadable = {f["field"] for item in report["listings"] for f in item["findings"] if f["code"] == "image_unreadable"}
+    unreadable = {f["field"] for item in report["listings"] for f in item["findings"]
+                  if f["code"] == "image_unreadable"}
     assert unreadable == {"main_images[0]", "main_images[1]", "main_images[2]"}

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 from helpers import Workspace, write_csv
+from shelfcheck.ingest.table import escape_text
 from shelfcheck.reporters.inert import formula_like, neutralise, scrub_surrogates, xml_text
 from test_cli import run
 from test_reporters_support import ROOT
@@ -103,7 +104,7 @@ def test_every_format_is_written_whatever_the_cells_hold(hostile_reports: dict[s
     assert "Traceback" not in err and "internal error" not in err
     assert data
     if fmt not in ("xlsx",):
-        data.decode("utf-8")  # valid UTF-8: the lone surrogate became U+FFFD
+        data.decode("utf-8")  # valid UTF-8: no lone surrogate reaches a report
 
 
 def test_json_stays_json(hostile_reports: dict[str, Any]) -> None:
@@ -111,7 +112,8 @@ def test_json_stays_json(hostile_reports: dict[str, Any]) -> None:
     found = {f["code"] for f in report["listings"][0]["findings"]}
     assert "category_unknown" in found
     text = json.dumps(report, ensure_ascii=False)
-    assert "\ufffd" in text and "@SUM(1+1)" in text
+    # the lone surrogate is damage on its row: shown escaped in the finding, never raw
+    assert "@SUM(1+1)" in text and "\\ud800" in text and "cell_undecodable" in found
 
 
 def test_table_carries_no_terminal_escape(hostile_reports: dict[str, Any]) -> None:
@@ -153,7 +155,7 @@ def test_csv_report_has_no_live_formula_and_keeps_numbers(hostile_reports: dict[
     header, row, *_ = _csv(hostile_reports["csv"][1])
     cells = dict(zip(header, row))
     for name in ("seller_sku", "title", "category", "brand", "description", "manufacturer_address"):
-        expected = HOSTILE[name].replace("\ud800", "\ufffd")
+        expected = escape_text(HOSTILE[name], from_bytes=False)[0]  # damage shown escaped (contract §2.7)
         assert cells[name] == "'" + expected, name
     for name in ("quantity", "price", "manufacturer_name", "model_first_filing_date"):
         assert cells[name] == HOSTILE[name], name

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelfcheck.ingest.columns import catalog_fields
-from shelfcheck.ingest.layout import ColumnPlan, locate_header, plan_columns
+from shelfcheck.ingest.layout import LOOKAHEAD, ColumnPlan, locate_header, plan_columns
 from shelfcheck.ingest.mapping import ColumnMap, load_column_map
-from shelfcheck.ingest.table import Cells, Table, open_table
+from shelfcheck.ingest.table import Cells, Table, cut_refs, open_table
 from shelfcheck.model import Listing
 
 __all__ = ["CatalogSource", "open_catalog"]
@@ -97,6 +99,15 @@ class CatalogSource:
 _LIST_FIELDS = ("main_images",)
 
 
+def _cut_read_ahead(table: Table) -> Iterator[tuple[int, list[str]]]:
+    rows = iter(table.rows)
+    for count, (row, cells) in enumerate(rows):
+        yield row, cut_refs(table.header, cells, table.list_columns)
+        if count >= LOOKAHEAD:
+            break
+    yield from rows
+
+
 def open_catalog(
     path: str | Path,
     *,
@@ -128,6 +139,8 @@ def open_catalog(
         table.close()
         raise
     table.list_columns.extend(i for f in _LIST_FIELDS for i in plan.fields.get(f, ()))
+    if table.list_columns:  # the header search read some rows before the lists were known
+        table = dataclasses.replace(table, rows=_cut_read_ahead(table))
     specs = catalog_fields()
     names = {f: table.header[idx[0]] for f, idx in plan.fields.items() if specs[f].used}
     return CatalogSource(table.path, table.format, table.encoding, list(table.header), names, table,

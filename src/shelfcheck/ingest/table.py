@@ -29,7 +29,7 @@ from typing import Any
 from shelfcheck.errors import InputError
 from shelfcheck.ingest.limits import Limits, limits
 
-__all__ = ["DECODE_ERRORS", "Cells", "Table", "cell_text", "csv_records", "escape_text", "open_table"]
+__all__ = ["DECODE_ERRORS", "Cells", "Table", "cell_text", "csv_records", "cut_refs", "escape_text", "open_table"]
 
 _SAMPLE = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -144,6 +144,17 @@ def _mend(header: list[str], cells: list[str], lim: Limits, *, scan: bool, from_
     out = Cells(cells)
     out.damage = tuple(damage)
     return out
+
+
+def cut_refs(header: list[str], cells: list[str], lists: list[int]) -> list[str]:
+    """``cells`` with every reference-list column cut at the ``refs_per_cell`` limit (noted as
+    damage), for rows read before the catalogue knew which columns hold lists (the header search
+    reads ahead)."""
+    lim = limits()
+    if not any(i < len(cells) and cells[i].count("|") >= lim.refs_per_cell for i in lists):
+        return cells
+    noted = cells.damage if type(cells) is Cells else ()
+    return _mend(header, list(cells), lim, scan=False, noted=noted, lists=[i for i in lists if i < len(cells)])
 
 
 @dataclass
