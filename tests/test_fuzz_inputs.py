@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from hostile.xlsx import cell_ref, workbook
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes
+from shelfcheck.policy import load_policy
 from shelfcheck.cli.main import main
 
 _SCALE = int(os.environ.get("SHELFCHECK_FUZZ_EXAMPLES", "0") or 0)
@@ -172,7 +173,8 @@ _json_value = st.recursive(_json_scalar, lambda inner: st.lists(inner, max_size=
                                                 _json_value, max_size=5)), min_size=1, max_size=8),
        ascii_only=st.booleans())
 def test_json_catalogues(items: list[tuple[str, dict[str, Any]]], ascii_only: bool) -> None:
-    records = [{"seller_sku": sku, **{k: v for k, v in rest.items() if k != "seller_sku"}} for sku, rest in items]
+    records = [{"seller_sku": sku, "title": f"Stackable Storage Box {sku}",
+                **{k: v for k, v in rest.items() if k not in ("seller_sku", "title")}} for sku, rest in items]
     text = json.dumps(records, ensure_ascii=ascii_only)
     with _folder() as folder:
         path = folder / "catalog.json"
@@ -250,7 +252,7 @@ def test_garbled_image_headers(fmt: str, head: int, junk: bytes, cut: int | None
     if cut is not None:
         data = data[:cut]
     started = time.monotonic()
-    info = analyse_bytes(data, ImageInfo(ref="x"), WhiteParams())  # never raises
+    info = analyse_bytes(data, ImageInfo(ref="x"), WhiteParams.of(load_policy().images.white_background))  # never raises
     assert time.monotonic() - started < 5
     assert info.decodable in (True, False, None)
     if info.decodable:

@@ -229,11 +229,13 @@ def open_table(path: str | Path, *, sheet: str | None = None, kind: str = "file"
     return _open_csv(path, head, kind)
 
 
-def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
+def _detect_encoding(path: Path, head: bytes, kind: str = "file") -> tuple[str, bool]:
     """The file's encoding, and whether it may hold damage (undecodable bytes or NULs).
 
     A file that is UTF-8 (or GB18030) but for a few bytes is read as such, each bad byte kept for
-    its cell's finding; only a file that is mostly something else goes to charset detection.
+    its cell's finding; only a file that is mostly something else goes to charset detection. A
+    reference dataset (``kind="dataset"``) is a third-party export, often Windows-1252 (the EU
+    CosIng inventory): there a file without real UTF-8 characters goes to detection at once.
     """
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -254,7 +256,8 @@ def _detect_encoding(path: Path, head: bytes) -> tuple[str, bool]:
             return "gb18030", nul
         return "utf-8", True
     best = min(counts, key=lambda name: counts[name])
-    if counts[best] <= local:
+    single_byte = kind == "dataset" and _utf8_characters(path) <= 4 * counts["utf-8"]
+    if counts[best] <= local and not single_byte:
         return best, True
     from charset_normalizer import from_path
 
@@ -327,7 +330,7 @@ def _control_ratio(text: str) -> float:
 
 
 def _open_csv(path: Path, head: bytes, kind: str) -> Table:
-    encoding, damaged = _detect_encoding(path, head)
+    encoding, damaged = _detect_encoding(path, head, kind)
     sample = head.decode(encoding, errors="replace")
     if _control_ratio(sample) > 0.01:
         raise InputError(path, "binary file, not a CSV/XLSX/JSON table")

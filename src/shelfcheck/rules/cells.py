@@ -49,8 +49,6 @@ def cell_undecodable(c: ListingContext) -> Iterator[Hit]:
         ``title: Stackable Storage Box\\xff`` (a byte cut out of a Chinese character)
     Good:
         ``title: Stackable Storage Box``
-    Fix:
-        Correct the cell in the ERP or spreadsheet and export the file again as UTF-8.
     """
     for column, problem, detail in c.listing.damaged:
         if problem in _UNREADABLE:
@@ -74,8 +72,6 @@ def cell_too_large(c: ListingContext) -> Iterator[Hit]:
         ``main_images`` holding 2,000,000 references.
     Good:
         ``main_images: box-1.jpg|box-2.jpg|box-3.jpg``
-    Fix:
-        Correct the cell in the ERP or spreadsheet and export the file again.
     """
     for column, problem, detail in c.listing.damaged:
         if problem in _UNITS:
