@@ -252,7 +252,8 @@ def test_garbled_image_headers(fmt: str, head: int, junk: bytes, cut: int | None
     if cut is not None:
         data = data[:cut]
     started = time.monotonic()
-    info = analyse_bytes(data, ImageInfo(ref="x"), WhiteParams.of(load_policy().images.white_background))  # never raises
+    params = WhiteParams.of(load_policy().images.white_background)
+    info = analyse_bytes(data, ImageInfo(ref="x"), params)  # never raises
     assert time.monotonic() - started < 5
     assert info.decodable in (True, False, None)
     if info.decodable:
