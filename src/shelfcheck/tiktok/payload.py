@@ -64,7 +64,8 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
         sku["price"] = {"amount": values["price"], "currency": "USD"}
     quantity: Any = values.get("quantity", "")
     if quantity != "":
-        quantity = int(quantity) if quantity.isdigit() else quantity
+        # a number only when it is one the platform could hold; anything else is sent as written
+        quantity = int(quantity) if quantity.isdigit() and len(quantity) <= 18 else quantity
         sku["inventory"] = [{"quantity": quantity}]
     body: dict[str, Any] = {
         "save_mode": "LISTING",
