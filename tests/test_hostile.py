@@ -123,3 +123,15 @@ def test_a_bad_publish_endpoint_is_exit_two_naming_the_option(endpoint: str, cor
     assert code == 2, err
     (line,) = err.strip().splitlines()
     assert line.startswith("shelfcheck: --endpoint") and "internal error" not in line
+
+
+def test_a_huge_quantity_is_sent_as_written_never_converted() -> None:
+    from shelfcheck.tiktok.payload import build_product_body
+
+    huge = "9" * 10_000  # past Python's int conversion limit
+    body = build_product_body({"seller_sku": "A", "quantity": huge}, category_id="1", image_uris=[],
+                              attribute_ids={}, certification_ids={})
+    assert body["skus"][0]["inventory"] == [{"quantity": huge}]
+    body = build_product_body({"seller_sku": "A", "quantity": "12"}, category_id="1", image_uris=[],
+                              attribute_ids={}, certification_ids={})
+    assert body["skus"][0]["inventory"] == [{"quantity": 12}]
