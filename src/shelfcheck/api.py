@@ -126,7 +126,7 @@ def prepare(
             ledger=ledger,
         )
     except BaseException:  # another input cannot be read: let go of the catalogue's file
-        source.table.close()
+        source.close()
         raise
     engine = Engine(run, jobs=jobs, cache=cache if isinstance(cache, ImageCache) else ImageCache() if cache else None,
                     allow_private_urls=allow_private_urls)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.engine import resolve_image_ref
+from shelfcheck.analysis.refs import resolve_image_ref
 from shelfcheck.findings import ListingResult, Severity
 from shelfcheck.ledger import LockRule, listing_content_hash
 from shelfcheck.model import Document, Listing
@@ -206,8 +206,7 @@ def publish(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    listings = list(run.source.listings())
-    rows: Iterator[tuple[ListingResult, Listing]] = zip(run.engine.check_listings(listings), listings)
+    rows: Iterator[tuple[Listing, ListingResult]] = run.engine.pairs(run.source.listings())  # streaming
     stop_reason: str | None = None
     shop_errors = [f for f in run.shop_findings if f.severity is Severity.ERROR]
     if shop_errors and not force:
@@ -224,7 +223,7 @@ def publish(
                 summary.error = ApiError(None, "; ".join(f"{c.check_item}: {' '.join(c.fail_reasons)}"
                                                          for c in failed), kind=Kind.SELLER_ACTION)
     seen: set[str] = set()
-    for result, listing in rows:
+    for listing, result in rows:
         sku = listing.seller_sku
         base = {"seller_sku": sku, "row": result.row}
         if stop_reason is not None:

@@ -44,7 +44,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from PIL import Image, UnidentifiedImageError
 
 from shelfcheck.analysis.images import PIXEL_CAP, READ_CAP
-from shelfcheck.engine import resolve_image_ref
+from shelfcheck.analysis.refs import resolve_image_ref
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.inert import scrub_surrogates
-from shelfcheck.rules import RULES, Rule
+from shelfcheck.rules import RULES, Rule, effective_severity
 from shelfcheck.rules.docs import rule_text
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "artifact_location", "report", "rule_descriptors",
@@ -64,12 +64,7 @@ def _text(text: str) -> str:
 
 
 def _severity(rule: Rule, policy: Any) -> Severity | None:
-    setting = policy.rules.get(rule.code) if policy is not None else None
-    if setting is not None and not setting.enabled:
-        return None
-    if setting is not None and setting.severity:
-        return Severity.parse(setting.severity)
-    return rule.severity
+    return effective_severity(rule, policy)
 
 
 def _pascal(code: str) -> str:

@@ -367,7 +367,7 @@ class Sandbox:
     def audit(self, body: Mapping[str, Any]) -> tuple[str, list[tuple[str, int, str]], list[tuple[str, int, str]]]:
         """Run the policy on a body: ``(seller_sku, refused_now, failed_review)``; each entry is
         ``(finding code, platform code, field)``."""
-        from shelfcheck.engine import Engine
+        from shelfcheck.engine import Checker
         from shelfcheck.rules.context import RunContext
 
         if not isinstance(body, Mapping):
@@ -392,7 +392,7 @@ class Sandbox:
         run = RunContext(policy=self.policy, as_of=now.date(), datasets=self.datasets, documents=documents,
                          as_of_time=now)
         listing = make_listing({k: v for k, v in values.items() if v != ""})
-        result = Engine(run, jobs=1).check_listing(listing, infos)
+        result = Checker(run).check(listing, infos)
         sync: list[tuple[str, int, str]] = []
         review: list[tuple[str, int, str]] = []
         for finding in result.findings:
