@@ -12,6 +12,7 @@ reported missing, and an address that is a name is not also reported incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from shelfcheck.analysis.address import AddressAnalysis, analyse_address
@@ -22,7 +23,6 @@ from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
-_CHECKER: Slot[OriginChecker] = Slot("origin_checker")
 _VERDICT: Slot[OriginVerdict] = Slot("origin_verdict")
 
 # Every labeling finding depends on these four cells only: many SKUs share a manufacturer.
@@ -30,8 +30,14 @@ family("labeling", memo=("origin_label", "country_of_origin", "manufacturer_addr
 
 
 def _checker(c: ListingContext) -> OriginChecker:
-    """One checker per run (it compiles the policy's rejected names and caches verdicts)."""
-    return c.run.once(_CHECKER, lambda: OriginChecker(c.policy.origin.rejected_names))
+    """One checker per set of rejected names (it compiles them and caches verdicts), kept across
+    runs in one process (the sandbox checks one body per request)."""
+    return _checker_for(tuple(c.policy.origin.rejected_names.items()))
+
+
+@lru_cache(maxsize=8)
+def _checker_for(rejected: tuple[tuple[str, str], ...]) -> OriginChecker:
+    return OriginChecker(dict(rejected))
 
 
 def _origin(c: ListingContext) -> OriginVerdict:
