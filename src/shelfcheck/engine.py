@@ -30,6 +30,7 @@ from shelfcheck.errors import PolicyError
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
+from shelfcheck.products.tracker import ProductTracker
 from shelfcheck.rules import GATES, MEMO_FIELDS, MEMO_IMAGES, RULES, RUN_GATES, Rule
 from shelfcheck.rules.context import ListingContext, RunContext, ShopContext
 from shelfcheck.workers import Render, RuleWorkers, finish_chunk
@@ -104,6 +105,7 @@ class Engine:
     cache: ImageCache | None = None
     allow_private_urls: bool = False
     fast_images: bool = True
+    products: ProductTracker | None = None  # groups the rows into products (see Preflight)
     _first_row: dict[str, int] = field(default_factory=dict, init=False)
     _known: dict[Path, dict[str, ImageInfo]] = field(default_factory=dict, init=False, repr=False)
     _known_count: int = field(default=0, init=False, repr=False)
@@ -246,6 +248,8 @@ class Engine:
         Each distinct image reference is resolved and analysed once per run: a run-wide memo
         (bounded) keeps the images that many listings share.
         """
+        if self.products is not None:
+            self._note_products(chunk)
         by_base: dict[Path, set[str]] = {}
         for listing in chunk:
             by_base.setdefault(listing.base_dir, set()).update(listing.main_images)
@@ -262,6 +266,8 @@ class Engine:
         first_row = self._first_row
         rows = []
         cells_of_images: set[str] = set()
+        if self.products is not None:
+            self._note_product_rows(chunk, source.index)
         for row, cells in chunk:
             sku = cells[sku_at].strip()
             first = None
@@ -277,6 +283,29 @@ class Engine:
             refs.update(split_list(text))
         infos = self._known_images(source.base_dir, refs)
         return rows, {ref: infos[ref] for ref in refs}
+
+    def _note_products(self, chunk: list[Listing]) -> None:
+        """Hand the rows to the product tracker; a blank product-level value takes the product's."""
+        note = self.products.note  # type: ignore[union-attr]
+        for listing in chunk:
+            fills = note(listing.row, listing.get)
+            if fills:
+                listing.values.update(fills)
+                listing._images = None
+
+    def _note_product_rows(self, chunk: list[tuple[int, list[str]]], index: Mapping[str, int]) -> None:
+        """:meth:`_note_products` for raw records (filled in place, before the workers see them)."""
+        note = self.products.note  # type: ignore[union-attr]
+        for row, cells in chunk:
+            def get(name: str, cells: list[str] = cells) -> str:
+                i = index.get(name)
+                return cells[i].strip() if i is not None and i < len(cells) else ""
+            fills = note(row, get)
+            for name, value in fills.items():
+                i = index[name]
+                if i >= len(cells):
+                    cells.extend([""] * (i + 1 - len(cells)))
+                cells[i] = value
 
     def _known_images(self, base: Path, refs: set[str]) -> dict[str, ImageInfo]:
         """The run-wide memo of analysed references under ``base``, ``refs`` among them."""
