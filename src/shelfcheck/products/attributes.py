@@ -17,7 +17,7 @@ dropped): the report shows the attributes as read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 __all__ = ["ATTRIBUTE_FIELDS", "VARIATION_SLOTS", "attributes_of", "parse_sales_attributes"]
 
@@ -60,14 +60,37 @@ def parse_sales_attributes(text: str, unnamed: str = "sales_attributes") -> dict
     return out
 
 
-def attributes_of(get: Callable[[str], str], columns: Mapping[str, str]) -> dict[str, str]:
+# Parsed cells by text: variants of many products repeat the same few ("Size: M").
+_PARSED: dict[tuple[str, str], dict[str, str]] = {}
+_PARSED_MAX = 4096
+
+
+def _parsed(text: str, unnamed: str) -> dict[str, str]:
+    key = (text, unnamed)
+    known = _PARSED.get(key)
+    if known is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        known = _PARSED[key] = parse_sales_attributes(text, unnamed)
+    return known
+
+
+def attributes_of(get: Callable[[str], str], columns: Mapping[str, str],
+                  present: Collection[str] | None = None) -> dict[str, str]:
     """The sales attributes of one row: ``get(field)`` gives a field's text, ``columns`` the
-    header each field was read from (for attributes named after their header)."""
+    header each field was read from (for attributes named after their header), ``present`` the
+    attribute fields the catalogue has (default: all). Treat the result as read-only: rows with
+    the same cell share it."""
+    fields = ATTRIBUTE_FIELDS if present is None else present
+    text = get("sales_attributes") if "sales_attributes" in fields else ""
+    if len(fields) == 1 and text:
+        return _parsed(text, columns.get("sales_attributes", "sales_attributes"))
     out: dict[str, str] = {}
-    text = get("sales_attributes")
     if text:
-        out.update(parse_sales_attributes(text, columns.get("sales_attributes", "sales_attributes")))
+        out.update(_parsed(text, columns.get("sales_attributes", "sales_attributes")))
     for value_field, name_field in VARIATION_SLOTS:
+        if value_field not in fields:
+            continue
         value = get(value_field)
         if not value:
             continue
@@ -80,6 +103,8 @@ def attributes_of(get: Callable[[str], str], columns: Mapping[str, str]) -> dict
                 name = columns.get(value_field, value_field)
         out.setdefault(name, value)
     for field, name in _NAMED:
+        if field not in fields:
+            continue
         value = get(field)
         if value:
             out.setdefault(name, value)

@@ -68,7 +68,7 @@ class ProductTracker:
         self._columns = dict(columns)
         self._product_fields = [f for f in PRODUCT_FIELDS if f in fields]
         self._sku_fields = [f for f in SKU_FIELDS if f in fields]
-        self._has_attributes = any(f in fields for f in ATTRIBUTE_FIELDS)
+        self._attribute_fields = tuple(f for f in ATTRIBUTE_FIELDS if f in fields)
         self._by_key: dict[str, _Acc] = {}
         self._order: list[Product | _Acc] = []
         self._full: OrderedDict[str, dict[str, str]] = OrderedDict()  # recent products' long values
@@ -85,7 +85,7 @@ class ProductTracker:
         to fill into its blank cells (empty for most rows)."""
         position = self._count
         self._count += 1
-        attrs = attributes_of(get, self._columns) if self._has_attributes else _EMPTY
+        attrs = attributes_of(get, self._columns, self._attribute_fields) if self._attribute_fields else _EMPTY
         values = {f: v for f in self._sku_fields if (v := get(f))} if self._sku_fields else {}
         sku = Sku(row, get("seller_sku"), attrs or _EMPTY, values or _EMPTY, position)
         key = get("product_key") if self.keyed else ""
@@ -116,7 +116,7 @@ class ProductTracker:
                     if value:
                         fills[f] = value
                 continue
-            same = _same_key(text)
+            same = text if len(text) <= _SHORT else _same_key(text)
             if first is None:
                 keys[f] = same
                 acc.product.values[f] = _preview(text)
