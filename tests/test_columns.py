@@ -195,8 +195,7 @@ def test_tiktok_template_xlsx_is_read_as_is(ws: Workspace) -> None:
     assert third.title == "Box"
     ignored = {u.header: (u.field, u.status, u.unit) for u in source.plan.ignored()}
     assert ignored == {"Package Weight(lb)": ("package_weight", "not_checked", "lb"),
-                       "Package Length(inch)": ("package_length", "not_checked", "inch"),
-                       "Variation 1": ("variation_1", "not_checked", None)}
+                       "Package Length(inch)": ("package_length", "not_checked", "inch")}
 
 
 def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
@@ -213,8 +212,7 @@ def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
     summary = report["summary"]
     assert summary["header_row"] == 2
     assert summary["skipped_rows"] == [{"row": 3, "kind": "requirements"}, {"row": 4, "kind": "instructions"}]
-    assert [c["header"] for c in summary["ignored_columns"]] == ["Package Weight(lb)", "Package Length(inch)",
-                                                               "Variation 1"]
+    assert [c["header"] for c in summary["ignored_columns"]] == ["Package Weight(lb)", "Package Length(inch)"]
     assert summary["ignored_columns"][0] == {"header": "Package Weight(lb)", "column": "I", "position": 9,
                                              "field": "package_weight", "status": "not_checked", "unit": "lb",
                                              "did_you_mean": None}
@@ -303,7 +301,7 @@ def test_erp_export_gbk_csv(ws: Workspace) -> None:
     assert first.title == CLEAN_LISTING["title"] and second.title == ""
     assert first.get("origin_label") == "Made in China"
     status = {u.header: (u.field, u.status) for u in source.plan.uses}
-    assert status["父SKU"] == ("product_key", "not_checked")
+    assert status["父SKU"] == ("product_key", "used")
     assert status["中文名称"] == ("title_zh", "not_checked")
     assert status["重量(g)"] == ("package_weight", "not_checked")
     assert status["备注"] == (None, "unknown")
@@ -313,9 +311,12 @@ def test_erp_export_gbk_csv(ws: Workspace) -> None:
 def test_erp_export_end_to_end_table_footer_in_chinese(ws: Workspace) -> None:
     proc = run("check", _erp_gbk(ws), "--lang", "zh", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
-    assert "title_missing" in proc.stdout  # row 4 has no title: a real finding on its row
+    # Row 4 leaves the title blank: a SKU of product DXM, it takes the product's title; its
+    # main images and package weight differ from row 3's, which one product cannot have.
+    assert "title_missing" not in proc.stdout
+    assert "product_field_conflict" in proc.stdout
     footer = "".join(proc.stdout[proc.stdout.rindex("─"):].split())  # the footer wraps, never cuts
-    assert "未使用的列（5）" in footer
+    assert "未使用的列（4）" in footer
     assert "'备注'(P):未使用" in footer
     assert "'重量(g)'(H):package_weight：已识别，本版本尚未使用" in footer
 
@@ -471,8 +472,7 @@ def test_library_report_says_how_the_catalogue_was_read(ws: Workspace) -> None:
 
     report = shelfcheck.check(_tiktok_xlsx(ws), jobs=1, cache=False)
     assert report.layout["header_row"] == 2
-    assert [c["field"] for c in report.layout["ignored_columns"]] == ["package_weight", "package_length",
-                                                                     "variation_1"]
+    assert [c["field"] for c in report.layout["ignored_columns"]] == ["package_weight", "package_length"]
 
 
 def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:

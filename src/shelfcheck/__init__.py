@@ -29,6 +29,9 @@ _LAZY = {
     "Summary": "shelfcheck.findings",
     "Policy": "shelfcheck.policy",
     "load_policy": "shelfcheck.policy",
+    "Product": "shelfcheck.products",
+    "Sku": "shelfcheck.products",
+    "ProductResult": "shelfcheck.rules.variants",
 }
 
 if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -36,6 +39,8 @@ if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from shelfcheck.errors import InputError, PolicyError, ShelfcheckError
     from shelfcheck.findings import Finding, ListingResult, Report, Severity, Summary
     from shelfcheck.policy import Policy, load_policy
+    from shelfcheck.products import Product, Sku
+    from shelfcheck.rules.variants import ProductResult
 
 
 def __getattr__(name: str) -> object:
@@ -58,9 +63,12 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Preflight",
+    "Product",
+    "ProductResult",
     "Report",
     "Severity",
     "ShelfcheckError",
+    "Sku",
     "Summary",
     "__version__",
     "check",

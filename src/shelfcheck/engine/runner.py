@@ -24,6 +24,7 @@ from shelfcheck.engine.scheduler import Render, RuleWorkers, finish_chunk
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
+from shelfcheck.products.tracker import ProductTracker
 from shelfcheck.rules.context import Images, RunContext
 
 __all__ = ["Engine"]
@@ -58,6 +59,7 @@ class Engine:
                                 fast=fast_images and self.plan.shortcuts)
         self._first = FirstRows()
         self._workers: RuleWorkers | None = None
+        self.products: ProductTracker | None = None  # groups the rows into products (see Preflight)
 
     # Shop ----------------------------------------------------------------------------------
     def check_shop(self) -> list[Finding]:
@@ -144,6 +146,8 @@ class Engine:
     def _prepare(self, chunk: list[Listing]) -> list[tuple[Listing, Images, int | None]]:
         """Note duplicate SKUs and analyse the chunk's images (rules look up their own refs in
         the memo of their folder)."""
+        if self.products is not None:
+            self._note_products(chunk)
         known = self.images.for_listings(chunk)
         note = self._first.note
         return [(listing, known[listing.base_dir], note(listing.seller_sku, listing.row)) for listing in chunk]
@@ -158,6 +162,8 @@ class Engine:
         note = self._first.note
         rows = []
         cells_of_images: set[str] = set()
+        if self.products is not None:
+            self._note_product_rows(chunk, source.index)
         for row, cells in chunk:
             rows.append((row, cells, note(cells[sku_at].strip(), row)))
             if images_at is not None:
@@ -167,6 +173,29 @@ class Engine:
             refs.update(split_list(text))
         known = self.images.known(source.base_dir, refs)
         return rows, Images(((ref, known[ref]) for ref in refs), {ref: known.tokens[ref] for ref in refs})
+
+    def _note_products(self, chunk: list[Listing]) -> None:
+        """Hand the rows to the product tracker; a blank product-level value takes the product's."""
+        note = self.products.note  # type: ignore[union-attr]
+        for listing in chunk:
+            fills = note(listing.row, listing.get)
+            if fills:
+                listing.values.update(fills)
+                listing._images = None
+
+    def _note_product_rows(self, chunk: list[tuple[int, list[str]]], index: Mapping[str, int]) -> None:
+        """:meth:`_note_products` for raw records (filled in place, before the workers see them)."""
+        note = self.products.note  # type: ignore[union-attr]
+        for row, cells in chunk:
+            def get(name: str, cells: list[str] = cells) -> str:
+                i = index.get(name)
+                return cells[i].strip() if i is not None and i < len(cells) else ""
+            fills = note(row, get)
+            for name, value in fills.items():
+                i = index[name]
+                if i >= len(cells):
+                    cells.extend([""] * (i + 1 - len(cells)))
+                cells[i] = value
 
     def _start_workers(self, source: CatalogSource) -> RuleWorkers:
         """Processes that run the rules of large catalogues (started on first need)."""

@@ -50,7 +50,8 @@ def finish_chunk(results: list[ListingResult], render: Render | None) -> Any:
     summary = Summary()
     for result in results:
         summary.add_listing(result)
-    return RenderedBatch([render(result) for result in results], summary)
+    failed = bytes(result.status == "fail" for result in results)
+    return RenderedBatch([render(result) for result in results], summary, failed)
 
 
 def _worker_main(checker: Checker, source: CatalogSource, tasks: Any, results: Connection) -> None:

@@ -30,11 +30,13 @@ __all__ = [
     "RuleSetting",
     "SkuPolicy",
     "TitlePolicy",
+    "VariantPolicy",
+    "VariantLimits",
     "WhiteBackground",
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
-THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel")
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -90,6 +92,36 @@ class ImagePolicy(_Strict):
     def max_megabytes(self) -> str:
         """``max_bytes`` in MB (MiB, as the platform counts them) for people: ``5``."""
         return f"{self.max_bytes / 1048576:g}"
+
+
+class VariantLimits(_Strict):
+    """Official limits that differ from the pack's own, kept beside them with their source."""
+
+    max_skus: int = Field(ge=1)
+    source: str = ""
+
+
+class VariantPolicy(_Strict):
+    """Products with variants: how many SKUs one product may have.
+
+    ``max_skus`` is the pack's limit; ``official`` holds the platform's documented one where it
+    differs, and ``use`` says which the checks apply (``pack`` or ``official``).
+    """
+
+    max_skus: int = Field(ge=1)
+    official: VariantLimits | None = None
+    use: Literal["pack", "official"] = "pack"
+    source: str = ""
+
+    @property
+    def sku_limit(self) -> int:
+        """The SKU limit the checks apply."""
+        return self.official.max_skus if self.use == "official" and self.official else self.max_skus
+
+    @property
+    def sku_limit_source(self) -> str:
+        """Where the applied SKU limit comes from."""
+        return self.official.source if self.use == "official" and self.official else self.source
 
 
 class InventoryPolicy(_Strict):
@@ -180,6 +212,7 @@ class Policy(_Strict):
     lock: LockPolicy
     documents: DocumentPolicy
     channel: ChannelPolicy
+    variants: VariantPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}

@@ -12,6 +12,7 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ledger,
     values,
     cells,
+    variants,
 )
 from shelfcheck.rules.registry import (
     DOC_SECTIONS,

@@ -25,7 +25,7 @@ DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good")
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _HEADING = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS + ("Fix",)), re.M)
 
-Scope = Literal["listing", "shop"]
+Scope = Literal["listing", "shop", "product"]
 CheckFn = Callable[[Any], Iterator[Hit]]
 
 
@@ -164,7 +164,8 @@ def rule(
     Args:
         code: the stable snake_case finding code.
         family: the group it belongs to (``shop``, ``category``, ``text``, ``images`` …).
-        scope: ``listing`` (called once per catalogue row) or ``shop`` (once per run).
+        scope: ``listing`` (called once per catalogue row), ``shop`` (once per run) or
+            ``product`` (once per product, after every row was read; see ``rules.variants``).
         severity: not to be given: the default severity is the built-in pack's ``rules:`` entry
             (the one declaration); a value that differs from it is refused.
         reads: the policy keys the rule reads, for the documentation.
