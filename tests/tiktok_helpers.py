@@ -14,6 +14,14 @@ import uvicorn
 from shelfcheck.sandbox import ADMIN_HEADER, SandboxConfig, create_app
 
 
+#: the Create Product fields a catalogue row needs beyond the seed's columns (description, package),
+#: as a seller's file writes them; merged under a test's own values.
+COMPLETE_RECORD = {
+    "description": "Sturdy everyday product. Wipe clean with a damp cloth. Ships in a recyclable carton.",
+    "package_weight": "0.8 kg", "package_length": "30 cm", "package_width": "20 cm", "package_height": "12 cm",
+}
+
+
 def admin_headers(sandbox: object) -> dict[str, str]:
     """The header that opens the sandbox's ``/_sandbox/*`` test hooks."""
     return {ADMIN_HEADER: sandbox.config.admin_token}  # type: ignore[attr-defined]
