@@ -256,7 +256,7 @@ def _check_attributes(body: Mapping[str, Any], attributes: Sequence[Mapping[str,
                                      _short(value.get("name")), str(spec.get("name", attr_id))))
     for attr_id, spec in known.items():
         required = spec.get("is_requried", spec.get("is_required", False))
-        if required and spec.get("type", "PRODUCT_PROPERTY") == "PRODUCT_PROPERTY" and not given.get(attr_id):
+        if required and spec.get("type") in (None, "", "PRODUCT_PROPERTY") and not given.get(attr_id):
             out.append(Violation(12052104, "product_attributes", "attribute_missing", "",
                                  str(spec.get("name", attr_id))))
 
