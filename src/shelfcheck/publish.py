@@ -324,10 +324,12 @@ def publish(
     on_outcome: Callable[[Outcome], None] | None = None,
     columns: str | Path | None = None,
     out: str | Path | None = None,
+    on_quota: Callable[[Quota], None] | None = None,
 ) -> PublishSummary:
     """Publish a catalogue (see the module docstring). ``client`` may be ``None`` for a dry run
     (offline: the bodies are checked against the pack's rules only); ``out`` (dry run only) is
-    the folder the requests are written to.
+    the folder the requests are written to; ``on_quota`` hears the shop's upload quota (when
+    one applies) before the first row.
 
     Raises:
         InputError: an input file cannot be read (nothing was sent).
@@ -352,6 +354,8 @@ def publish(
     if shop_errors and not force:
         stop_reason = "shop_preflight_failed"
     summary.quota = quota_for(run.run.shop, run.run.policy, ledger)
+    if summary.quota is not None and on_quota is not None:
+        on_quota(summary.quota)
     platform = _Platform(client) if client is not None else None
     if stop_reason is None and not dry_run and client is not None:
         try:
