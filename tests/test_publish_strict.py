@@ -394,3 +394,23 @@ def test_cli_says_the_remaining_uploads_and_why_it_stopped(tmp_path: Path) -> No
     assert res.returncode == 0, res.stderr
     assert "1 of 1 product uploads left today" in res.stdout
     assert "daily upload limit" in res.stdout and "1 of 1 uploads used today" in res.stderr
+
+
+@pytest.mark.parametrize("headers, cells, weight, dims", [
+    (("Package Weight(lb)", "Package Length(inch)", "Package Width(inch)", "Package Height(inch)"),
+     ("1.2", "12", "8", "5"), {"value": "1.2", "unit": "POUND"}, ("12", "8", "5", "INCH")),
+    (("重量(g)", "长(cm)", "宽(cm)", "高(cm)"), ("500", "30", "20", "12"), {"value": "0.5", "unit": "KILOGRAM"},
+     ("30", "20", "12", "CENTIMETER")),
+])
+def test_the_unit_of_a_package_header_reaches_the_body(tmp_path: Path, headers: tuple, cells: tuple, weight: dict,
+                                                       dims: tuple) -> None:
+    row = {k: v for k, v in BOX.items() if not k.startswith("package_")} | dict(zip(headers, cells))
+    catalog = _catalog(tmp_path / "in", [row])
+    out = tmp_path / "requests"
+    with open_ledger(tmp_path / "l.db") as ledger:
+        [outcome] = publish(catalog, client=None, ledger=ledger, dry_run=True, out=out).outcomes
+    assert (outcome.kind, outcome.reason) == ("skipped", "dry_run"), outcome.codes
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    body = json.loads((out / index["requests"][0]["file"]).read_text("utf-8"))
+    assert body["package_weight"] == weight
+    assert tuple(body["package_dimensions"][k] for k in ("length", "width", "height", "unit")) == dims

@@ -280,6 +280,24 @@ def _warehouse_region(shop: Any) -> str | None:
     return str(value).strip().upper() or None if value else None
 
 
+_PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package_height")
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
+
+
+def _send_values(listing: Listing) -> dict[str, str]:
+    """The row's values as the body is built from them: a bare package number takes the unit its
+    header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
+    from shelfcheck.ingest.columns import header_unit
+
+    values = dict(listing.values)
+    for name in _PACKAGE_FIELDS:
+        value = values.get(name, "")
+        unit = header_unit(listing.columns.get(name, "")) if value else None
+        if unit and _BARE_NUMBER.match(value):
+            values[name] = f"{value.strip()} {unit}"
+    return values
+
+
 def _violation_codes(violations: list[Violation]) -> list[str]:
     out: list[str] = []
     for v in violations:
@@ -443,7 +461,7 @@ def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Pa
         body, rules, attributes = prepared
     else:
         category = ctx.run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
-        body = build_product_body(listing.values, category_id=getattr(category, "id", None) or "",
+        body = build_product_body(_send_values(listing), category_id=getattr(category, "id", None) or "",
                                   image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={},
                                   documents=(), idempotency_key=_idempotency_key(sku, listing, images))
         rules = attributes = None
@@ -495,7 +513,7 @@ def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | N
                 return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
             continue
         uris.append(platform.upload(path, digest))
-    body = build_product_body(listing.values, category_id=category_id, image_uris=uris,
+    body = build_product_body(_send_values(listing), category_id=category_id, image_uris=uris,
                               attribute_ids=attribute_ids, certification_ids=cert_ids,
                               documents=_documents(run.run.documents, listing),
                               idempotency_key=_idempotency_key(listing.seller_sku, listing, images))

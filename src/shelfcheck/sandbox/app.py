@@ -16,6 +16,18 @@ call; the rest fail the audit: the product goes ``PENDING`` → ``FAILED`` with
 repeat-failure lock itself: more than 3 failed submissions of one seller SKU within 24 h lock
 it for 72 h (numbers from the policy's ``lock:`` block).
 
+Before the policy audit, every Create Product / Check Product Listing body is validated field by
+field as the platform documents it (:mod:`shelfcheck.sandbox.validate` over
+:mod:`shelfcheck.tiktok.listing_rules`): required fields, package weight units and decimals and
+the unit pairing, whole-number dimensions, price / list price / sale price ranges (sale price
+required when ``SandboxConfig.warehouse_region`` is a China warehouse), SKU count, inventory
+range, Chinese characters in title, description, attribute and SKU names, the category's required
+attributes and certifications and allowed attribute values. Refusals carry the official code and
+the official message from the imported ``tiktok-errors`` dataset (our own words when it is absent).
+Check Product Listing answers ``check_result`` ``PASS``/``FAILED`` with ``fail_reasons``.
+``files/upload`` takes certificate PDFs (≤ the pack's ``create_product.file_max_bytes``);
+``SandboxConfig.daily_upload_limit`` caps creates per UTC day (``12052093``).
+
 Test hooks (not part of the platform): ``GET /_sandbox/health``, ``GET /_sandbox/products``,
 ``POST /_sandbox/faults`` ``{"code", "http", "count", "message"}`` to make the next signed calls fail,
 ``POST /_sandbox/expire_tokens``. They answer only requests carrying the local admin token
