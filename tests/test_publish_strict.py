@@ -414,3 +414,21 @@ def test_the_unit_of_a_package_header_reaches_the_body(tmp_path: Path, headers: 
     body = json.loads((out / index["requests"][0]["file"]).read_text("utf-8"))
     assert body["package_weight"] == weight
     assert tuple(body["package_dimensions"][k] for k in ("length", "width", "height", "unit")) == dims
+
+
+def test_the_limits_are_the_packs(tmp_path: Path) -> None:
+    pack = tmp_path / "tight.yaml"
+    pack.write_text("extends: tiktok-us-2024-07\nname: tight\nversion: '1'\n"
+                    "create_product: {price_max: '10', max_skus: 1}\n", "utf-8")
+    tight = load_policy(str(pack)).create_product
+    body = _valid_body()
+    assert check_body(body, limits=tight) == []
+    body["skus"][0]["price"]["amount"] = "10.01"
+    assert [v.code for v in check_body(body, limits=tight)] == [12052570]
+    body["skus"].append(dict(body["skus"][0], seller_sku="A-2", price={"amount": "5"}))
+    assert [v.limit for v in check_body(body, limits=tight) if v.code == 12052050] == ["1"]
+    catalog = _catalog(tmp_path / "in", [BOX])  # 12.99: over this pack's maximum
+    with running_sandbox(SandboxConfig(policy=str(pack))) as (base, _), \
+            open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
+        [outcome] = publish(catalog, client=c, ledger=ledger, force=True).outcomes
+        assert outcome.codes == ["12052570"]

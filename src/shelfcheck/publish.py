@@ -422,8 +422,6 @@ def publish(
             codes = [str(exc.code) if exc.code is not None else exc.kind.value]
             outcome = Outcome("failed", codes=codes, detail=str(exc), findings=verdict_findings(codes, run.run.policy),
                               messages=[exc.message], request_id=exc.request_id, **base)
-        if outcome.reason == "daily_upload_limit":
-            stop_reason = "daily_upload_limit"
         emit(outcome)
     if folder is not None:
         folder.close()

@@ -116,6 +116,7 @@ class CreateProductPolicy(_Strict):
     max_skus: int = Field(ge=1, description="SKUs per product")
     price_min: Decimal = Field(gt=0)
     price_max: Decimal = Field(gt=0)
+    price_decimals: int = Field(ge=0, description="decimals a USD amount may have")
     quantity_min: int = Field(ge=0)
     quantity_max: int = Field(ge=1)
     weight_decimals: dict[str, int] = Field(description="package weight unit → decimals allowed")

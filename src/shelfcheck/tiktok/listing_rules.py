@@ -164,7 +164,7 @@ def _price(value: Any, limits: Any) -> tuple[Decimal | None, bool]:
     number = _decimal(value)
     if number is None:
         return None, False
-    return number, limits.price_min <= number <= limits.price_max and _decimals(number) <= 2
+    return number, limits.price_min <= number <= limits.price_max and _decimals(number) <= limits.price_decimals
 
 
 def _check_sku(sku: Mapping[str, Any], at: str, limits: Any, region: str | None, seen: set[str],
