@@ -84,6 +84,8 @@ class Plan:
             if rule.scope == "shop":
                 shop.append(ActiveRule(rule, severity))
                 continue
+            if rule.scope != "listing":  # product rules run once per product (rules.variants)
+                continue
             run_gate = family_of(rule.family).run_gate
             if shortcuts and run_gate is not None and not run_gate(run):
                 continue

@@ -10,6 +10,8 @@ The numbers live in the packs only: a threshold has no default here. A pack that
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import datetime as dt
 from typing import Literal
 
@@ -20,6 +22,7 @@ __all__ = [
     "CategoryEntry",
     "CategoryGroup",
     "ChannelPolicy",
+    "CreateProductPolicy",
     "DocumentPolicy",
     "ImagePolicy",
     "IngredientPolicy",
@@ -28,6 +31,7 @@ __all__ = [
     "OriginPolicy",
     "Policy",
     "RuleSetting",
+    "UploadQuotaPolicy",
     "SkuPolicy",
     "TitlePolicy",
     "VariantPolicy",
@@ -36,7 +40,8 @@ __all__ = [
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
-THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants")
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants",
+                    "create_product", "upload_quota")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -136,6 +141,38 @@ class LockPolicy(_Strict):
     source: str = ""
 
 
+class CreateProductPolicy(_Strict):
+    """What the platform's Create Product / Check Product Listing accept, field by field (the
+    sandbox enforces it; ``publish --dry-run`` checks bodies against it offline)."""
+
+    max_skus: int = Field(ge=1, description="SKUs per product")
+    price_min: Decimal = Field(gt=0)
+    price_max: Decimal = Field(gt=0)
+    price_decimals: int = Field(ge=0, description="decimals a USD amount may have")
+    quantity_min: int = Field(ge=0)
+    quantity_max: int = Field(ge=1)
+    weight_decimals: dict[str, int] = Field(description="package weight unit → decimals allowed")
+    unit_pairs: dict[str, str] = Field(description="package weight unit → the dimension unit it pairs with")
+    description_max_length: int = Field(ge=1)
+    seller_sku_max_length: int = Field(ge=1)
+    idempotency_key_max_length: int = Field(ge=1)
+    max_certifications: int = Field(ge=0)
+    file_max_bytes: int = Field(ge=1, description="certificate PDF upload limit")
+    sale_price_required_for: tuple[str, ...] = Field(description="shop warehouse origins that must send sale_price")
+    source: str = ""
+
+    @property
+    def file_max_megabytes(self) -> str:
+        return f"{self.file_max_bytes / 1048576:g}"
+
+
+class UploadQuotaPolicy(_Strict):
+    """Daily product uploads per shop probation tier (``None``: no limit)."""
+
+    tiers: dict[str, int | None]
+    source: str = ""
+
+
 class DocumentPolicy(_Strict):
     expiring_soon_days: int = Field(ge=0)
     accepted_status: tuple[str, ...]
@@ -213,6 +250,8 @@ class Policy(_Strict):
     documents: DocumentPolicy
     channel: ChannelPolicy
     variants: VariantPolicy
+    create_product: CreateProductPolicy
+    upload_quota: UploadQuotaPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}
