@@ -98,7 +98,7 @@ class WhiteParams:
     edge_contrast: int
     max_edge_share: float
     min_sharp_share: float
-    fast: bool = True  # a run option (``--exact-images``-style), not a policy number
+    fast: bool = True  # a run option (the engine's ``fast_images``), not a policy number
 
     @classmethod
     def of(cls, white_background: Any, fast: bool = True) -> WhiteParams:
