@@ -8,11 +8,17 @@ in the language asked for, from the same finding, so codes never change with the
 
 from __future__ import annotations
 
+import functools
+import itertools
+import os
+import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, NamedTuple
 
-__all__ = ["Finding", "Hit", "ListingResult", "RenderedBatch", "Report", "Severity", "Summary"]
+__all__ = ["Finding", "Hit", "ListingResult", "RenderedBatch", "Report", "Severity", "Summary", "Where",
+           "share_key"]
 
 
 class Severity(IntEnum):
@@ -48,6 +54,62 @@ class Hit(NamedTuple):
     ctx: dict[str, Any] = {}
 
 
+_WHERE = re.compile(r"^([^\[.]+)(?:\[([^\]]*)\])?(?:\.(.+))?$")
+_BASE = re.compile(r"^([^\[.]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a finding points, taken apart: the field (a catalogue column, a shop section), the
+    position in a list-valued field, the key of an item named by an id, a member below it.
+
+    ``title`` → ``Where("title")``; ``main_images[2]`` → ``index=2``; ``documents[FCC-7]`` →
+    ``key="FCC-7"``; ``documents[FCC-7].file`` → ``key="FCC-7", member="file"``;
+    ``app.api_version`` → ``Where("app", member="api_version")``. ``text`` is the string the
+    reports print (the finding's ``field``), unchanged.
+    """
+
+    field: str
+    index: int | None = None
+    key: str | None = None
+    member: str | None = None
+    text: str = ""
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def parse(text: str) -> Where:
+        """The structured form of a finding's ``field`` string (parsed once per distinct text)."""
+        text = text or ""
+        match = _WHERE.match(text)
+        if match is None:  # not one of the shapes above: the field before any bracket or dot
+            base = _BASE.match(text)
+            return Where(base.group(1) if base else "", text=text)
+        base, inside, member = match.groups()
+        index = int(inside) if inside is not None and inside.isdigit() else None
+        key = inside if inside is not None and index is None else None
+        return Where(base, index, key, member, text)
+
+    @property
+    def position(self) -> int:
+        """The position in a list-valued field, ``-1`` when the finding points at no item."""
+        return -1 if self.index is None else self.index
+
+
+_SHARE_COUNTER = itertools.count()
+_SHARE_PROCESS: tuple[int, bytes] = (0, b"")   # (pid, random token) of the process handing keys out
+
+
+def share_key() -> tuple[bytes, int]:
+    """A key for one finding the engine shares between listings, unique across the processes
+    of a run (a worker's keys never equal the parent's, nor another worker's): reporters
+    remember what they rendered for a shared finding by this key instead of by ``id()``."""
+    global _SHARE_PROCESS
+    pid = os.getpid()
+    if _SHARE_PROCESS[0] != pid:  # first call in this process (or in a forked child)
+        _SHARE_PROCESS = (pid, os.urandom(8))
+    return _SHARE_PROCESS[1], next(_SHARE_COUNTER)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reason the platform would refuse a listing (or the shop).
@@ -61,6 +123,14 @@ class Finding:
     field: str
     evidence: dict[str, Any]
     ctx: dict[str, Any]
+    # Set by the engine on findings it shares between listings (see ``share_key``): equal keys,
+    # equal findings. ``None`` for a finding of one listing only.
+    shared: Hashable | None = field(default=None, compare=False)
+
+    @property
+    def where(self) -> Where:
+        """The structured location of ``field`` (derived from it, parsed once per text)."""
+        return Where.parse(self.field)
 
     @property
     def values(self) -> dict[str, Any]:

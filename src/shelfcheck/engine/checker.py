@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shelfcheck.analysis.images import ImageInfo
-from shelfcheck.findings import Finding, ListingResult
+from shelfcheck.findings import Finding, ListingResult, share_key
 from shelfcheck.model import Listing
 from shelfcheck.rules.context import Images, ListingContext, RunContext, ShopContext
 from shelfcheck.engine.plan import ActiveRule, Plan
@@ -59,7 +59,7 @@ class Checker:
             if hits is None:
                 if len(memo) >= MEMO_FAMILIES:
                     memo.clear()
-                hits = memo[key] = _findings(ctx, family.rules) if gate is None or gate(ctx) else []
+                hits = memo[key] = _findings(ctx, family.rules, shared=True) if gate is None or gate(ctx) else []
             if hits:
                 findings.extend(hits)  # the same (frozen) findings for the same values
         match = ctx.category
@@ -95,6 +95,10 @@ class FirstRows:
         return first
 
 
-def _findings(ctx: ListingContext | ShopContext, actives: Iterable[ActiveRule]) -> list[Finding]:
-    return [Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx))
+def _findings(ctx: ListingContext | ShopContext, actives: Iterable[ActiveRule],
+              shared: bool = False) -> list[Finding]:
+    """Each rule's hits as findings; ``shared``: the findings of a memo entry, handed to every
+    listing with the same values, each with the key reporters remember its rendering by."""
+    return [Finding(active.rule.code, active.severity, hit.field, dict(hit.evidence), dict(hit.ctx),
+                    share_key() if shared else None)
             for active in actives for hit in active.rule.check(ctx)]

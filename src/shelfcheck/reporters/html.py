@@ -47,7 +47,7 @@ from PIL import Image, UnidentifiedImageError
 
 from shelfcheck.analysis.images import PIXEL_CAP, READ_CAP
 from shelfcheck.analysis.refs import resolve_image_ref
-from shelfcheck.findings import Finding, ListingResult, Severity, Summary
+from shelfcheck.findings import Finding, ListingResult, Severity, Summary, Where
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines
 from shelfcheck.reporters.inert import REPLACE_ERRORS
@@ -67,7 +67,6 @@ _CSP = "@@shelfcheck-csp@@"
 _INLINE = re.compile(r"<(style|script)(?:\s[^>]*)?>(.*?)</\1>", re.DOTALL)
 _REMOTE = ("http://", "https://")
 _SEV_ORDER = {"error": 0, "warning": 1, "info": 2}
-_INDEX = re.compile(r"^(.*)\[(\d+)\]$")
 
 
 class NoPreview(Exception):
@@ -316,17 +315,17 @@ def _box_class(box: Any, w: int, h: int, thumbs: Thumbnails) -> str | None:
 
 
 def _figures(findings: list[Finding], thumbs: Thumbnails, cat: Catalogue) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str], list[Finding]] = {}
+    groups: dict[tuple[Where, str], list[Finding]] = {}
     for f in findings:
         ref = f.evidence.get("ref")
         if isinstance(ref, str) and ref.strip():
-            groups.setdefault((f.field, ref), []).append(f)
-    def position(key: tuple[str, str]) -> tuple[str, int]:
-        match = _INDEX.match(key[0])
-        return (match.group(1), int(match.group(2))) if match else (key[0], -1)
+            groups.setdefault((f.where, ref), []).append(f)
+    def position(key: tuple[Where, str]) -> tuple[str, int, str]:
+        where = key[0]
+        return (where.field, where.position, where.text)  # main_images[2] before main_images[10]
 
-    return [_figure(ref, field_name, groups[(field_name, ref)], thumbs, cat)
-            for field_name, ref in sorted(groups, key=position)
+    return [_figure(ref, where.text, groups[(where, ref)], thumbs, cat)
+            for where, ref in sorted(groups, key=position)
             if not ref.strip().lower().startswith(_REMOTE)]  # URLs are not fetched to draw them
 
 

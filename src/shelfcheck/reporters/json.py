@@ -48,9 +48,10 @@ def listing_dict(result: ListingResult, cat: Catalogue) -> dict[str, Any]:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-# Findings already rendered, by identity: listings that share findings (see ``Finding``) share
-# their text. Each entry keeps its finding, so an id is never reused while it is here.
-_RENDERED: dict[int, tuple[Finding, Catalogue, str]] = {}
+# Findings already rendered, by the key the engine gives a finding it shares between listings
+# (``Finding.shared``): listings that share findings share their text. Each entry keeps its
+# catalogue, so a text is only reused in the language (and pack) it was rendered for.
+_RENDERED: dict[Any, tuple[Catalogue, str]] = {}
 _RENDERED_MAX = 20_000
 
 
@@ -59,13 +60,16 @@ def _dump(value: Any) -> str:
 
 
 def _finding_text(finding: Finding, cat: Catalogue) -> str:
-    known = _RENDERED.get(id(finding))
-    if known is not None and known[0] is finding and known[1] is cat:
-        return known[2]
+    shared = finding.shared
+    if shared is None:  # a finding of this listing only: nothing to remember
+        return _dump(finding_dict(finding, cat))
+    known = _RENDERED.get(shared)
+    if known is not None and known[0] is cat:
+        return known[1]
     text = _dump(finding_dict(finding, cat))
     if len(_RENDERED) >= _RENDERED_MAX:
         _RENDERED.clear()
-    _RENDERED[id(finding)] = (finding, cat, text)
+    _RENDERED[shared] = (cat, text)
     return text
 
 

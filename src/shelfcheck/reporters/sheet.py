@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from shelfcheck.findings import Finding, ListingResult, Severity, Summary
+from shelfcheck.findings import Finding, ListingResult, Severity, Summary, Where
 from shelfcheck.i18n import Catalogue
 from shelfcheck.ingest.table import DECODE_ERRORS, cell_text, csv_records, escape_text, open_table
 from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
@@ -59,17 +59,18 @@ PASS_FILL = "FFC6EFCE"                # light green: a status cell of a clean ro
 _OUR_FILLS = {ERROR_FILL, WARNING_FILL, PASS_FILL}
 _GB_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "hz"}
 _CELL_LIMIT = 32767                   # characters an Excel cell holds
-_FIELD_BASE = re.compile(r"^([^\[.]+)")
 
 
-def field_column(field: str, columns: dict[str, str]) -> str | None:
-    """The header text of the column a finding's ``field`` points at, or ``None``.
+def field_column(where: Where | str, columns: dict[str, str]) -> str | None:
+    """The header text of the column a finding points at (its :class:`Where`, or its ``field``
+    text), or ``None``.
 
     ``title`` → the title column; ``main_images[2]`` → the main images column;
     ``documents[FCC-7]`` and shop fields (``app.api_version``) → ``None``.
     """
-    match = _FIELD_BASE.match(field or "")
-    return columns.get(match.group(1)) if match else None
+    if isinstance(where, str):
+        where = Where.parse(where)
+    return columns.get(where.field) if where.field else None
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -364,7 +365,7 @@ class _Marker:
         status_col = self.added["status"]
         by_cell: dict[int, list[Finding]] = {}
         for f in result.findings:
-            header = field_column(f.field, self.columns)
+            header = field_column(f.where, self.columns)
             col = self.col_of.get(header.strip()) if header else None
             by_cell.setdefault(col or status_col, []).append(f)
         marks = {}

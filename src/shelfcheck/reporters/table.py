@@ -82,9 +82,9 @@ def _drawing_console(look: Look) -> Console:
                    no_color=look.no_color, width=look.width, highlight=False, soft_wrap=False)
 
 
-# Findings tables already drawn, by the identity of their findings (listings that share findings
-# share their table). Each entry keeps its findings, so their ids are not reused while it is here.
-_TABLES: dict[tuple[Any, ...], tuple[tuple[Finding, ...], str]] = {}
+# Findings tables already drawn, by the keys the engine gives the findings it shares between
+# listings (``Finding.shared``): listings that share all their findings share their table.
+_TABLES: dict[tuple[Any, ...], str] = {}
 _TABLES_MAX = 5_000
 
 
@@ -102,16 +102,18 @@ def render_listing(result: ListingResult, lang: str, look: Look, show_passed: bo
         console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
     if not result.findings:
         return heading.get()
-    findings = tuple(result.findings)
-    key = (lang, look, *map(id, findings))
-    known = _TABLES.get(key)
+    shared = [f.shared for f in result.findings]
+    key = (lang, look, *shared) if None not in shared else None
+    known = _TABLES.get(key) if key is not None else None
     if known is None:
         with console.capture() as table:
             console.print(_findings_table(result.findings, cat))
-        if len(_TABLES) >= _TABLES_MAX:
-            _TABLES.clear()
-        known = _TABLES[key] = (findings, table.get())
-    return heading.get() + known[1]
+        known = table.get()
+        if key is not None:
+            if len(_TABLES) >= _TABLES_MAX:
+                _TABLES.clear()
+            _TABLES[key] = known
+    return heading.get() + known
 
 
 def _draw_product(console: Console, product: Any, cat: Catalogue) -> None:

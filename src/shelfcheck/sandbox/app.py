@@ -420,7 +420,7 @@ class Sandbox:
             if finding.severity.label != "error":
                 continue
             code, stage = _finding_code(finding.code)
-            if (code, _root(finding.field)) in refused:
+            if (code, finding.where.field) in refused:
                 continue  # the field check already refused it
             (sync if stage == "sync" else review).append((finding.code, code, finding.field))
         return values.get("seller_sku", ""), sync, review
