@@ -55,6 +55,8 @@ class Listing:
     base_dir: Path
     _images: list[str] | None = field(default=None, repr=False, compare=False)
     damaged: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    # Typed values parsed so far (``shelfcheck.ingest.values.typed``): field → (value, error).
+    _typed: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> tuple[object, ...]:
         # Sent to worker processes without its raw cells: rules read ``values`` only.
@@ -62,7 +64,7 @@ class Listing:
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         self.row, self.values, self.columns, self.base_dir, self.damaged = state  # type: ignore[assignment]
-        self.cells, self.header, self._images = [], [], None
+        self.cells, self.header, self._images, self._typed = [], [], None, None
 
     @property
     def raw(self) -> dict[str, str]:

@@ -284,12 +284,21 @@ _PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
 
 
-def _send_values(listing: Listing) -> dict[str, str]:
-    """The row's values as the body is built from them: a bare package number takes the unit its
-    header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
+def _send_values(listing: Listing) -> dict[str, Any]:
+    """The row's values as the body is built from them: the quantity as the whole number and the
+    price as the plain amount they were read as (``ingest.values.typed``, the parse the rules
+    read: ``1,200`` is sent as 1200, ``$12.99`` as ``12.99``); a bare package number takes the
+    unit its header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
     from shelfcheck.ingest.columns import header_unit
+    from shelfcheck.ingest.values import typed
 
-    values = dict(listing.values)
+    values: dict[str, Any] = dict(listing.values)
+    quantity = typed(listing, "quantity").value
+    if quantity is not None:
+        values["quantity"] = quantity
+    price = typed(listing, "price").value
+    if price is not None:
+        values["price"] = format(price, "f")
     for name in _PACKAGE_FIELDS:
         value = values.get(name, "")
         unit = header_unit(listing.columns.get(name, "")) if value else None

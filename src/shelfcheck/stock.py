@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from shelfcheck.ingest.values import parse_int
+from shelfcheck.ingest.values import parse_int, typed
 
 __all__ = ["Drift", "Reconciliation", "erp_quantity", "measure_drift", "reconcile"]
 
@@ -79,12 +79,9 @@ def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | Non
             if not sku or sku in seen:
                 continue
             seen.add(sku)
-            erp: int | None = None
-            status = "ok"
-            try:
-                erp = erp_quantity(listing.get("quantity"))
-            except ValueError:
-                status = "erp_unreadable"
+            quantity = typed(listing, "quantity")  # the one parse the drift rule reads too
+            erp: int | None = quantity.value
+            status = "erp_unreadable" if quantity.error is not None else "ok"
             if erp is None and status == "ok":
                 status = "erp_missing"
             snap = stock.get(sku)

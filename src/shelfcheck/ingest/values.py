@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from shelfcheck.ingest.limits import limits
+from shelfcheck.model import Listing
 
-__all__ = ["parse_date", "parse_int", "parse_price"]
+__all__ = ["TYPED_FIELDS", "Typed", "parse_date", "parse_int", "parse_price", "typed"]
 
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 # ASCII digits only (``\d`` would accept Arabic-Indic and full-width digits too).
@@ -71,3 +74,51 @@ def parse_price(text: str) -> Decimal:
     """Read a USD price (``12.99``, ``$12.99``, ``USD 12.99``)."""
     cleaned = re.sub(r"(?i)^\s*(usd|us\$|\$)\s*", "", text.strip()).replace(",", "")
     return _decimal(cleaned, text, "a price", _MAX_PRICE_DIGITS)
+
+
+class Typed(NamedTuple):
+    """A catalogue cell read as what its column means: ``value`` (``None`` when the cell is
+    empty or unreadable) and ``error``, the parser's reason when it cannot be read."""
+
+    value: Any
+    error: str | None
+
+
+# The catalogue fields that have a type, and what reads them. Cells written in the plain form
+# (``12``, ``12.99``) skip the parser: the same value, without the bounded-work checks a plain
+# number does not need.
+TYPED_FIELDS: dict[str, Callable[[str], Any]] = {
+    "quantity": parse_int,
+    "price": parse_price,
+    "model_first_filing_date": parse_date,
+}
+_PLAIN: dict[str, tuple[re.Pattern[str], Callable[[str], Any]]] = {
+    "quantity": (re.compile(r"^[0-9]{1,18}$"), int),
+    "price": (re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$"), Decimal),
+}
+_EMPTY = Typed(None, None)
+
+
+def typed(listing: Listing, name: str) -> Typed:
+    """The typed value of a field of ``listing`` (one of :data:`TYPED_FIELDS`), parsed the first
+    time it is asked for and kept on the listing: the values rule, the document, inventory and
+    stock checks and the publish payload all read this one parse."""
+    cache = listing._typed
+    if cache is None:
+        cache = listing._typed = {}
+    known = cache.get(name)
+    if known is None:
+        known = cache[name] = _read(name, listing.get(name))
+    return known  # type: ignore[no-any-return]
+
+
+def _read(name: str, text: str) -> Typed:
+    if not text:
+        return _EMPTY
+    plain = _PLAIN.get(name)
+    if plain is not None and plain[0].match(text):
+        return Typed(plain[1](text), None)
+    try:
+        return Typed(TYPED_FIELDS[name](text), None)
+    except ValueError as exc:
+        return Typed(None, str(exc))

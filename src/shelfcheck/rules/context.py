@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from shelfcheck.ingest.values import Typed, typed
 from shelfcheck.model import Document, Listing, PlatformStock, ShopProfile
 from shelfcheck.policy import CategoryMatch, CategoryTree, Policy
 
@@ -191,6 +192,11 @@ class ListingContext(_RunShortcuts, _Cache):
     def get(self, name: str) -> str:
         """The trimmed text of a catalogue field (``""`` when absent)."""
         return self.listing.get(name)
+
+    def typed(self, name: str) -> Typed:
+        """The typed value of ``quantity``, ``price`` or a date field, parsed once per listing
+        (``value`` is ``None`` when the cell is empty or unreadable; ``error`` says why)."""
+        return typed(self.listing, name)
 
     # Category ------------------------------------------------------------------------------
     def _category_entry(self) -> tuple[CategoryMatch | None, frozenset[str]]:

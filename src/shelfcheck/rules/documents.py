@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from shelfcheck.analysis.fcc import parse_fcc_id
 from shelfcheck.analysis.fda import normalise_fda_number, valid_fda_number
 from shelfcheck.findings import Hit
-from shelfcheck.ingest.values import parse_date
 from shelfcheck.model import Document
 from shelfcheck.rules.context import ListingContext, Slot
 from shelfcheck.rules.registry import family, rule
@@ -48,13 +47,8 @@ class DocumentCheck:
 
 
 def _filing_date(c: ListingContext) -> dt.date | None:
-    text = c.get("model_first_filing_date")
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError:
-        return None
+    value: dt.date | None = c.typed("model_first_filing_date").value
+    return value
 
 
 def _assess(c: ListingContext, doc: Document) -> DocumentCheck:

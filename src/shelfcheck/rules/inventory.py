@@ -8,16 +8,14 @@ from typing import Any
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.registry import family, rule
-from shelfcheck.stock import erp_quantity, measure_drift
+from shelfcheck.stock import measure_drift
 
 __all__: list[str] = []
 
 
 def _erp_quantity(c: ListingContext) -> int | None:
-    try:
-        return erp_quantity(c.get("quantity"))
-    except ValueError:
-        return None
+    value: int | None = c.typed("quantity").value  # None: empty or unreadable (value_invalid)
+    return value
 
 
 def _snapshot_given(run: Any) -> bool:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from shelfcheck.findings import Hit
-from shelfcheck.ingest.values import parse_date, parse_int, parse_price
+from shelfcheck.ingest.values import TYPED_FIELDS
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
-# field → (parser, expected-value reason key, pattern of the common valid case parsed for free)
-_PARSERS = {
-    "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]{1,18}$")),
-    "price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
-    "model_first_filing_date": (parse_date, "value_date", None),
-}
-family("values", memo=tuple(_PARSERS))
+# field → the expected-value reason key of its message (the parsers: ingest.values.TYPED_FIELDS)
+_EXPECTED = {"quantity": "value_whole_number", "price": "value_price", "model_first_filing_date": "value_date"}
+assert set(_EXPECTED) == set(TYPED_FIELDS), "every typed field says what it expects"
+family("values", memo=tuple(TYPED_FIELDS))
 
 
 @rule("value_invalid", family="values")
@@ -36,11 +32,6 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
     Good:
         ``quantity: 50``, ``model_first_filing_date: 2023-05-01``
     """
-    for field, (parse, expected, plain) in _PARSERS.items():
-        text = c.get(field)
-        if not text or (plain is not None and plain.match(text)):
-            continue
-        try:
-            parse(text)
-        except ValueError:
-            yield Hit(field, {"value": text, "expected": expected}, {"expected": expected})
+    for field, expected in _EXPECTED.items():
+        if c.typed(field).error is not None:  # parsed once, at the first ask (ingest.values.typed)
+            yield Hit(field, {"value": c.get(field), "expected": expected}, {"expected": expected})

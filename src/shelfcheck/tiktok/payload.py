@@ -95,7 +95,7 @@ def build_package(values: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def build_sku(values: Mapping[str, str], *, warehouse_id: str | None = None) -> dict[str, Any]:
+def build_sku(values: Mapping[str, Any], *, warehouse_id: str | None = None) -> dict[str, Any]:
     """One entry of ``skus``: seller SKU, price (with ``sale_price``), list price, inventory,
     identifier code and sales attributes (``sales_attributes``: ``[{name, value_name}]`` built by
     the caller from the product grouping)."""
@@ -110,8 +110,10 @@ def build_sku(values: Mapping[str, str], *, warehouse_id: str | None = None) -> 
         sku["list_price"] = {"amount": values["list_price"], "currency": "USD"}
     quantity: Any = values.get("quantity", "")
     if quantity != "":
-        # a number only when it is one the platform could hold; anything else is sent as written
-        quantity = int(quantity) if quantity.isdigit() and len(quantity) <= 18 else quantity
+        # a number only when it is one the platform could hold (the caller may pass the typed
+        # value it read); anything else is sent as written
+        if isinstance(quantity, str) and quantity.isdigit() and len(quantity) <= 18:
+            quantity = int(quantity)
         entry: dict[str, Any] = {"quantity": quantity}
         if warehouse_id:
             entry["warehouse_id"] = warehouse_id
@@ -122,10 +124,10 @@ def build_sku(values: Mapping[str, str], *, warehouse_id: str | None = None) -> 
     return sku
 
 
-def build_product_body(values: Mapping[str, str], *, category_id: str, image_uris: Sequence[str],
+def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uris: Sequence[str],
                        attribute_ids: Mapping[str, str], certification_ids: Mapping[str, str],
                        documents: Sequence[Document] = (), idempotency_key: str | None = None,
-                       skus: Sequence[Mapping[str, str]] | None = None,
+                       skus: Sequence[Mapping[str, Any]] | None = None,
                        certification_files: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
                        warehouse_id: str | None = None) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one product.
