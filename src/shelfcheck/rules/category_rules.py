@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shelfcheck.analysis import scripts
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.registry import gate, rule
@@ -211,8 +212,42 @@ def _invalid(attribute: Mapping[str, Any], values: list[str]) -> tuple[str, str]
     return None
 
 
+def _text_problem(text: str) -> str | None:
+    """The reason the platform refuses an attribute name or value as text, if any."""
+    if scripts.cjk_characters(text):
+        return "attribute_text_chinese"
+    if scripts.emoji_characters(text) or scripts.control_characters(text) or scripts.html_entities(text):
+        return "attribute_text_format"
+    return None
+
+
+def _text_hits(given: Mapping[str, tuple[str, list[str]]], known: set[str], path: str) -> Iterator[Hit]:
+    for key, (name, values) in given.items():
+        problem = _text_problem(name)
+        if problem is None and key not in known:
+            problem = "attribute_not_in_category"
+        if problem is not None:
+            yield Hit("attributes", {"attribute": name, "attribute_id": None, "value": " | ".join(values),
+                                     "allowed": [], "category": path}, {"reason": problem, "allowed": "-"})
+            continue
+        for value in values:
+            problem = _text_problem(value)
+            if problem is not None:
+                yield Hit("attributes", {"attribute": name, "attribute_id": None, "value": value, "allowed": [],
+                                         "category": path}, {"reason": problem, "allowed": "-"})
+                break
+        else:
+            folded = [_key(v) for v in values]
+            duplicate = next((v for i, v in enumerate(values) if folded[i] in folded[:i]), None)
+            if duplicate is not None:
+                yield Hit("attributes", {"attribute": name, "attribute_id": None, "value": duplicate,
+                                         "allowed": [], "category": path},
+                          {"reason": "attribute_value_duplicate", "allowed": "-"})
+
+
 @rule("attribute_value_invalid", family="category_rules", reads=("categories",),
-      platform=("12052529", "12052246", "12052256", "12052247", "12052240"))
+      platform=("12052529", "12052246", "12052256", "12052247", "12052240", "12052243", "12052245", "12052250",
+                "12052251", "12052935"))
 def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
     """An attribute value is not one the category's attribute accepts.
 
@@ -220,10 +255,13 @@ def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
         With the leaf's attributes pulled, each value given in the ``attributes`` column is one of
         the attribute's listed values when the attribute takes no custom value, is a positive
         number when its format is ``POSITIVE_INT_OR_DECIMAL``, and is a single value unless the
-        attribute allows several.
+        attribute allows several; every name given is an attribute of the category; names and
+        values have no Chinese characters, emoji, control characters or HTML entities, and no
+        value is given twice.
     Why the platform refuses it:
         Create Product refuses value ids that do not exist, custom values where none are allowed,
-        several values for a single-choice attribute, and non-numbers for numeric attributes.
+        several values for a single-choice attribute, non-numbers for numeric attributes, custom
+        attributes, Chinese or badly formatted names and values, and duplicated values.
     Bad:
         ``attributes: Battery Type: Plutonium`` (not a listed value)
     Good:
@@ -235,10 +273,14 @@ def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
     given = parse_attributes(c.get("attributes"))
     if not given:
         return
+    known = {_key(str(a.get(k, ""))) for a in leaf.attributes for k in ("name", "id")}
+    yield from _text_hits(given, known, leaf.path)
     for attribute in leaf.attributes:
         values = _lookup(given, attribute)
         if not values:
             continue
+        if any(_text_problem(v) for v in values) or len({_key(v) for v in values}) < len(values):
+            continue  # reported above
         bad = _invalid(attribute, values)
         if bad is None:
             continue
