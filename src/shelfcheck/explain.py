@@ -15,7 +15,8 @@ from shelfcheck.policy import load_policy
 from shelfcheck.rules import RULES, Rule
 from shelfcheck.rules.docs import rule_text
 
-__all__ = ["coverage_json", "coverage_table", "explain_code", "explain_platform", "rule_info", "rules_json", "rules_table"]
+__all__ = ["coverage_json", "coverage_table", "explain_code", "explain_platform", "rule_info", "rules_json",
+           "rules_table"]
 
 def _severity(rule: Rule, policy: str | None) -> str:
     pack = load_policy(policy)
