@@ -50,8 +50,8 @@ def category_not_leaf(c: ListingContext) -> Iterator[Hit]:
         ``category: Phones & Electronics > Audio > Earbuds`` (a leaf of the shop's tree)
     """
     match = c.category
-    if match is None:
-        return
+    if match is None or match.permission == "PROHIBITED":
+        return  # category_unknown / category_prohibited say it
     platform = c.run.platform
     if platform is None:
         if len(match.segments) == 1:
@@ -85,7 +85,7 @@ def category_not_on_platform(c: ListingContext) -> Iterator[Hit]:
     """
     match = c.category
     platform = c.run.platform
-    if match is None or platform is None:
+    if match is None or platform is None or match.permission == "PROHIBITED":
         return
     node, deepest = platform.find(match.segments)
     if node is not None:
