@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from helpers import Workspace, codes, write_csv
+from helpers import Workspace, codes
 from shelfcheck.cli.main import app
 from shelfcheck.datasets import load_datasets
-from shelfcheck.datasets.platform import import_categories, load_platform
+from shelfcheck.datasets.platform import load_platform
 
 runner = CliRunner()
 
@@ -157,8 +157,7 @@ def test_import_of_the_official_samples(shared_data: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     node = load_platform(shop="doc").nodes["600002"]
     assert node.name == "Home Supplies" and not node.is_leaf and node.permission == "INVITE_ONLY"
-    for kind, name in (("rules", "product_202309_categories_id_rules.json"),
-                       ("attributes", "product_202309_categories_id_attributes.json")):
+    for name in ("product_202309_categories_id_rules.json", "product_202309_categories_id_attributes.json"):
         result = runner.invoke(app, ["data", "import", "tiktok-categories", str(samples / name), "--shop", "doc",
                                      "--category", "600002"])
         assert result.exit_code == 0, result.output
