@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError, ShelfcheckError
+from shelfcheck.errors import InputError
 
 __all__ = [
     "FORMAT",
@@ -425,7 +425,3 @@ def import_categories(file: str | os.PathLike[str], *, shop: str = "default", ca
         raise InputError(path, str(exc)) from None
     data = PlatformCategories(shop, day, str(path.resolve()), nodes, rules, attributes)
     return data, save_platform(data, root), what
-
-
-class PullError(ShelfcheckError):
-    """A pull that could not complete."""
