@@ -16,7 +16,7 @@ from typing import Any
 
 from shelfcheck.datasets.platform import PlatformCategories, PlatformNode, save_platform
 
-__all__ = ["PullResult", "catalog_categories", "pull_categories"]
+__all__ = ["PullResult", "catalog_categories", "leaves_for", "pull_categories"]
 
 
 @dataclass
@@ -74,6 +74,19 @@ def _leaf_for(data: PlatformCategories, text: str, policy: Any) -> PlatformNode 
     return node
 
 
+def leaves_for(data: PlatformCategories, categories: Iterable[str], policy: Any) -> tuple[list[str], list[str]]:
+    """``(leaf ids, cells that are no leaf)`` for the category cells of a catalogue."""
+    leaves: dict[str, None] = {}
+    not_leaves: list[str] = []
+    for text in categories:
+        found = _leaf_for(data, text, policy)
+        if found is False:
+            not_leaves.append(text)
+        elif isinstance(found, PlatformNode):
+            leaves.setdefault(found.id, None)
+    return list(leaves), not_leaves
+
+
 def pull_categories(client: Any, *, categories: Iterable[str] = (), policy: Any = None,
                     root: Path | None = None, source: str = "", today: dt.date | None = None) -> PullResult:
     """Pull the tree (Get Categories, ``category_version=v2``), then rules and attributes of the
@@ -86,17 +99,10 @@ def pull_categories(client: Any, *, categories: Iterable[str] = (), policy: Any 
     tree = client.get_categories(category_version="v2")
     nodes = parse_categories(_dump(tree))
     data = PlatformCategories(shop, today or dt.datetime.now(dt.timezone.utc).date(), source, nodes)
-    leaves: dict[str, None] = {}
-    not_leaves: list[str] = []
-    for text in categories:
-        found = _leaf_for(data, text, pack)
-        if found is False:
-            not_leaves.append(text)
-        elif isinstance(found, PlatformNode):
-            leaves.setdefault(found.id, None)
+    leaves, not_leaves = leaves_for(data, categories, pack)
     for leaf in leaves:
         rules = _dump(client.get_category_rules(leaf, category_version="v2"))
         attributes = _dump(client.get_attributes(leaf, category_version="v2"))
         data.rules[leaf] = dict(rules)
         data.attributes[leaf] = [dict(a) for a in attributes.get("attributes", [])]
-    return PullResult(data, save_platform(data, root), list(leaves), not_leaves)
+    return PullResult(data, save_platform(data, root), leaves, not_leaves)
