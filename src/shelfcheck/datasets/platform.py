@@ -94,6 +94,7 @@ class PlatformCategories:
     nodes: dict[str, PlatformNode]
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     attributes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _choices: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -160,11 +161,15 @@ class PlatformCategories:
         """Up to ``limit`` leaf paths under ``node_id``, the most similar to ``title`` first."""
         from rapidfuzz import fuzz, process, utils
 
-        leaves = self.leaves_under(node_id)
-        if not leaves:
+        choices = self._choices.get(node_id)
+        if choices is None:
+            depth = len(self.path(node_id))
+            choices = {leaf.id: " ".join(self.path(leaf.id)[depth:]) or leaf.name
+                       for leaf in self.leaves_under(node_id)}
+            if len(self._choices) < 4096:
+                self._choices[node_id] = choices
+        if not choices:
             return []
-        depth = len(self.path(node_id))
-        choices = {leaf.id: " ".join(self.path(leaf.id)[depth:]) or leaf.name for leaf in leaves}
         if not title.strip():
             return [self.path_text(i) for i in list(choices)[:limit]]
         best = process.extract(title, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process,
