@@ -34,10 +34,15 @@ from shelfcheck.errors import InputError
 
 __all__ = [
     "FORMAT",
+    "KIND",
     "PlatformCategories",
     "PlatformNode",
     "import_categories",
     "load_platform",
+    "newest",
+    "parse_attributes",
+    "parse_categories",
+    "parse_rules",
     "platform_dir",
     "response_kind",
     "save_platform",
@@ -404,9 +409,8 @@ def import_categories(file: str | os.PathLike[str], *, shop: str = "default", ca
             what = f"{len(nodes)} categories, rules of {len(rules)}, attributes of {len(attributes)}"
         elif kind == "categories":
             nodes = parse_categories(payload)
-            keep = current if current is not None else None
-            rules = {k: v for k, v in (keep.rules if keep else {}).items() if k in nodes}
-            attributes = {k: v for k, v in (keep.attributes if keep else {}).items() if k in nodes}
+            rules = {k: v for k, v in (current.rules if current else {}).items() if k in nodes}
+            attributes = {k: v for k, v in (current.attributes if current else {}).items() if k in nodes}
             what = f"{len(nodes)} categories"
         elif kind in ("rules", "attributes"):
             if not category:
