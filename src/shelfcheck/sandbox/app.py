@@ -183,6 +183,10 @@ class Sandbox:
         self.policy = config.policy if isinstance(config.policy, Policy) else load_policy(config.policy)
         self.catalog = SandboxCatalog(self.policy)
         self.datasets = load_datasets()
+        # The emulator's own tree decides its categories (audit below), never a tree a caller
+        # pulled into the same data directory.
+        self.datasets.platform = None
+        self.datasets.provenance.pop("tiktok-categories", None)
         self.engine = open_state(config.db)
         self.lock_rule = LockRule.from_policy(self.policy)
         wb = self.policy.images.white_background
