@@ -3,6 +3,8 @@
 from shelfcheck.rules import (  # noqa: F401  (imported for registration, in report order)
     shop,
     category,
+    category_tree,
+    category_rules,
     text,
     images,
     documents,

@@ -139,6 +139,9 @@ FINDING_CODES: dict[str, tuple[int, str]] = {
     "title_too_short": (12052931, "audit"),
     "category_missing": (12052023, "sync"), "category_unknown": (12052023, "sync"),
     "category_prohibited": (12052220, "sync"), "category_invite_only": (12052226, "sync"),
+    "category_not_leaf": (12052024, "sync"), "category_not_on_platform": (12052023, "sync"),
+    "attribute_missing": (12052104, "sync"), "attribute_value_invalid": (12052529, "sync"),
+    "certification_missing": (12052105, "sync"), "size_chart_missing": (12052673, "sync"),
     "main_images_too_few": (12052028, "sync"), "main_images_too_many": (12052306, "sync"),
     "image_not_found": (12052722, "sync"), "image_unreadable": (12052304, "sync"),
     "image_format_unsupported": (12052304, "sync"), "image_file_too_large": (12052302, "sync"),
@@ -196,6 +199,10 @@ class Sandbox:
         self.policy = config.policy if isinstance(config.policy, Policy) else load_policy(config.policy)
         self.catalog = SandboxCatalog(self.policy)
         self.datasets = load_datasets()
+        # The emulator's own tree decides its categories (audit below), never a tree a caller
+        # pulled into the same data directory.
+        self.datasets.platform = None
+        self.datasets.provenance.pop("tiktok-categories", None)
         self.engine = open_state(config.db)
         self.lock_rule = LockRule.from_policy(self.policy)
         wb = self.policy.images.white_background
