@@ -141,7 +141,8 @@ def test_china_warehouse_shop_must_send_a_sale_price(tmp_path: Path) -> None:
 def test_category_certification_required_by_the_rules(tmp_path: Path) -> None:
     row = {**BOX, "seller_sku": "ST-EB-01", "title": "Wireless Earbuds Bluetooth 5.3 with Charging Case",
            "category": "Phones & Electronics > Audio > Earbuds", "model_number": "EB100", "fcc_id": "2AXYZ-EB100",
-           "model_first_filing_date": "2024-01-15"}
+           "model_first_filing_date": "2024-01-15",
+           "attributes": "Warranty Period: 1 Year"}  # the leaf's required attribute (sent by publish)
     catalog = _catalog(tmp_path, [row])
     with running_sandbox() as (base, _), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         [skipped] = publish(catalog, client=c, ledger=ledger).outcomes  # preflight knows it first

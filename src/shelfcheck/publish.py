@@ -284,6 +284,39 @@ _PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
 
 
+def _category_attribute_values(cell: str, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``attributes`` column as ``product_attributes`` entries for the category's attributes
+    (Get Attributes): each named attribute (by name or id) with its values — a listed value by its
+    id, any other value by its name. Names the category does not have are left out (preflight's
+    ``attribute_value_invalid`` reports them)."""
+    import unicodedata
+
+    from shelfcheck.rules.category_rules import parse_attributes
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    by_key: dict[str, dict[str, Any]] = {}
+    for attr in attributes:
+        for key in (str(attr.get("name", "")), str(attr.get("id", ""))):
+            if key:
+                by_key.setdefault(norm(key), attr)
+    out: list[dict[str, Any]] = []
+    for key, (_, values) in parse_attributes(cell or "").items():
+        attr = by_key.get(key)
+        if attr is None or not values:
+            continue
+        listed = {norm(str(v.get("name", ""))): str(v.get("id", ""))
+                  for v in attr.get("values") or []}
+        ids = {str(v.get("id", "")) for v in attr.get("values") or []}
+        sent = []
+        for value in values:
+            value_id = value if value in ids else listed.get(norm(value))
+            sent.append({"id": value_id, "name": value} if value_id else {"name": value})
+        out.append({"id": str(attr.get("id", "")), "values": sent})
+    return out
+
+
 def _send_values(listing: Listing) -> dict[str, str]:
     """The row's values as the body is built from them: a bare package number takes the unit its
     header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
@@ -510,12 +543,14 @@ def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | N
                 return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
             continue
         uris.append(platform.upload(path, digest))
+    rules = platform.rules(category_id) if category_id else None
+    attributes = platform.attributes(category_id) if category_id else None
     body = build_product_body(_send_values(listing), category_id=category_id, image_uris=uris,
                               attribute_ids=attribute_ids, certification_ids=cert_ids,
                               documents=_documents(run.run.documents, listing),
-                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images))
-    rules = platform.rules(category_id) if category_id else None
-    attributes = platform.attributes(category_id) if category_id else None
+                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images),
+                              category_attributes=_category_attribute_values(listing.get("attributes"),
+                                                                            attributes or []))
     return body, rules, attributes
 
 

@@ -254,11 +254,34 @@ def _check_attributes(body: Mapping[str, Any], attributes: Sequence[Mapping[str,
             elif not spec.get("is_customizable", False):
                 out.append(Violation(12052240, f"{at}.name", "attribute_value_not_allowed",
                                      _short(value.get("name")), str(spec.get("name", attr_id))))
+    chosen = _chosen_values(body)
     for attr_id, spec in known.items():
-        required = spec.get("is_requried", spec.get("is_required", False))
+        required = spec.get("is_requried", spec.get("is_required", False)) or _condition_holds(spec, chosen)
         if required and spec.get("type") in (None, "", "PRODUCT_PROPERTY") and not given.get(attr_id):
             out.append(Violation(12052104, "product_attributes", "attribute_missing", "",
                                  str(spec.get("name", attr_id))))
+
+
+def _chosen_values(body: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Attribute id → the value ids the body's ``product_attributes`` choose."""
+    out: dict[str, set[str]] = {}
+    for attr in body.get("product_attributes") or []:
+        if not isinstance(attr, Mapping):
+            continue
+        ids = {str(v.get("id")) for v in attr.get("values") or [] if isinstance(v, Mapping) and v.get("id")}
+        out.setdefault(str(attr.get("id") or ""), set()).update(ids)
+    return out
+
+
+def _condition_holds(spec: Mapping[str, Any], chosen: Mapping[str, set[str]]) -> bool:
+    """Whether one of the spec's ``requirement_conditions`` (``VALUE_ID_MATCH``: attribute X has
+    value Y) holds for the body: a conditional attribute or certification is then required."""
+    for cond in spec.get("requirement_conditions") or []:
+        if not isinstance(cond, Mapping) or str(cond.get("condition_type") or "VALUE_ID_MATCH") != "VALUE_ID_MATCH":
+            continue
+        if str(cond.get("attribute_value_id", "")) in chosen.get(str(cond.get("attribute_id", "")), set()):
+            return True
+    return False
 
 
 def _check_certifications(body: Mapping[str, Any], limits: Any, rules: Mapping[str, Any] | None,
@@ -280,7 +303,8 @@ def _check_certifications(body: Mapping[str, Any], limits: Any, rules: Mapping[s
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0):
             out.append(Violation(12052385, f"certifications[{i}].expiration_date", "certification_expiry",
                                  _short(expires)))
+    chosen = _chosen_values(body)
     for cert_id, spec in specs.items():
-        if spec.get("is_required") and cert_id not in ids:
+        if (spec.get("is_required") or _condition_holds(spec, chosen)) and cert_id not in ids:
             out.append(Violation(12052105, "certifications", "certification_missing", "",
                                  str(spec.get("name", cert_id))))

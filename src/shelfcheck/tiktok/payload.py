@@ -127,7 +127,8 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
                        documents: Sequence[Document] = (), idempotency_key: str | None = None,
                        skus: Sequence[Mapping[str, str]] | None = None,
                        certification_files: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
-                       warehouse_id: str | None = None) -> dict[str, Any]:
+                       warehouse_id: str | None = None,
+                       category_attributes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one product.
 
     Args:
@@ -141,6 +142,9 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
         skus: the rows of the product's SKUs (default: ``values`` alone, a one-SKU product).
         certification_files: document id → uploaded files ``[{id, name, format}]``.
         warehouse_id: the warehouse every SKU's inventory is in (Get Warehouses), when known.
+        category_attributes: further ``product_attributes`` entries ``{id, values}`` (the
+            catalogue's ``attributes`` column resolved against Get Attributes); an attribute
+            already sent from a catalogue field is not repeated.
     """
     body: dict[str, Any] = {
         "save_mode": "LISTING",
@@ -158,6 +162,11 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
         attr_id = attribute_ids.get(name)
         if value and attr_id:
             attributes.append({"id": attr_id, "values": [{"name": value}]})
+    sent = {a["id"] for a in attributes}
+    for extra in category_attributes:
+        if extra.get("id") and extra["id"] not in sent:
+            attributes.append({"id": extra["id"], "values": [dict(v) for v in extra.get("values") or []]})
+            sent.add(extra["id"])
     if attributes:
         body["product_attributes"] = attributes
     certifications = []
