@@ -307,7 +307,7 @@ def _shirt_catalogue(ws: Workspace) -> Path:
     rows = [_variant(ws, "TEE-R-M", "TEE", "Color: Red; Size: M", True, sku_image="img/1.jpg"),
             _variant(ws, "TEE-R-L", "TEE", "Color: Red; Size: L", False),
             _variant(ws, "TEE-R-L2", "TEE", "Color: Red; Size: L", False),
-            _variant(ws, "TEE-B", "TEE", "Color: Blue", False, category="Kitchenware"),
+            _variant(ws, "TEE-B", "TEE", "Color: Blue", False, category="Kitchenware > Drinkware"),
             ws.listing(seller_sku="MUG-1")]
     return write_csv(ws.root / "shirts.csv", rows)
 
