@@ -21,6 +21,7 @@ __all__ = [
     "CategoryGroup",
     "ChannelPolicy",
     "DocumentPolicy",
+    "FixPolicy",
     "ImagePolicy",
     "IngredientPolicy",
     "InventoryPolicy",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
-THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel")
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "fix")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -119,6 +120,19 @@ class ChannelPolicy(_Strict):
     source: str = ""
 
 
+class FixPolicy(_Strict):
+    """How ``shelfcheck fix`` rewrites what it can (the sizes and byte limit come from ``images``,
+    the SKU length from ``sku``)."""
+
+    image_margin: float = Field(ge=0, lt=0.5, description="white margin around a padded product, "
+                                                           "as a fraction of the side")
+    jpeg_quality: int = Field(ge=1, le=100, description="JPEG quality of a fixed image")
+    jpeg_min_quality: int = Field(ge=1, le=100, description="lowest quality tried to fit the byte limit")
+    inci_typo_min_score: float = Field(ge=0, le=100, description="similarity (0-100) from which a "
+                                                                 "spelling correction is suggested")
+    source: str = ""
+
+
 class OriginPolicy(_Strict):
     """Country-of-origin marking: names that may not stand for a country, and what to write."""
 
@@ -180,6 +194,7 @@ class Policy(_Strict):
     lock: LockPolicy
     documents: DocumentPolicy
     channel: ChannelPolicy
+    fix: FixPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}
