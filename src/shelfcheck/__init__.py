@@ -2,7 +2,8 @@
 
 The library API is small: :func:`check` a catalogue to get a :class:`Report`; each
 :class:`ListingResult` holds :class:`Finding` objects with a stable code, a :class:`Severity`, the
-field they point at and the measured evidence. :func:`load_policy` loads a policy pack; :func:`fix` writes a fixed copy of a catalogue.
+field they point at and the measured evidence. :func:`load_policy` loads a policy pack;
+:func:`fix` writes a fixed copy of a catalogue and checks it again.
 
 The names below load on first use (``import shelfcheck`` itself costs almost nothing), so the
 command line starts fast and a program that only needs, say, :class:`Severity` does not pay for

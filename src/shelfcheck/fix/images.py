@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 __all__ = ["ImageFix", "fix_image", "needs_resize"]

@@ -268,11 +268,18 @@ def _written_by_us(dest: Path, ctx: FixContext) -> bool:
 
 def _duplicate(listing: Listing, found: list[Finding], ctx: FixContext) -> list[Change]:
     changes = []
+    left = len(listing.main_images)
     for f in found:
         ref = f.evidence.get("ref")
-        if ref:
-            changes.append(Change(listing.row, f.field, f.code, str(ref), "", "suggested",
-                                  note="fix_note_image_duplicate", edit=Edit("drop", str(ref))))
+        if not ref:
+            continue
+        if left - 1 < ctx.policy.images.min_count:  # removing it would leave too few: replace it instead
+            changes.append(Change(listing.row, f.field, f.code, str(ref), None, "suggested",
+                                  note="fix_note_image_duplicate_replace"))
+            continue
+        left -= 1
+        changes.append(Change(listing.row, f.field, f.code, str(ref), "", "suggested",
+                              note="fix_note_image_duplicate", edit=Edit("drop", str(ref))))
     return changes
 
 

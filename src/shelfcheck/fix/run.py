@@ -41,6 +41,8 @@ class FixResult:
     introduced: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
     files: list[Path] = field(default_factory=list)
+    errors_before: int = 0  # error-level findings of the original
+    errors_after: int | None = None  # error-level findings left in the fixed catalogue
 
     @property
     def applied(self) -> list[Change]:
@@ -64,6 +66,8 @@ class FixResult:
             },
             "counts": [{"code": c, "before": b, "after": a} for c, b, a in self.counts()],
             "introduced": self.introduced,
+            "errors_before": self.errors_before,
+            "errors_after": self.errors_after,
             "files": [str(p) for p in self.files],
         }
 
@@ -200,7 +204,7 @@ def fix(
         _apply(row_changes, listing, fields, edits, apply_suggested)
         changes.extend(row_changes)
     result = FixResult(catalog, None if dry_run else out, changes, dict(before.summary.by_code), None,
-                       dry_run=dry_run)
+                       dry_run=dry_run, errors_before=before.summary.errors)
     if dry_run:
         return result
     cat = messages(lang)
@@ -235,6 +239,7 @@ def fix(
         result.files.append(out / "images.html")
     after = _check(dest, options)
     result.after = dict(after.summary.by_code)
+    result.errors_after = after.summary.errors
     was, now = _row_codes(before), _row_codes(after)
     result.introduced = [{"row": row, "code": code, "before": was.get((row, code), 0), "after": n}
                          for (row, code), n in sorted(now.items()) if n > was.get((row, code), 0)]
