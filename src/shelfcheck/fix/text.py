@@ -37,7 +37,7 @@ _DANGLING = re.compile(r"^[\s,;:/|·-]+|[\s,;:/|·-]+$")
 
 
 def _run_cut(limit: int) -> re.Pattern[str]:
-    return re.compile(r"(.)" + r"\1" * limit, flags=re.S)
+    return re.compile(r"(.)\1{" + str(limit) + ",}", flags=re.S)
 
 
 def clean_title(title: str, max_repeat: int) -> str:
