@@ -36,6 +36,11 @@ _CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u30
 _DANGLING = re.compile(r"^[\s,;:/|·-]+|[\s,;:/|·-]+$")
 
 
+# Full-width ASCII forms (U+FF01–U+FF5E) and the ideographic space: only these are folded, so
+# ™, ½ or ² keep their form (NFKC would write TM, 1⁄2, 2).
+_FULLWIDTH = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
 def _run_cut(limit: int) -> re.Pattern[str]:
     return re.compile(r"(.)\1{" + str(limit) + ",}", flags=re.S)
 
@@ -43,7 +48,7 @@ def _run_cut(limit: int) -> re.Pattern[str]:
 def clean_title(title: str, max_repeat: int) -> str:
     """The title with its form mended, its words kept.
 
-    Full-width forms become ASCII (NFKC: ``ＢＴ５.３`` → ``BT5.3``), HTML entities are decoded
+    Full-width forms become ASCII (``ＢＴ５.３`` → ``BT5.3``), HTML entities are decoded
     (``&nbsp;`` → a space), control, format and private-use characters and emoji go, a word
     written twice or more in a row is written once (``Sale Sale`` → ``Sale``), a run of one
     character longer than ``max_repeat`` is cut to one, and spaces are collapsed. Chinese text is
@@ -56,7 +61,7 @@ def clean_title(title: str, max_repeat: int) -> str:
             break
         text = decoded
     text = "".join(ch if ch in _MARKS or not _EMOJI.match(ch) else " " for ch in text)
-    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    text = text.translate(_FULLWIDTH) if not text.isascii() else text
     text = "".join(" " if ch in "\t\r\n\v\f\x85\u2028\u2029" else ch for ch in text)
     text = _CONTROL.sub("", text)
     text = _run_cut(max_repeat).sub(lambda m: m.group(1), text)
