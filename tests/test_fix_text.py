@@ -99,7 +99,8 @@ def _typos(seed: int = 14) -> list[tuple[str, str]]:
         i = rng.randrange(1, len(name) - 1)
         op = rng.choice("dsti")
         typo = {"d": name[:i] + name[i + 1:], "s": name[:i] + rng.choice(letters) + name[i + 1:],
-                "t": name[:i] + name[i + 1] + name[i] + name[i + 2:], "i": name[:i] + rng.choice(letters) + name[i:]}[op]
+                "t": name[:i] + name[i + 1] + name[i] + name[i + 2:],
+                "i": name[:i] + rng.choice(letters) + name[i:]}[op]
         if name_key(typo) != name_key(name):
             pairs.append((typo, name))
     return pairs

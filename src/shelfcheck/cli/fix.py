@@ -44,7 +44,8 @@ def fix_command(
                                                     "(never the catalogue's own folder).")],
     documents: Annotated[Optional[Path], typer.Option("--documents", help="Compliance documents CSV.")] = None,
     shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
-    inventory: Annotated[Optional[Path], typer.Option("--inventory", help="Platform inventory snapshot CSV.")] = None,
+    inventory: Annotated[Optional[Path], typer.Option(
+        "--inventory", help="Platform inventory snapshot CSV.")] = None,
     only: Annotated[Optional[str], typer.Option("--only", help="Fix only these finding codes (comma-separated).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list what would change.")] = False,
     apply_suggested: Annotated[bool, typer.Option(

@@ -97,7 +97,12 @@ def _square(img: Any, images: Any, margin: float, steps: list[str]) -> Any:
 def _encode(img: Any, fmt: str, quality: int) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG":
-        img.save(buf, "JPEG", quality=quality, optimize=True, subsampling=0 if quality >= 90 else 2)
+        options = {"quality": quality, "subsampling": 0 if quality >= 90 else 2}
+        try:
+            img.save(buf, "JPEG", optimize=True, **options)
+        except OSError:  # libjpeg's optimised Huffman pass can run out of its output buffer
+            buf = io.BytesIO()
+            img.save(buf, "JPEG", **options)
     elif fmt == "PNG":
         img.save(buf, "PNG", optimize=True)
     else:
