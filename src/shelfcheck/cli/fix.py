@@ -46,7 +46,8 @@ def fix_command(
     shop: Annotated[Optional[Path], typer.Option("--shop", help="Shop profile YAML.")] = None,
     inventory: Annotated[Optional[Path], typer.Option(
         "--inventory", help="Platform inventory snapshot CSV.")] = None,
-    only: Annotated[Optional[str], typer.Option("--only", help="Fix only these finding codes (comma-separated).")] = None,
+    only: Annotated[Optional[str], typer.Option(
+        "--only", help="Fix only these finding codes (comma-separated).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; list what would change.")] = False,
     apply_suggested: Annotated[bool, typer.Option(
         "--apply-suggested", help="Write the suggested changes too (default: only the safe ones).")] = False,
