@@ -123,7 +123,7 @@ class Engine:
         self._families = _by_family(self._listing_rules)
         images = self.run.policy.images
         wb = images.white_background
-        self._white = WhiteParams(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, self.fast_images)
+        self._white = WhiteParams.of(wb, fast=self.fast_images)
         self._max_bytes = images.max_bytes
         if self.jobs is None:
             self.jobs = os.cpu_count() or 1

@@ -1,4 +1,4 @@
-"""Image analysis: existence, format by content, size, full decodability, white border bands.
+"""Image analysis: existence, format by content, size, full decodability, white backdrop.
 
 :func:`analyse_image` is a pure function of the file's bytes and the white-background parameters,
 so its result can be computed in another process and cached by content hash. Headers are read
@@ -6,17 +6,32 @@ before pixels: a file that is not an image, or whose header announces an absurd 
 never decoded.
 
 White background (contract §5.1): in each of the four border bands, ``band`` × the shorter side
-wide, the share of pixels with ``min(R,G,B) ≥ min_channel`` and ``max − min ≤ max_chroma``.
-Transparent pixels are composited over white first (the platform shows them on white).
+wide, the share of the *backdrop's* pixels that are white (``min(R,G,B) ≥ min_channel`` and
+``max − min ≤ max_chroma``); the product's own pixels where it touches or crosses the frame are
+not backdrop. Transparent pixels are composited over white first (the platform shows them on
+white).
+
+Backdrop or product (:func:`judge_strip`). Each side is examined in a strip ``zone`` × the shorter
+side deep. Its non-white pixels form regions (8-connected). A region is the product crossing the
+edge when all three hold: it continues inward past the band; it covers at most
+``max_edge_share`` of the side's length (a frame, a sweep, a band along the edge covers it all);
+and at least ``min_sharp_share`` of its outline against the white is a sharp edge — within
+``edge_width`` × the shorter side of a pixel distinctly darker or more coloured than white
+(``min(R,G,B) < min_channel − edge_contrast``). A vignette, a gradient or a soft shadow fades
+into the white, so its outline is not sharp. Of a product region only the pixels within that
+distance of such a distinct pixel are the product's (its body and anti-aliased rim): a soft
+shadow attached to it stays backdrop.
 
 Fast path. A JPEG is first decoded at 1/8 scale (libjpeg's DCT scaling: every pixel of the
 result is the mean of an 8×8 block, and the whole entropy-coded stream is still decoded, so a
 truncated file is caught as surely as by a full decode). A reduced pixel of exactly (255,255,255)
 stands for a block that is white at full scale; any other reduced pixel is counted as a block
-that is not white at all. When even that pessimistic count clears ``min_ratio`` on all four
-bands, the image passes without a full decode (``scale`` = 8, ``bands`` hold the pessimistic
-ratios). Otherwise — a near-white, tinted or busy border, a failing image — the image is decoded
-in full and measured exactly, so every failing ratio reported is the exact full-scale value.
+that is not white at all, and nothing is counted as product. When even that pessimistic count
+clears ``min_ratio`` on all four bands, the image passes without a full decode (``scale`` = 8,
+``bands`` hold the pessimistic ratios). That is provably the full-scale verdict: excluding
+product pixels (never white) only raises a band's ratio. Otherwise — a near-white, tinted or busy
+border, a product at the edge, a failing image — the image is decoded in full and judged exactly,
+so every ratio and box reported is the exact full-scale value.
 """
 
 from __future__ import annotations
@@ -42,6 +57,7 @@ __all__ = [
     "analyse_bytes",
     "analyse_image",
     "band_width",
+    "judge_strip",
     "white_ratios",
 ]
 
@@ -62,7 +78,7 @@ def _pillow() -> Any:
     return Image
 
 
-ANALYSIS_VERSION = 2  # bump when the analysis changes: cached results of older versions are ignored
+ANALYSIS_VERSION = 3  # bump when the analysis changes: cached results of older versions are ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +93,26 @@ class WhiteParams:
     min_channel: int
     max_chroma: int
     min_ratio: float
-    fast: bool = True
+    zone: float
+    edge_width: float
+    edge_contrast: int
+    max_edge_share: float
+    min_sharp_share: float
+    fast: bool = True  # a run option (``--exact-images``-style), not a policy number
 
     @classmethod
     def of(cls, white_background: Any, fast: bool = True) -> WhiteParams:
-        """The parameters of a pack's ``images.white_background`` block (any object with
-        ``band``, ``min_channel``, ``max_chroma`` and ``min_ratio``)."""
+        """The parameters of a pack's ``images.white_background`` block (any object with the
+        fields above; every number comes from it)."""
         wb = white_background
-        return cls(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, fast)
+        return cls(wb.band, wb.min_channel, wb.max_chroma, wb.min_ratio, wb.zone, wb.edge_width,
+                   wb.edge_contrast, wb.max_edge_share, wb.min_sharp_share, fast)
 
     def key(self) -> str:
         """A string that identifies these parameters and the analysis version."""
         return (f"v{ANALYSIS_VERSION}:{self.band}:{self.min_channel}:{self.max_chroma}:"
-                f"{self.min_ratio}:{int(self.fast)}")
+                f"{self.min_ratio}:{self.zone}:{self.edge_width}:{self.edge_contrast}:"
+                f"{self.max_edge_share}:{self.min_sharp_share}:{int(self.fast)}")
 
 
 @dataclass(slots=True)
@@ -110,6 +133,7 @@ class ImageInfo:
     alpha: bool = False
     bands: dict[str, float] | None = None
     band_px: int | None = None
+    backdrop: dict[str, Any] | None = None
     scale: int = 1
     mtime_ns: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -170,26 +194,165 @@ def _white_mask(region: np.ndarray, params: WhiteParams) -> np.ndarray:
 
 
 def white_ratios(rgb: np.ndarray, params: WhiteParams) -> tuple[dict[str, float], int]:
-    """Share of white pixels in each border band of an ``H×W×3`` uint8 array."""
-    h, w = rgb.shape[:2]
-    b = band_width(w, h, params.band)
-    ratios = {}
-    for name, (x0, y0, x1, y1) in _band_boxes(w, h, b).items():
-        ratios[name] = round(float(_white_mask(rgb[y0:y1, x0:x1], params).mean()), 4)
+    """Share of white backdrop pixels in each border band of an ``H×W×3`` uint8 array."""
+    ratios, b, _ = _judge(lambda box: rgb[box[1]:box[3], box[0]:box[2]], rgb.shape[1], rgb.shape[0], params)
     return ratios, b
 
 
-def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float], int]:
-    """White ratio of each band of an RGB image, converting only the band pixels to arrays."""
+# Each side's strip is turned so that its image edge is row 0 and the side runs along the columns.
+def _canonical(side: str, strip: np.ndarray) -> np.ndarray:
+    if side == "top":
+        return strip
+    if side == "bottom":
+        return strip[::-1]
+    if side == "left":
+        return strip.transpose(1, 0, 2)
+    return strip[:, ::-1].transpose(1, 0, 2)  # right
+
+
+def _to_image_box(side: str, box: tuple[int, int, int, int], w: int, h: int) -> list[int]:
+    """A canonical box (rows r0–r1, columns c0–c1, ends exclusive) as [x0, y0, x1, y1] in the image."""
+    r0, r1, c0, c1 = box
+    if side == "top":
+        return [c0, r0, c1, r1]
+    if side == "bottom":
+        return [c0, h - r1, c1, h - r0]
+    if side == "left":
+        return [r0, c0, r1, c1]
+    return [w - r1, c0, w - r0, c1]
+
+
+def _box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     import numpy as np
 
-    w, h = img.size
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+@dataclass(slots=True)
+class StripVerdict:
+    """One side's band, judged: white and backdrop pixel counts, what is off-white, the product."""
+
+    white: int
+    backdrop: int
+    offending: tuple[int, int, int, int] | None  # canonical box of the off-white backdrop in the band
+    crossings: list[tuple[int, int, int, int]]  # canonical boxes (within the band) of product crossings
+
+    @property
+    def ratio(self) -> float:
+        return round(self.white / self.backdrop, 4) if self.backdrop else 1.0
+
+
+def judge_strip(strip: np.ndarray, b: int, edge_px: int, params: WhiteParams) -> StripVerdict:
+    """Judge the band (rows ``< b``) of a strip whose row 0 is the image edge (see the module text)."""
+    import numpy as np
+
+    lo = _channel_min(strip)
+    hi = np.maximum(np.maximum(strip[..., 0], strip[..., 1]), strip[..., 2])
+    white = (lo >= params.min_channel) & ((hi - lo) <= params.max_chroma)
+    band_white = white[:b]
+    if band_white.all():
+        return StripVerdict(band_white.size, band_white.size, None, [])
+    nonwhite = ~white
+    distinct = lo < max(0, params.min_channel - params.edge_contrast)
+    product = np.zeros(strip.shape[:2], dtype=bool)
+    crossings: list[tuple[int, int, int, int]] = []
+    # Nothing distinct from white (a uniform grey, cream or near-white backdrop, a faint
+    # gradient): no product region is possible, and scipy is not even loaded.
+    if distinct[: b + edge_px].any() and distinct[b:].any():
+        from scipy import ndimage
+
+        near = ndimage.maximum_filter(distinct.view(np.uint8), size=2 * edge_px + 1) > 0
+        labels, count = ndimage.label(nonwhite, structure=np.ones((3, 3), dtype=bool))
+        if count:
+            n = count + 1
+            in_band = np.bincount(labels[:b].ravel(), minlength=n) > 0
+            inward = np.bincount(labels[b:].ravel(), minlength=n) > 0
+            along = np.bincount(labels[0].ravel(), minlength=n)
+            spans = along > params.max_edge_share * strip.shape[1]
+            # the outline against white: non-white pixels with a white 4-neighbour inside the strip
+            touches = np.zeros_like(white)
+            touches[1:] |= white[:-1]
+            touches[:-1] |= white[1:]
+            touches[:, 1:] |= white[:, :-1]
+            touches[:, :-1] |= white[:, 1:]
+            outline = nonwhite & touches
+            edge_all = np.bincount(labels[outline], minlength=n)
+            edge_sharp = np.bincount(labels[outline & near], minlength=n)
+            sharp = edge_sharp >= params.min_sharp_share * np.maximum(edge_all, 1)
+            accepted = in_band & inward & ~spans & sharp & (edge_all > 0)
+            accepted[0] = False
+            if accepted.any():
+                product = accepted[labels] & near
+                objects = ndimage.find_objects(labels)
+                for label in np.flatnonzero(accepted):
+                    rows, cols = objects[label - 1]
+                    crossings.append((rows.start, min(b, rows.stop), cols.start, cols.stop))
+    band_product = product[:b]
+    offending = _box_of(nonwhite[:b] & ~band_product)
+    backdrop = int(band_white.size - np.count_nonzero(band_product))
+    return StripVerdict(int(np.count_nonzero(band_white)), backdrop, offending, crossings)
+
+
+_CORNERS = {("top", 0): "top_left", ("top", 1): "top_right", ("bottom", 0): "bottom_left",
+            ("bottom", 1): "bottom_right", ("left", 0): "top_left", ("left", 1): "bottom_left",
+            ("right", 0): "top_right", ("right", 1): "bottom_right"}
+
+
+def _where(side: str, box: tuple[int, int, int, int], length: int) -> str:
+    """The side, or the corner when the off-white part lies within a third of the side at one end."""
+    _, _, c0, c1 = box
+    if c0 == 0 and c1 <= length / 3:
+        return _CORNERS[(side, 0)]
+    if c1 == length and c0 >= 2 * length / 3:
+        return _CORNERS[(side, 1)]
+    return side
+
+
+def _judge(crop: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
+    """Band ratios, band width and the backdrop evidence, from ``crop((x0, y0, x1, y1))`` arrays."""
+    import numpy as np
+
+    short = min(w, h)
     b = band_width(w, h, params.band)
-    ratios = {}
-    for name, box in _band_boxes(w, h, b).items():
-        region = np.asarray(img.crop(box))
-        ratios[name] = round(float(_white_mask(region, params).mean()), 4)
-    return ratios, b
+    depth = min(short, max(b + 1, round(short * params.zone)))
+    edge_px = max(1, round(short * params.edge_width))
+    boxes = {"top": (0, 0, w, depth), "bottom": (0, h - depth, w, h),
+             "left": (0, 0, depth, h), "right": (w - depth, 0, w, h)}
+    ratios: dict[str, float] = {}
+    verdicts: dict[str, StripVerdict] = {}
+    for side, box in boxes.items():
+        strip = _canonical(side, np.asarray(crop(box)))
+        verdicts[side] = judge_strip(strip, b, edge_px, params)
+        ratios[side] = verdicts[side].ratio
+    white = sum(v.white for v in verdicts.values())
+    total = sum(v.backdrop for v in verdicts.values())
+    crossings = [_to_image_box(side, c, w, h) for side, v in verdicts.items() for c in v.crossings]
+    evidence: dict[str, Any] = {
+        "white_ratio": round(white / total, 4) if total else 1.0,
+        "offending": {side: _to_image_box(side, v.offending, w, h)
+                      for side, v in verdicts.items() if v.offending is not None},
+        "product_crossings": len(crossings),
+        "crossing_boxes": crossings[:8],
+        "where": None,
+    }
+    worst = min(ratios, key=lambda k: ratios[k])
+    failing = [side for side, r in ratios.items() if r < params.min_ratio]
+    offending = verdicts[worst].offending
+    if len(failing) == 4:
+        evidence["where"] = "all_sides"
+    elif offending is not None:
+        evidence["where"] = _where(worst, offending, w if worst in ("top", "bottom") else h)
+    return ratios, b, evidence
+
+
+def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
+    """White backdrop ratio of each band of an RGB image, converting only the side strips to arrays."""
+    w, h = img.size
+    return _judge(img.crop, w, h, params)
 
 
 def _pristine_ratios(reduced: Image.Image, full: tuple[int, int], params: WhiteParams) -> dict[str, float]:
@@ -274,7 +437,7 @@ def analyse_bytes(data: bytes, info: ImageInfo, params: WhiteParams) -> ImageInf
             return info
     info.decodable = True
     rgb, info.alpha = _to_rgb(img)
-    info.bands, info.band_px = _band_ratios(rgb, params)
+    info.bands, info.band_px, info.backdrop = _band_ratios(rgb, params)
     info.scale = 1
     return info
 

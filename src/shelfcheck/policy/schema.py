@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "THRESHOLD_BLOCKS",
@@ -62,8 +62,49 @@ class WhiteBackground(_Strict):
     band: float = Field(gt=0, le=0.5, description="band width as a fraction of the shorter side")
     min_channel: int = Field(ge=0, le=255, description="min(R,G,B) a white pixel reaches")
     max_chroma: int = Field(ge=0, le=255, description="max(R,G,B) - min(R,G,B) allowed")
-    min_ratio: float = Field(ge=0, le=1, description="share of white pixels each band needs")
+    min_ratio: float = Field(ge=0, le=1, description="share of the backdrop's pixels each band needs white")
+    zone: float = Field(gt=0, le=0.5, description="depth of the strip where product crossings are told "
+                        "from backdrop, as a fraction of the shorter side (deeper than band)")
+    edge_width: float = Field(gt=0, le=0.1, description="a sharp edge: a distinct pixel within this "
+                              "fraction of the shorter side of the outline")
+    edge_contrast: int = Field(ge=0, le=255, description="a distinct (product) pixel has min(R,G,B) "
+                               "below min_channel minus this")
+    max_edge_share: float = Field(gt=0, le=1, description="a region covering more of a side's length "
+                                  "is backdrop (frame, sweep), never product")
+    min_sharp_share: float = Field(ge=0, le=1, description="share of a product region's outline "
+                                   "against white that is a sharp edge")
     source: str = ""
+
+    @model_validator(mode="after")
+    def _zone_deeper_than_band(self) -> WhiteBackground:
+        if self.zone <= self.band:
+            raise ValueError("zone must be deeper than band")
+        return self
+
+    @property
+    def zone_percent(self) -> str:
+        """``zone`` as a percentage for people (``6``)."""
+        return f"{self.zone * 100:g}"
+
+    @property
+    def edge_percent(self) -> str:
+        """``edge_width`` as a percentage for people (``0.4``)."""
+        return f"{self.edge_width * 100:g}"
+
+    @property
+    def distinct_below(self) -> int:
+        """min(R,G,B) under which a pixel is distinct from white (``205``)."""
+        return max(0, self.min_channel - self.edge_contrast)
+
+    @property
+    def max_edge_percent(self) -> str:
+        """``max_edge_share`` as a percentage for people (``90``)."""
+        return f"{round(self.max_edge_share * 100, 1):g}"
+
+    @property
+    def sharp_percent(self) -> str:
+        """``min_sharp_share`` as a percentage for people (``60``)."""
+        return f"{round(self.min_sharp_share * 100, 1):g}"
 
     @property
     def band_percent(self) -> str:

@@ -3,7 +3,8 @@
 The page has the run's summary (counts by severity and by code), filters that work in plain
 JavaScript (errors only, by code, by product category, by SKU), a card per listing with every
 finding's message, fix and evidence, and a thumbnail of each image that has a finding, with the
-non-white border bands or the wrong dimensions drawn over it.
+non-white border bands, the box of the off-white backdrop, the product's own crossings of the
+frame (not counted as backdrop) or the wrong dimensions drawn over it.
 
 It is written while the results stream: each card is rendered as its listing arrives and spooled
 to a temporary file, and each thumbnail is made once per image file (only for images that have a
@@ -223,7 +224,7 @@ def _figure(ref: str, field_name: str, findings: list[Finding], thumbs: Thumbnai
     thumb = thumbs.get(ref)
     codes = [f.code for f in findings]
     fig: dict[str, Any] = {"ref": ref, "field": field_name, "codes": codes, "css": thumb.css,
-                           "placeholder": None, "labels": [], "bands": [], "dashed": None,
+                           "placeholder": None, "labels": [], "bands": [], "boxes": [], "dashed": None,
                            "dashed_cls": None, "hatched": False, "img": None}
     if "image_not_found" in codes and thumb.css is None:
         fig["placeholder"] = cat.ui("rpt_image_missing")
@@ -283,7 +284,33 @@ def _figure(ref: str, field_name: str, findings: list[Finding], thumbs: Thumbnai
             fig["bands"].append({"side": name, "size": size, "label": label,
                                  "cls": thumbs.style_class(f"--s:{size}")})
             fig["labels"].append(label)
+        offending = white.evidence.get("offending") or {}
+        marked = [offending.get(name) for name in failing if isinstance(offending, dict)]
+        for box in marked:
+            cls = _box_class(box, w, h, thumbs)
+            if cls:
+                fig["boxes"].append({"kind": "offbox", "cls": cls, "label": cat.ui("rpt_backdrop_legend")})
+        crossings = [b for b in white.evidence.get("crossing_boxes") or [] if _box_class(b, w, h, thumbs)]
+        for box in crossings:
+            fig["boxes"].append({"kind": "prodbox", "cls": _box_class(box, w, h, thumbs),
+                                 "label": cat.ui("rpt_crossing_legend")})
+        if any(b["kind"] == "offbox" for b in fig["boxes"]):
+            fig["labels"].append(cat.ui("rpt_backdrop_legend"))
+        if crossings:
+            fig["labels"].append(cat.ui("rpt_crossing_legend"))
     return fig
+
+
+def _box_class(box: Any, w: int, h: int, thumbs: Thumbnails) -> str | None:
+    """The geometry class of an ``[x0, y0, x1, y1]`` box in image pixels, over the picture."""
+    if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(_int(v) is not None or v == 0
+                                                                    for v in box)):
+        return None
+    x0, y0, x1, y1 = (int(v) for v in box)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return thumbs.style_class(f"left:{_pct(100 * x0 / w)};top:{_pct(100 * y0 / h)};"
+                              f"width:{_pct(100 * (x1 - x0) / w)};height:{_pct(100 * (y1 - y0) / h)}")
 
 
 def _figures(findings: list[Finding], thumbs: Thumbnails, cat: Catalogue) -> list[dict[str, Any]]:

@@ -236,35 +236,58 @@ def image_wrong_size(c: ListingContext) -> Iterator[Hit]:
 
 @rule("image_background_not_white", family="images", reads=("images.white_background",))
 def image_background_not_white(c: ListingContext) -> Iterator[Hit]:
-    """A main image's background is not white at the borders.
+    """A main image's backdrop is not white at the borders.
 
     What it checks:
         In each of the four border bands ({images.white_background.band_percent} % of the shorter
-        side wide) the share of pixels with min(R,G,B) ≥ {images.white_background.min_channel}
-        and max − min ≤ {images.white_background.max_chroma}; every band needs at least
-        {images.white_background.min_percent} %. The evidence gives the worst band and its ratio.
+        side wide) the share of the *backdrop's* pixels with min(R,G,B) ≥
+        {images.white_background.min_channel} and max − min ≤ {images.white_background.max_chroma};
+        every band needs at least {images.white_background.min_percent} %. The product itself
+        may touch or cross the frame: a non-white region in the
+        {images.white_background.zone_percent} % strip along a side is the product, not backdrop,
+        when it continues inward past the band, covers at most
+        {images.white_background.max_edge_percent} % of the side, and at least
+        {images.white_background.sharp_percent} % of its outline is a sharp edge (a pixel with
+        min(R,G,B) below {images.white_background.distinct_below} within
+        {images.white_background.edge_percent} % of the shorter side). A frame, a grey sweep, a
+        vignette, a gradient or a soft shadow reaching the border stays backdrop. The evidence
+        gives the worst band's backdrop ratio, the share of all the border's backdrop that is
+        white, where the off-white part is (a side or a corner) and its box in image pixels.
         (The platform publishes no tolerance: these thresholds are policy data.)
     Why the platform refuses it:
         The main image must show the product on a pure white background; grey, cream or
         coloured backdrops and lifestyle scenes are refused by the review engine.
     Bad:
-        a product photographed on a grey table
+        a product photographed on a grey table; a white photo with a dark frame or a vignette
     Good:
-        the product cut out on pure white (255, 255, 255)
+        the product cut out on pure white (255, 255, 255), also when it touches or crosses the
+        frame
     """
     wb = c.policy.images.white_background
     for i, ref, info in _images(c):
         if info.bands is None or min(info.bands.values()) >= wb.min_ratio:
             continue
         band, ratio = info.worst_band  # type: ignore[misc]
-        if ratio < wb.min_ratio:
-            failing = [b for b, r in info.bands.items() if r < wb.min_ratio]
-            yield Hit(f"main_images[{i}]",
-                      {"ref": ref, "white_ratio": ratio, "min": wb.min_ratio, "band": band,
-                       "failing_bands": failing, "bands": dict(info.bands),
-                       "band_px": info.band_px, "min_channel": wb.min_channel,
-                       "max_chroma": wb.max_chroma},
-                      {"band": band, "percent": round(ratio * 100, 1), "min_percent": round(wb.min_ratio * 100, 1)})
+        failing = [b for b, r in info.bands.items() if r < wb.min_ratio]
+        backdrop = info.backdrop or {}
+        offending = backdrop.get("offending") or {}
+        boxes = [offending[b] for b in failing if b in offending]
+        # the box around the off-white backdrop of every failing band, in image pixels
+        box = ([min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes)] if boxes else None)
+        where = backdrop.get("where") or band
+        overall = backdrop.get("white_ratio", ratio)
+        box_text = f"x {box[0]}–{box[2]}, y {box[1]}–{box[3]}" if box else "-"
+        yield Hit(f"main_images[{i}]",
+                  {"ref": ref, "white_ratio": ratio, "min": wb.min_ratio, "band": band,
+                   "failing_bands": failing, "bands": dict(info.bands),
+                   "band_px": info.band_px, "min_channel": wb.min_channel,
+                   "max_chroma": wb.max_chroma, "background_white_ratio": overall,
+                   "where": where, "box": box, "offending": dict(offending),
+                   "product_crossings": backdrop.get("product_crossings", 0),
+                   "crossing_boxes": list(backdrop.get("crossing_boxes") or [])},
+                  {"band": band, "percent": round(ratio * 100, 1), "min_percent": round(wb.min_ratio * 100, 1),
+                   "overall_percent": round(overall * 100, 1), "where": f"where_{where}", "box": box_text})
 
 
 @rule("image_duplicate", family="images")
