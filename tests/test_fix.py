@@ -36,7 +36,19 @@ def _problem_rows(ws: Workspace) -> list[dict[str, str]]:
         ws.listing(seller_sku="SC-003", title="🔥Hot Sale🔥 Storage Box&nbsp;with Lid!!!!!!!!!!!!"),
         ws.listing(seller_sku="SC-004", main_images="|".join([small, gif, ws.image(product=(200, 30, 30))])),
         ws.listing(seller_sku="SC-005", title="Ｓｔｏｒａｇｅ Ｂｏｘ with Lid, 12 L"),
+        ws.listing(seller_sku="SC-006", main_images="|".join([_near_white(ws), ws.image(product=(90, 30, 30)),
+                                                              ws.image(product=(30, 130, 30))])),
     ]
+
+
+def _near_white(ws: Workspace) -> str:
+    """A photo on a uniform near-white backdrop (min(RGB) 238: fails the white-background check)."""
+    from photos import jpeg, photo
+
+    path = ws.root / "img" / "offwhite.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(jpeg(photo(backdrop="offwhite", level=238, product=(300, 420, 780, 1200)), quality=90))
+    return "img/offwhite.jpg"
 
 
 def test_fix_csv_writes_a_fixed_copy_and_never_touches_the_originals(ws: Workspace, tmp_path_factory) -> None:
@@ -53,7 +65,7 @@ def test_fix_csv_writes_a_fixed_copy_and_never_touches_the_originals(ws: Workspa
     assert "Storage Box with Lid, 12 L" in fixed[5]
     by_code = {c.code for c in result.applied}
     assert {"origin_label_invalid", "title_format_invalid", "title_not_english", "image_wrong_size",
-            "image_format_unsupported"} <= by_code
+            "image_format_unsupported", "image_background_not_white"} <= by_code
     assert result.introduced == []
     for code in by_code:
         assert result.after.get(code, 0) == 0, code

@@ -143,3 +143,43 @@ def test_a_file_over_the_byte_limit_is_recompressed_under_it() -> None:
 def test_an_undecodable_file_is_not_fixed() -> None:
     assert fix_image(_photo((1080, 1080))[:5000], IMAGES, FIX) is None
     assert fix_image(b"not an image", IMAGES, FIX) is None
+
+
+# --- backdrop lift (the white-background measurement says what is backdrop) -------------------
+
+def _near_white(**spec: object) -> tuple[bytes, np.ndarray]:
+    from photos import jpeg, photo
+
+    img = photo(**spec)  # type: ignore[arg-type]
+    data = jpeg(img, quality=90)
+    return data, np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.mark.parametrize("product", [(300, 300, 780, 780), (300, 420, 780, 1200)])  # inside; crossing the bottom
+def test_a_near_white_uniform_backdrop_is_lifted_and_the_product_untouched(product: tuple[int, int, int, int]) -> None:
+    data, before = _near_white(backdrop="offwhite", level=238, product=product)
+    assert min(_check(data).bands.values()) < IMAGES.white_background.min_ratio  # fails before
+    fixed = fix_image(data, IMAGES, FIX, lift=True)
+    assert fixed is not None and fixed.steps == ["fix_step_backdrop"]
+    after = np.asarray(Image.open(io.BytesIO(fixed.data)).convert("RGB"))
+    assert min(_check(fixed.data).bands.values()) >= IMAGES.white_background.min_ratio  # passes after
+    x0, y0, x1, y1 = product
+    inner = (slice(y0 + 20, min(y1, 1080) - 20), slice(x0 + 20, x1 - 20))
+    assert _psnr(before[inner], after[inner]) > 38  # the product's pixels as they were (JPEG aside)
+    assert after[5:40, 5:40].min() >= 250
+
+
+@pytest.mark.parametrize("spec", [
+    {"backdrop": "offwhite", "level": 200},  # grey: not near-white
+    {"backdrop": "gradient", "level": 200},  # not uniform
+    {"backdrop": "vignette", "level": 180},
+    {"backdrop": "cream"},  # a colour, not a white
+])
+def test_a_backdrop_that_is_not_near_white_and_uniform_is_not_lifted(spec: dict[str, object]) -> None:
+    data, _ = _near_white(product=(300, 300, 780, 780), **spec)
+    assert fix_image(data, IMAGES, FIX, lift=True) is None
+
+
+def test_a_white_backdrop_needs_no_lift() -> None:
+    data, _ = _near_white(backdrop="white", product=(300, 300, 780, 780))
+    assert fix_image(data, IMAGES, FIX, lift=True) is None

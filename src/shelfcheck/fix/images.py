@@ -7,6 +7,18 @@ square of the pack's size keeping the whole picture inside a margin, and the res
 a format the pack accepts within its byte limit. Every number comes from the policy pack:
 ``images.min_side``/``max_side``/``max_bytes``/``formats`` and ``fix.image_margin``/
 ``jpeg_quality``/``jpeg_min_quality``.
+
+Backdrop lift (:func:`lift_backdrop`, for ``image_background_not_white``): a near-white, uniform
+backdrop is made pure white without touching the product. The backdrop's colour is the median
+of the border bands; it is lifted only when that colour is near-white (min(R,G,B) ≥
+``fix.backdrop_min_channel``, chroma within ``images.white_background.max_chroma``) and uniform
+(at least ``fix.backdrop_min_share`` of the bands within ``fix.backdrop_tolerance`` of it, per
+channel). Only the pixels of that colour connected to the bands are set to white: a product
+pixel is distinct from the backdrop or enclosed by the product's outline, so it stays as it was.
+Then the white-background measurement (:func:`shelfcheck.analysis.images.judge_strip`) judges
+the result: whatever is still off-white at the frame must be the product crossing it; a shadow,
+a frame or a gradient left over means the image is not lifted at all. A gradient, a vignette,
+a grey or coloured sweep is not lifted.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ImageFix", "fix_image", "needs_resize"]
+__all__ = ["ImageFix", "fix_image", "lift_backdrop", "needs_resize"]
 
 # Pillow's format names for the suffix a rewritten file takes.
 _SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -94,6 +106,69 @@ def _square(img: Any, images: Any, margin: float, steps: list[str]) -> Any:
     return canvas
 
 
+def _strip(rgb: Any, side: str, depth: int) -> Any:
+    """The side's strip turned so that the image edge is row 0 and the side runs along the columns."""
+    if side == "top":
+        return rgb[:depth]
+    if side == "bottom":
+        return rgb[::-1][:depth]
+    if side == "left":
+        return rgb[:, :depth].transpose(1, 0, 2)
+    return rgb[:, ::-1][:, :depth].transpose(1, 0, 2)
+
+
+def _bands(h: int, w: int, b: int) -> Any:
+    import numpy as np
+
+    mask = np.zeros((h, w), dtype=bool)
+    mask[:b], mask[h - b:], mask[:, :b], mask[:, w - b:] = True, True, True, True
+    return mask
+
+
+def _passes_measurement(rgb: Any, params: Any) -> bool:
+    """True when the white-background measurement finds every border band white enough."""
+    from shelfcheck.analysis.images import band_width, judge_strip
+
+    h, w = rgb.shape[:2]
+    short = min(w, h)
+    b = band_width(w, h, params.band)
+    depth = min(short, max(b + 1, round(short * params.zone)))
+    edge_px = max(1, round(short * params.edge_width))
+    return all(judge_strip(_strip(rgb, side, depth), b, edge_px, params).ratio >= params.min_ratio
+               for side in ("top", "bottom", "left", "right"))
+
+
+def lift_backdrop(rgb: Any, white: Any, fix: Any) -> Any | None:
+    """``rgb`` (an ``H×W×3`` uint8 array) with its near-white, uniform backdrop lifted to pure white,
+    or ``None`` when there is no such backdrop (see the module docstring)."""
+    import numpy as np
+    from scipy import ndimage
+
+    from shelfcheck.analysis.images import WhiteParams, band_width
+
+    params = WhiteParams.of(white)
+    if _passes_measurement(rgb, params):
+        return None  # white already
+    h, w = rgb.shape[:2]
+    bands = _bands(h, w, band_width(w, h, params.band))
+    pixels = rgb[bands].astype(np.int16)
+    colour = np.median(pixels, axis=0)
+    if colour.min() < fix.backdrop_min_channel or colour.max() - colour.min() > params.max_chroma:
+        return None  # grey, cream, coloured: not a near-white backdrop
+    like = np.abs(rgb.astype(np.int16) - colour).max(axis=2) <= fix.backdrop_tolerance
+    if like[bands].mean() < fix.backdrop_min_share:
+        return None  # a gradient, a vignette, a textured sweep: not a uniform backdrop
+    labels, count = ndimage.label(like, structure=np.ones((3, 3), dtype=bool))
+    keep = np.zeros(count + 1, dtype=bool)
+    keep[np.unique(labels[bands & like])] = True
+    keep[0] = False
+    out = rgb.copy()
+    out[keep[labels]] = 255
+    # What is left off-white at the frame must be the product crossing it, as the measurement
+    # tells it (a shadow or a frame left over means this is not a backdrop to lift).
+    return out if _passes_measurement(out, params) else None
+
+
 def _encode(img: Any, fmt: str, quality: int) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG":
@@ -110,12 +185,13 @@ def _encode(img: Any, fmt: str, quality: int) -> bytes:
     return buf.getvalue()
 
 
-def fix_image(data: bytes, images: Any, fix: Any, *, force: bool = False) -> ImageFix | None:
+def fix_image(data: bytes, images: Any, fix: Any, *, force: bool = False, lift: bool = False) -> ImageFix | None:
     """The fixed image of a file's bytes, or ``None`` when it needs nothing (or cannot be
     decoded: a truncated or corrupt file is the seller's to replace).
 
     ``images`` is the pack's ``images`` block, ``fix`` its ``fix`` block; ``force`` rewrites a
-    file even when it passes (a format conversion asked for by a finding).
+    file even when it passes; ``lift``: lift a near-white uniform backdrop to white
+    (:func:`lift_backdrop`).
     """
     from PIL import Image, ImageOps
 
@@ -136,6 +212,13 @@ def fix_image(data: bytes, images: Any, fix: Any, *, force: bool = False) -> Ima
     before = len(steps)
     img = _srgb(img, steps)
     colour_changed = len(steps) > before
+    if lift:
+        import numpy as np
+
+        lifted = lift_backdrop(np.asarray(img), images.white_background, fix)
+        if lifted is not None:
+            img = Image.fromarray(lifted)
+            steps.append("fix_step_backdrop")
     img = _square(img, images, fix.image_margin, steps)
     too_large = len(data) > images.max_bytes
     if not steps and not too_large and not force:

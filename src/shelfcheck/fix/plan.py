@@ -236,7 +236,8 @@ def _image(listing: Listing, found: list[Finding], ctx: FixContext) -> list[Chan
             except OSError:
                 ctx.images[key] = (None, None)
                 continue
-            fixed = fix_image(data, ctx.policy.images, ctx.policy.fix, force=True)
+            lift = any(g.code == "image_background_not_white" and g.field == f.field for g in found)
+            fixed = fix_image(data, ctx.policy.images, ctx.policy.fix, lift=lift)
             dest = None
             if fixed is not None:
                 dest = output_path(ref, source, ctx)
@@ -299,6 +300,7 @@ FIXES: dict[str, Fixer] = {
     "image_wrong_size": _image,
     "image_format_unsupported": _image,
     "image_file_too_large": _image,
+    "image_background_not_white": _image,
     "image_duplicate": _duplicate,
 }
 

@@ -171,6 +171,12 @@ class FixPolicy(_Strict):
     jpeg_min_quality: int = Field(ge=1, le=100, description="lowest quality tried to fit the byte limit")
     inci_typo_min_score: float = Field(ge=0, le=100, description="similarity (0-100) from which a "
                                                                  "spelling correction is suggested")
+    backdrop_min_channel: int = Field(ge=0, le=255, description="a backdrop is lifted to white only "
+                                                                "when its colour has min(R,G,B) at least this")
+    backdrop_tolerance: int = Field(ge=0, le=255, description="a uniform backdrop: its pixels within this of "
+                                                              "its colour, per channel")
+    backdrop_min_share: float = Field(ge=0, le=1, description="a uniform backdrop: the share of the border "
+                                                              "bands within the tolerance of its colour")
     source: str = ""
 
 
