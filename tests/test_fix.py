@@ -276,3 +276,36 @@ def test_cli_fix_json_exit_status_and_misuse(ws: Workspace, tmp_path_factory) ->
     assert bad.returncode == 2 and bad.stderr.startswith("shelfcheck: --only") and "Traceback" not in bad.stderr
     same = _cli(str(catalog), "--out", str(ws.root))
     assert same.returncode == 2 and "never overwrites" in same.stderr
+
+
+# --- over the rule test catalogues: every case of a family as one catalogue ----------------------
+
+CASES = sorted((ROOT / "tests" / "cases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("family", [p.stem for p in CASES])
+@pytest.mark.parametrize("suggested", [False, True], ids=["safe", "suggested"])
+def test_fix_over_the_rule_cases_introduces_nothing_and_is_idempotent(family: str, suggested: bool, ws: Workspace,
+                                                                       tmp_path_factory) -> None:
+    import yaml
+
+    from test_rule_cases import _images
+
+    rows = []
+    for n, case in enumerate(yaml.safe_load((ROOT / "tests" / "cases" / f"{family}.yaml").read_text("utf-8")) or []):
+        group = case.get("listings") or [case.get("listing") or {}]
+        for i, row in enumerate(group):
+            row = dict(row)
+            if "images" in case and i == len(group) - 1:
+                row["main_images"] = _images(ws, case["images"])
+            if "seller_sku" not in row:
+                row["seller_sku"] = f"CASE-{n}-{i}"
+            rows.append(ws.listing(**row))
+    catalog = write_csv(ws.root / "catalog.csv", rows)
+    out = tmp_path_factory.mktemp("out")
+    result = shelfcheck.fix(catalog, out, as_of=AS_OF, jobs=1, apply_suggested=suggested)
+    assert result.introduced == []
+    again = shelfcheck.fix(out / "catalog.csv", tmp_path_factory.mktemp("again"), as_of=AS_OF, jobs=1,
+                           apply_suggested=suggested)
+    assert [c.to_json() for c in again.applied] == []
+    assert again.after == result.after
