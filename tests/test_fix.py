@@ -309,3 +309,24 @@ def test_fix_over_the_rule_cases_introduces_nothing_and_is_idempotent(family: st
                            apply_suggested=suggested)
     assert [c.to_json() for c in again.applied] == []
     assert again.after == result.after
+
+
+def test_the_fix_kinds_the_reports_show_are_the_plans_codes() -> None:
+    from shelfcheck.fix.kinds import FIX_KINDS
+    from shelfcheck.fix.plan import FIXES
+    from shelfcheck.rules import RULES
+
+    assert set(FIX_KINDS) == set(FIXES) and set(FIXES) <= set(RULES)
+
+
+def test_the_html_report_links_fixable_findings_to_fix(ws: Workspace) -> None:
+    from shelfcheck.i18n import catalogue
+    from shelfcheck.reporters.html import _finding_view
+
+    report = ws.check([ws.listing(origin_label="Made in PRC", manufacturer_address="Chaozhou Fengxi Ceramics Factory",
+                                  manufacturer_name="Chaozhou Fengxi Ceramics Factory", brand="")])
+    views = {f.code: _finding_view(f, catalogue("en")) for f in report.listings[0].findings}
+    assert "--only origin_label_invalid" in views["origin_label_invalid"]["autofix"]
+    assert "cannot fix" in views["manufacturer_address_is_factory_name"]["autofix"]
+    zh = _finding_view(report.listings[0].findings[0], catalogue("zh"))["autofix"]
+    assert zh and "shelfcheck fix" in zh
