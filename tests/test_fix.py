@@ -312,7 +312,7 @@ def test_fix_over_the_rule_cases_introduces_nothing_and_is_idempotent(family: st
 
 
 def test_the_fix_kinds_the_reports_show_are_the_plans_codes() -> None:
-    from shelfcheck.fix.kinds import FIX_KINDS
+    from shelfcheck.fix_kinds import FIX_KINDS
     from shelfcheck.fix.plan import FIXES
     from shelfcheck.rules import RULES
 

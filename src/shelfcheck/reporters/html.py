@@ -204,7 +204,7 @@ def _evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _autofix(code: str, cat: Catalogue) -> str | None:
     """What ``shelfcheck fix`` would do with a finding of this code (``None``: nothing)."""
-    from shelfcheck.fix.kinds import FIX_KINDS
+    from shelfcheck.fix_kinds import FIX_KINDS
 
     kind = FIX_KINDS.get(code)
     return None if kind is None else cat.ui("fix_link_" + kind, code=code)
