@@ -3,8 +3,8 @@
 ``safe``: fixed and applied by default; ``suggested``: a change proposed for review (written with
 ``--apply-suggested``); ``mixed``: safe for some values, suggested for others; ``cannot``: named
 in the change log as not fixable. The fix plan (:data:`shelfcheck.fix.plan.FIXES`) has exactly
-these codes (a test keeps them in step). No imports, and outside the fix package: a reporter reads it without the fixers (which
-write their CSV through the reporters' inert cells).
+these codes (a test keeps them in step). No imports, and outside the fix package: a reporter
+reads it without the fixers (which write their CSV through the reporters' inert cells).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ class FixContext:
     inci: Any
     images: dict[str, tuple[ImageFix | None, Path | None]] = field(default_factory=dict)
     planned_names: set[str] = field(default_factory=set)
+    fixed: dict[str, ImageFix | None] = field(default_factory=dict)  # computed ahead (:func:`fix_images`)
 
 
 Fixer = Callable[[Listing, list[Finding], FixContext], list[Change]]
@@ -231,13 +232,11 @@ def _image(listing: Listing, found: list[Finding], ctx: FixContext) -> list[Chan
             continue
         key = str(source.resolve())
         if key not in ctx.images:
-            try:
-                data = source.read_bytes()
-            except OSError:
-                ctx.images[key] = (None, None)
-                continue
-            lift = any(g.code == "image_background_not_white" and g.field == f.field for g in found)
-            fixed = fix_image(data, ctx.policy.images, ctx.policy.fix, lift=lift)
+            if key in ctx.fixed:
+                fixed = ctx.fixed[key]
+            else:
+                lift = any(g.code == "image_background_not_white" and g.field == f.field for g in found)
+                fixed = fix_file(key, ctx.policy.images, ctx.policy.fix, lift)
             dest = None
             if fixed is not None:
                 dest = output_path(ref, source, ctx)
@@ -258,6 +257,54 @@ def _image(listing: Listing, found: list[Finding], ctx: FixContext) -> list[Chan
         changes.append(Change(listing.row, f.field, f.code, ref, new_ref, "safe", edit=Edit("ref", ref, new_ref),
                               files=(str(source), str(dest)), steps=tuple(fixed.steps)))
     return changes
+
+
+def fix_file(path: str, images: Any, fix: Any, lift: bool) -> ImageFix | None:
+    """:func:`~shelfcheck.fix.images.fix_image` of a file (``None`` when it cannot be read)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    return fix_image(data, images, fix, lift=lift)
+
+
+_IMAGE_CODES = ("image_wrong_size", "image_format_unsupported", "image_file_too_large", "image_background_not_white")
+
+
+def fix_images(listings: Iterable[Listing], findings: dict[int, list[Finding]], ctx: FixContext,
+               only: set[str] | None, jobs: int | None) -> None:
+    """Fix every image a finding asks for, across processes, into ``ctx.fixed`` (each file once)."""
+    wanted: dict[str, bool] = {}
+    for listing in listings:
+        refs = listing.main_images
+        for f in findings.get(listing.row, ()):
+            if f.code not in _IMAGE_CODES or (only is not None and f.code not in only):
+                continue
+            m = _INDEXED.match(f.field)
+            if not m or m.group(1) != "main_images" or int(m.group(2)) >= len(refs):
+                continue
+            source = _local_image(listing, refs[int(m.group(2))])
+            if source is None or not source.is_file():
+                continue
+            key = str(source.resolve())
+            wanted[key] = wanted.get(key, False) or f.code == "image_background_not_white"
+    if not wanted:
+        return
+    import os
+
+    workers = min(jobs or os.cpu_count() or 1, len(wanted))
+    items = list(wanted.items())
+    if workers <= 1 or len(items) < 4:
+        for key, lift in items:
+            ctx.fixed[key] = fix_file(key, ctx.policy.images, ctx.policy.fix, lift)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(fix_file, [k for k, _ in items], [ctx.policy.images] * len(items),
+                           [ctx.policy.fix] * len(items), [lift for _, lift in items], chunksize=4)
+        for (key, _), fixed in zip(items, results):
+            ctx.fixed[key] = fixed
 
 
 _SAME_SUFFIX = {"JPEG": (".jpg", ".jpeg", ".jpe"), "PNG": (".png",), "WEBP": (".webp",)}

@@ -18,7 +18,7 @@ from typing import Any
 from shelfcheck.errors import InputError
 from shelfcheck.findings import Finding, Report
 from shelfcheck.fix.changes import Change, changes_json, images_html, sku_map_csv
-from shelfcheck.fix.plan import FixContext, _local_image, output_path, plan_row
+from shelfcheck.fix.plan import FixContext, _local_image, fix_images, output_path, plan_row
 from shelfcheck.fix.writers import write_catalog
 from shelfcheck.policy import Policy, load_policy
 
@@ -70,6 +70,22 @@ class FixResult:
             "errors_after": self.errors_after,
             "files": [str(p) for p in self.files],
         }
+
+
+def _copies_cache(copies: dict[str, str]) -> Any:
+    """The image cache of the check after fixing: a copied image is known by its original's entry
+    (same bytes), so the check of the copy does not decode it again."""
+    import dataclasses
+
+    from shelfcheck.analysis.cache import ImageCache
+
+    class CopiesCache(ImageCache):
+        def lookup(self, path: str, params: str) -> Any:
+            original = copies.get(path)
+            hit = super().lookup(original or path, params)
+            return dataclasses.replace(hit, path=path) if hit is not None and original else hit
+
+    return CopiesCache()
 
 
 def _row_codes(report: Report) -> Counter[tuple[int, str]]:
@@ -199,6 +215,7 @@ def fix(
     findings: dict[int, list[Finding]] = {r.row: r.findings for r in before.listings}
     changes: list[Change] = []
     edits: dict[tuple[int, int], str] = {}
+    fix_images(listings, findings, ctx, wanted, jobs)
     for listing in listings:
         row_changes = plan_row(listing, findings.get(listing.row, []), ctx, wanted)
         _apply(row_changes, listing, fields, edits, apply_suggested)
@@ -220,7 +237,7 @@ def fix(
             Path(dest).write_bytes(fixed.data)  # type: ignore[union-attr]
             written.add(dest)
             result.files.append(Path(dest))
-    _copy_unchanged_images(listings, fields, edits, ctx, written)
+    copies = _copy_unchanged_images(listings, fields, edits, ctx, written)
     dest = out / catalog.name
     comments = {(c.row, c.column): cat.ui("fix_comment", code=c.code, old=c.old, new=c.new)
                 for c in changes if c.applied and c.column is not None}
@@ -237,7 +254,7 @@ def fix(
         (out / "images.html").write_text(images_html(changes, out, cat.ui("fix_images_title"), labels),
                                          encoding="utf-8")
         result.files.append(out / "images.html")
-    after = _check(dest, options)
+    after = _check(dest, {**options, "cache": _copies_cache(copies)} if cache is True else options)
     result.after = dict(after.summary.by_code)
     result.errors_after = after.summary.errors
     was, now = _row_codes(before), _row_codes(after)
@@ -250,10 +267,14 @@ def fix(
 
 
 def _copy_unchanged_images(listings: list[Any], fields: dict[str, list[int]], edits: dict[tuple[int, int], str],
-                           ctx: FixContext, written: set[str]) -> None:
+                           ctx: FixContext, written: set[str]) -> dict[str, str]:
     """Copy each local image the fixed catalogue still points at by a relative path into the
-    output folder, so the fixed catalogue is complete there (the originals stay where they are)."""
+    output folder, so the fixed catalogue is complete there (the originals stay where they are).
+    Returns copy → original, as the check of the copy resolves them."""
     from shelfcheck.model import split_list
+
+    copies: dict[str, str] = {}
+    base = ctx.out_dir.resolve()
 
     for listing in listings:
         for col in fields.get("main_images", []):
@@ -273,8 +294,10 @@ def _copy_unchanged_images(listings: list[Any], fields: dict[str, list[int]], ed
                 except OSError:
                     continue
                 written.add(str(target))
+                copies[str(base / ref)] = str(source)
                 if target.exists() and target.stat().st_size == source.stat().st_size and \
                         target.stat().st_mtime_ns == source.stat().st_mtime_ns:
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
+    return copies
