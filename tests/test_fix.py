@@ -330,3 +330,24 @@ def test_the_html_report_links_fixable_findings_to_fix(ws: Workspace) -> None:
     assert "cannot fix" in views["manufacturer_address_is_factory_name"]["autofix"]
     zh = _finding_view(report.listings[0].findings[0], catalogue("zh"))["autofix"]
     assert zh and "shelfcheck fix" in zh
+
+
+def test_a_damaged_cell_is_never_written_back_from_what_was_read(ws: Workspace, tmp_path_factory) -> None:
+    rows = [ws.listing(seller_sku="DM-001", title="Storage Box with Lid!!!!!!!!!!!! TITLE", origin_label="Made in PRC")]
+    catalog = write_csv(ws.root / "catalog.csv", rows)
+    raw = catalog.read_bytes().replace(b"TITLE", b"TI\xffTLE")  # a byte no encoding of the file reads
+    catalog.write_bytes(raw)
+    out = tmp_path_factory.mktemp("out")
+    result = shelfcheck.fix(catalog, out, as_of=AS_OF, jobs=1)
+    data = (out / "catalog.csv").read_bytes()
+    assert b"TI\xffTLE" in data and b"!!!!!!!!!!!!" in data  # the damaged title left as it was, byte for byte
+    assert b"Made in China" in data  # the readable cell of the same row is fixed
+    assert {c.code for c in result.applied} == {"origin_label_invalid"}
+
+
+def test_out_must_be_a_folder(ws: Workspace) -> None:
+    catalog = write_csv(ws.root / "catalog.csv", [ws.listing()])
+    target = ws.root / "file.txt"
+    target.write_text("x", "utf-8")
+    with pytest.raises(shelfcheck.InputError):
+        shelfcheck.fix(catalog, target, as_of=AS_OF, jobs=1)

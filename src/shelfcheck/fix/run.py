@@ -102,11 +102,14 @@ def _apply(changes: list[Change], listing: Any, columns: dict[str, list[int]],
            edits: dict[tuple[int, int], str], apply_suggested: bool) -> None:
     """Work out the new cells of one row (into ``edits``) and mark each change applied or not."""
     cells = listing.cells
+    damaged = {column for column, _, _ in listing.damaged}
     for c in changes:
         c.applied = False
         if c.edit is None or c.new is None or (c.kind == "suggested" and not apply_suggested):
             continue
         cols = columns.get(_FIELD_BASE.sub("", c.field), [])
+        if damaged:  # a cell read escaped or cut is never written back from what was read
+            cols = [i for i in cols if i >= len(listing.header) or listing.header[i] not in damaged]
         if not cols:
             continue
         op = c.edit.op

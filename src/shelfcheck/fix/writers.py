@@ -164,7 +164,12 @@ def _json_bytes(path: Path, keys: list[str], edits: CellEdits) -> bytes:
     raw = path.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:  # a number Python will not convert (beyond its digit limit)
+        from shelfcheck.errors import InputError
+
+        raise InputError(path, f"cannot write a fixed copy of this JSON: {exc}") from None
     for (row, col), value in edits.items():
         item = data[row - 2]
         key = keys[col]
