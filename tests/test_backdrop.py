@@ -184,7 +184,8 @@ def test_cli_end_to_end_json_and_html(ws: Workspace, tmp_path: Path) -> None:
                 for k, spec in enumerate([PASSING["crossing the bottom edge (a bottle cut off by the crop)"],
                                           PASSING["crossing two opposite edges"], PASSING["crossing a corner"]])]
     framed = _write(ws, "framed.jpg", photo(SIZE, frame=8, product=CENTRE))
-    shadow = _write(ws, "shadow.jpg", photo(SIZE, **FAILING["soft shadow reaching the bottom border"][0]))
+    # a product cut off at the top whose soft shadow runs down to the bottom border
+    shadow = _write(ws, "shadow.jpg", photo(SIZE, product=(340, -120, 740, 780), shadow="long"))
     rows = [ws.listing(seller_sku="CROSS-1", main_images="|".join(crossing)),
             ws.listing(seller_sku="FRAME-1", main_images="|".join([framed, shadow, crossing[0]]))]
     catalog = write_csv(ws.root / "catalog.csv", rows)
@@ -200,6 +201,9 @@ def test_cli_end_to_end_json_and_html(ws: Workspace, tmp_path: Path) -> None:
     assert frame["evidence"]["where"] == "all_sides" and frame["evidence"]["box"] == [0, 0, SIZE, SIZE]
     assert soft["evidence"]["where"] == "bottom" and soft["evidence"]["box"][3] == SIZE
     assert soft["evidence"]["background_white_ratio"] < WB.min_ratio
+    assert soft["evidence"]["failing_bands"] == ["bottom"] and soft["evidence"]["product_crossings"] == 1
+    x0, y0, x1, y1 = soft["evidence"]["crossing_boxes"][0]
+    assert y0 == 0 and 330 <= x0 < x1 <= 750  # the cut-off top of the product, not counted
     assert "backdrop along the bottom border" in soft["message"] and "along the bottom side" in soft["message"]
     html_path = tmp_path / "report.html"
     zh = runner.invoke(app, ["check", str(catalog), "--format", "html", "--output", str(html_path), "--lang", "zh",
@@ -207,4 +211,5 @@ def test_cli_end_to_end_json_and_html(ws: Workspace, tmp_path: Path) -> None:
     assert zh.exit_code == 1, zh.output
     html = html_path.read_text(encoding="utf-8")
     assert 'class="offbox g' in html and "深红框" in html
+    assert 'class="prodbox g' in html and "绿色虚线" in html
     assert "style=" not in html.split("</head>", 1)[1]  # geometry only in the hashed style sheet

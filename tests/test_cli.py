@@ -38,6 +38,7 @@ def test_json_report_shape_and_exit_one(catalogue: Path) -> None:
     assert report["as_of"] == "2024-08-01"
     notes = report["summary"].pop("notes")
     assert report["summary"] == {"listings": 2, "passed": 1, "failed": 1, "errors": 1, "warnings": 0,
+                                 "products": 2, "products_passed": 1, "products_failed": 1,
                                  "header_row": 1, "skipped_rows": [], "ignored_columns": []}
     assert all(set(n) == {"code", "message"} for n in notes)
     assert report["shop_findings"] == []

@@ -194,9 +194,9 @@ def test_tiktok_template_xlsx_is_read_as_is(ws: Workspace) -> None:
     assert first.get("manufacturer_name") == CLEAN_LISTING["manufacturer_name"]
     assert third.title == "Box"
     ignored = {u.header: (u.field, u.status, u.unit) for u in source.plan.ignored()}
-    assert ignored == {"Package Weight(lb)": ("package_weight", "not_checked", "lb"),
-                       "Package Length(inch)": ("package_length", "not_checked", "inch"),
-                       "Variation 1": ("variation_1", "not_checked", None)}
+    # every column is read: publish sends the package, the variation is the SKU's sales attribute
+    assert ignored == {}
+    assert first.get("package_weight") and first.get("package_length")
 
 
 def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
@@ -213,11 +213,8 @@ def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
     summary = report["summary"]
     assert summary["header_row"] == 2
     assert summary["skipped_rows"] == [{"row": 3, "kind": "requirements"}, {"row": 4, "kind": "instructions"}]
-    assert [c["header"] for c in summary["ignored_columns"]] == ["Package Weight(lb)", "Package Length(inch)",
-                                                               "Variation 1"]
-    assert summary["ignored_columns"][0] == {"header": "Package Weight(lb)", "column": "I", "position": 9,
-                                             "field": "package_weight", "status": "not_checked", "unit": "lb",
-                                             "did_you_mean": None}
+    # the package columns are read (publish sends them), the variation is a sales attribute
+    assert summary["ignored_columns"] == []
     out = ws.root / "checked.xlsx"
     proc = run("check", path, "--format", "xlsx", "-o", out, "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
@@ -303,9 +300,9 @@ def test_erp_export_gbk_csv(ws: Workspace) -> None:
     assert first.title == CLEAN_LISTING["title"] and second.title == ""
     assert first.get("origin_label") == "Made in China"
     status = {u.header: (u.field, u.status) for u in source.plan.uses}
-    assert status["父SKU"] == ("product_key", "not_checked")
+    assert status["父SKU"] == ("product_key", "used")
     assert status["中文名称"] == ("title_zh", "not_checked")
-    assert status["重量(g)"] == ("package_weight", "not_checked")
+    assert status["重量(g)"] == ("package_weight", "used")  # publish sends it, in grams from the header
     assert status["备注"] == (None, "unknown")
     assert status["主图2"] == ("main_images", "used")
 
@@ -313,11 +310,14 @@ def test_erp_export_gbk_csv(ws: Workspace) -> None:
 def test_erp_export_end_to_end_table_footer_in_chinese(ws: Workspace) -> None:
     proc = run("check", _erp_gbk(ws), "--lang", "zh", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
-    assert "title_missing" in proc.stdout  # row 4 has no title: a real finding on its row
+    # Row 4 leaves the title blank: a SKU of product DXM, it takes the product's title; its
+    # main images and package weight differ from row 3's, which one product cannot have.
+    assert "title_missing" not in proc.stdout
+    assert "product_field_conflict" in proc.stdout
     footer = "".join(proc.stdout[proc.stdout.rindex("─"):].split())  # the footer wraps, never cuts
-    assert "未使用的列（5）" in footer
+    assert "未使用的列（2）" in footer  # 重量(g) and 长(cm) are read: publish sends the package
     assert "'备注'(P):未使用" in footer
-    assert "'重量(g)'(H):package_weight：已识别，本版本尚未使用" in footer
+    assert "title_zh：已识别，本版本尚未使用" in footer and "'重量(g)'" not in footer
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,8 +471,7 @@ def test_library_report_says_how_the_catalogue_was_read(ws: Workspace) -> None:
 
     report = shelfcheck.check(_tiktok_xlsx(ws), jobs=1, cache=False)
     assert report.layout["header_row"] == 2
-    assert [c["field"] for c in report.layout["ignored_columns"]] == ["package_weight", "package_length",
-                                                                     "variation_1"]
+    assert report.layout["ignored_columns"] == []
 
 
 def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:
@@ -482,7 +481,7 @@ def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:
     source = open_catalog(path, required=("seller_sku", "title"))
     (listing,) = list(source.listings())
     assert listing.seller_sku == "J-1" and listing.main_images == ["a.jpg", "b.jpg"]
-    assert [(u.header, u.column) for u in source.plan.ignored()] == [("Weight", None)]
+    assert source.plan.ignored() == [] and listing.get("package_weight") == "1"  # "Weight" is the package weight
 
 
 def test_joined_images_are_checked_in_worker_processes_too(ws: Workspace) -> None:

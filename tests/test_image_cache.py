@@ -181,7 +181,7 @@ def test_an_old_cache_layout_is_rebuilt(tmp_path: Path) -> None:
 
 def test_check_verify_cache_from_the_command_line(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    from shelfcheck import engine
+    from shelfcheck.engine import images as engine
     from shelfcheck.cli.main import main
 
     catalog = write_csv(ws.root / "catalog.csv", [ws.listing(seller_sku=f"V-{i}") for i in range(2)])

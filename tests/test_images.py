@@ -103,7 +103,7 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
 
 
 def test_check_uses_the_cache_across_runs(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shelfcheck.engine as engine
+    import shelfcheck.engine.images as engine
 
     rows = [ws.listing(seller_sku=f"C-{i}") for i in range(3)]
     first = ws.check(rows)
@@ -224,9 +224,9 @@ def test_small_memos_give_the_same_results(ws: Workspace, monkeypatch: pytest.Mo
         return [(r.row, [(f.code, f.field, f.evidence) for f in r.findings]) for r in report.listings]
 
     expected = findings(1)
-    monkeypatch.setattr("shelfcheck.engine._MEMO_IMAGES", 4)
-    monkeypatch.setattr("shelfcheck.engine._MEMO_FAMILIES", 3)
-    monkeypatch.setattr("shelfcheck.workers._MEMO", 5)
+    monkeypatch.setattr("shelfcheck.engine.images.MEMO_IMAGES", 4)
+    monkeypatch.setattr("shelfcheck.engine.checker.MEMO_FAMILIES", 3)
+    monkeypatch.setattr("shelfcheck.engine.scheduler.MEMO", 5)
     assert findings(1) == expected
     assert findings(2) == expected
     assert sum(1 for _, found in expected if found) > 100

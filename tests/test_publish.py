@@ -19,7 +19,7 @@ from shelfcheck.publish import publish
 from shelfcheck.sandbox import SANDBOX_ACCESS_TOKEN, SANDBOX_APP_KEY, SANDBOX_APP_SECRET, SANDBOX_SHOP_CIPHER
 from shelfcheck.sandbox import SandboxConfig
 from shelfcheck.tiktok.client import ApiClient, Credentials
-from tiktok_helpers import running_sandbox
+from tiktok_helpers import complete_catalog, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -28,9 +28,20 @@ DOCS = EXAMPLES / "documents.csv"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def example_images() -> None:
+def example_images(tmp_path_factory: pytest.TempPathFactory) -> None:
+    global CATALOG
     if not (EXAMPLES / "images" / ".complete").exists():
         subprocess.run([sys.executable, str(EXAMPLES / "make_images.py")], check=True)
+    # the example rows with the Create Product fields the strict sandbox requires (description,
+    # package) where the example lacks them
+    CATALOG = complete_catalog(EXAMPLES / "catalog.csv", tmp_path_factory.mktemp("catalog"))
+
+
+def first_rule():
+    from shelfcheck.ledger import LockRule
+    from shelfcheck.policy import load_policy
+
+    return LockRule.from_policy(load_policy(None))
 
 
 def _client(base: str) -> ApiClient:
@@ -50,8 +61,13 @@ def _passing_skus() -> list[str]:
     return out
 
 
+# Passes preflight, but its manufacturer address is written in Chinese: the platform refuses
+# Chinese in attribute values (12052250), and so does the sandbox.
+REFUSED_BY_PLATFORM = {"BT-SERUM-01": ["12052250"]}
+
+
 def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
-    expected = _passing_skus()
+    expected = [s for s in _passing_skus() if s not in REFUSED_BY_PLATFORM]
     assert expected, "the example catalogue should have listings that pass preflight"
     with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         first = publish(CATALOG, documents=DOCS, client=c, ledger=ledger)
@@ -60,6 +76,10 @@ def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
         assert all(set(p) == {"seller_sku", "product_id"} for p in data["published"])
         assert all(set(s) == {"seller_sku", "reason"} for s in data["skipped"])
         assert sorted(p["seller_sku"] for p in data["published"]) == sorted(expected)
+        assert {f["seller_sku"]: f["codes"] for f in data["failed"]} == REFUSED_BY_PLATFORM
+        refused = ledger.attempts("BT-SERUM-01")  # the check's verdict, with its request id
+        assert [(a.outcome, a.source) for a in refused] == [("failed", "listing_check")] and refused[0].request_id
+        assert ledger.status("BT-SERUM-01", rule=first_rule()).failures_24h == 0  # checking is free
         assert {s["reason"] for s in data["skipped"]} >= {"preflight_failed", "duplicate_sku", "sku_missing"}
         products = sb.all_products()
         assert len(products) == len(expected)
@@ -69,6 +89,7 @@ def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
             assert attempts[0].content_hash and attempts[0].source == "publish"
         again = publish(CATALOG, documents=DOCS, client=c, ledger=ledger).to_json()
         assert again["published"] == [] and again["failed"] == []
+        assert {"seller_sku": "BT-SERUM-01", "reason": "resubmit_unchanged"} in again["skipped"]
         published = [s["seller_sku"] for s in again["skipped"] if s["reason"] == "already_published"]
         assert sorted(published) == sorted(expected)
         assert len(sb.all_products()) == len(expected)
@@ -94,8 +115,9 @@ def test_force_sends_failing_listing_and_records_the_verdict(tmp_path: Path) -> 
     with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         out = publish(CATALOG, documents=DOCS, client=c, ledger=ledger, force=True).to_json()
         failed = {f["seller_sku"]: f["codes"] for f in out["failed"]}
-        # refused by the platform at once (its category does not resolve to a leaf: 12052023)
-        assert failed["耳机-黑色"] == ["12052023"]
+        # refused by the platform at once: the field checks come first, and its title is Chinese
+        # (12052262); the envelope carries the first refusal's code
+        assert failed["耳机-黑色"] == ["12052262"]
         attempts = ledger.attempts("耳机-黑色")
         assert [a.outcome for a in attempts] == ["failed"] and attempts[0].request_id
         again = publish(CATALOG, documents=DOCS, client=c, ledger=ledger, force=True).to_json()
@@ -119,7 +141,7 @@ def _cli(args: list[str], env: dict, timeout: float = 120) -> subprocess.Complet
 
 def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_path: Path) -> None:
     secret, token = "cli-app-secret-DO-NOT-PRINT", "cli-access-token-DO-NOT-PRINT"
-    expected = _passing_skus()
+    expected = [s for s in _passing_skus() if s not in REFUSED_BY_PLATFORM]
     config = SandboxConfig(app_key="cli-app", app_secret=secret, access_token=token, shop_cipher="CLI_CIPHER",
                            latency=0.15)
     env = dict(os.environ, SHELFCHECK_APP_KEY="cli-app", SHELFCHECK_APP_SECRET=secret,
@@ -137,8 +159,10 @@ def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_p
         made = len(sb.all_products())
         assert 1 <= made < len(expected), "the run should be killed midway"
         done = _cli(args, env)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 1, done.stderr  # the listing the platform refuses
         summary = json.loads(done.stdout)
+        failed = {f["seller_sku"]: f["codes"] for f in summary["failed"]}
+        assert failed in ({}, REFUSED_BY_PLATFORM)  # {} when the killed run had checked it already
         published = {p["seller_sku"] for p in summary["published"]}
         already = {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "already_published"}
         assert published | already == set(expected) and not published & already
@@ -199,7 +223,7 @@ def test_cli_auth_flow_against_the_sandbox(tmp_path: Path) -> None:
         pub = _cli(["publish", str(CATALOG), "--documents", str(DOCS), "--endpoint", base, "--db", db,
                     "--format", "json"], dict(env, SHELFCHECK_APP_KEY=SANDBOX_APP_KEY,
                                               SHELFCHECK_APP_SECRET=SANDBOX_APP_SECRET))
-        assert pub.returncode == 0, pub.stderr
+        assert pub.returncode == 1, pub.stderr  # the one the platform refuses (REFUSED_BY_PLATFORM)
         assert json.loads(pub.stdout)["published"]
         for text in (ex.stdout, ex.stderr, ref.stdout, ref.stderr, pub.stdout, pub.stderr):
             assert "SBX_AT_" not in text and "SBX_RT_" not in text and SANDBOX_APP_SECRET not in text

@@ -53,12 +53,15 @@ def test_sarif_has_one_result_per_finding_at_its_row(example: dict) -> None:
     expected = [(f["code"], 1, f["message"]) for f in report["shop_findings"]]
     for listing in report["listings"]:
         expected += [(f["code"], listing["row"], f["message"]) for f in listing["findings"]]
+    for product in report["products"]:  # once, at the first row each covers
+        expected += [(f["code"], f["rows"][0], f["message"]) for f in product["findings"]]
     got = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
             r["message"]["text"].split("\n")[0]) for r in run["results"]]
     assert got == expected
     levels = {"error": "error", "warning": "warning", "info": "note"}
     severities = [f["severity"] for f in report["shop_findings"]] + [
-        f["severity"] for x in report["listings"] for f in x["findings"]]
+        f["severity"] for x in report["listings"] for f in x["findings"]] + [
+        f["severity"] for p in report["products"] for f in p["findings"]]
     assert [r["level"] for r in run["results"]] == [levels[s] for s in severities]
     fingerprints = [r["partialFingerprints"]["shelfcheckFinding/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)

@@ -93,15 +93,26 @@ def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
 
 
 def test_family_gates_are_only_shortcuts(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every case gives the same findings with the family gates and memos switched off."""
-    from shelfcheck.rules import GATES
+    """Every case gives the same findings with every shortcut (gates, memos, the image fast
+    path) switched off by the one switch, SHELFCHECK_SHORTCUTS=off."""
+    from shelfcheck.engine import Engine
+    from shelfcheck.rules import FAMILIES
 
     cases = [p.values[0] for p in _load()]
     with_gates = [_findings(case, ws, f"c{i}") for i, case in enumerate(cases)]
-    monkeypatch.setattr("shelfcheck.engine.GATES", {})
-    monkeypatch.setattr("shelfcheck.engine.MEMO_FIELDS", {})
-    assert GATES  # the real table is untouched; the engine just does not see it
+    monkeypatch.setenv("SHELFCHECK_SHORTCUTS", "off")
+    engines: list[Engine] = []
+    real_init = Engine.__init__
+
+    def spy(self: Engine, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        engines.append(self)
+
+    monkeypatch.setattr(Engine, "__init__", spy)
     without = [_findings(case, ws, f"c{i}") for i, case in enumerate(cases)]
+    assert engines and all(not e.plan.shortcuts and not e.images.white.fast for e in engines)
+    assert all(f.gate is None and f.memo is None for e in engines for f in e.plan.families)
+    assert any(f.gate is not None for f in FAMILIES.values())  # the declarations are untouched
     assert with_gates == without
 
 
@@ -135,7 +146,7 @@ def test_memoised_families_across_listings(ws: Workspace, monkeypatch: pytest.Mo
         return [[(f.code, f.field, f.evidence) for f in r.findings] for r in report.listings]
 
     memoised = run()
-    monkeypatch.setattr("shelfcheck.engine.MEMO_FIELDS", {})
+    monkeypatch.setenv("SHELFCHECK_SHORTCUTS", "off")
     assert memoised == run()
     assert memoised[0] == memoised[5] == memoised[10] and memoised[0] != memoised[1]
     assert memoised[4] == []

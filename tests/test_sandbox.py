@@ -25,7 +25,7 @@ from shelfcheck.tiktok.oauth import OAuthClient
 from shelfcheck.tiktok.payload import build_product_body
 from shelfcheck.tiktok.signing import sign_request
 from shelfcheck.tiktok.tokens import TokenCipher, TokenManager, TokenStore
-from tiktok_helpers import running_sandbox
+from tiktok_helpers import COMPLETE_RECORD, running_sandbox
 
 CLEAN = {"seller_sku": "SB-001", "title": "Stackable Storage Box with Lid, 12 L, Clear", "price": "12.99",
          "quantity": "40", "brand": "Tidyhome", "country_of_origin": "China", "origin_label": "Made in China",
@@ -47,6 +47,7 @@ def _body(c: ApiClient, tmp: Path, values: dict, *, background=(255, 255, 255), 
         path = make_image(tmp / f"{values['seller_sku']}-{i}.jpg", background=background,
                           product=(40 * i, 90, 160))
         uris.append(c.upload_image(path.read_bytes()).uri)
+    values = {**COMPLETE_RECORD, **values}
     return build_product_body(values, category_id=leaf.id, image_uris=uris, attribute_ids=ids,
                               certification_ids={}, idempotency_key=key)
 
@@ -138,7 +139,8 @@ def test_audit_status_transitions_and_failure_reasons(tmp_path: Path) -> None:
         assert done.status == "ACTIVATE" and done.audit_failed_reasons == []
         failed = c.get_product(grey.product_id)
         assert failed.status == "FAILED"
-        assert any("image_background_not_white" in r for x in failed.audit_failed_reasons for r in x.reasons)
+        assert any("(12052301)" in r for x in failed.audit_failed_reasons for r in x.reasons)
+        assert any("image_background_not_white" in t for x in failed.audit_failed_reasons for t in x.suggestions)
         check = c.check_listing(_body(c, tmp_path, dict(CLEAN, seller_sku="SB-GREY2"), background=(200, 200, 200)))
         assert not check.passed and {r.code for r in check.fail_reasons} == {12052301}
         inv = c.update_inventory(good.product_id, [{"id": done.skus[0].id, "inventory": [{"quantity": 7}]}])

@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import uvicorn
 
 from shelfcheck.sandbox import ADMIN_HEADER, SandboxConfig, create_app
+
+
+#: the Create Product fields a catalogue row needs beyond the seed's columns (description, package),
+#: as a seller's file writes them; merged under a test's own values.
+COMPLETE_RECORD = {
+    "description": "Sturdy everyday product. Wipe clean with a damp cloth. Ships in a recyclable carton.",
+    "package_weight": "0.8 kg", "package_length": "30 cm", "package_width": "20 cm", "package_height": "12 cm",
+}
+
+
+def complete_catalog(source: Path, folder: Path) -> Path:
+    """``source`` written into ``folder`` with the :data:`COMPLETE_RECORD` columns it lacks (the
+    images folder copied beside it), so its rows carry what Create Product requires."""
+    with open(source, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = list(rows[0]) + [k for k in COMPLETE_RECORD if k not in rows[0]]
+    target = folder / source.name
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**{k: v for k, v in COMPLETE_RECORD.items() if k not in row}, **row})
+    images = folder / "images"
+    if not images.exists():  # copied: an image reference never follows a link out of its folder
+        shutil.copytree(source.parent / "images", images)
+    return target
 
 
 def admin_headers(sandbox: object) -> dict[str, str]:

@@ -31,6 +31,9 @@ _LAZY = {
     "Summary": "shelfcheck.findings",
     "Policy": "shelfcheck.policy",
     "load_policy": "shelfcheck.policy",
+    "Product": "shelfcheck.products",
+    "Sku": "shelfcheck.products",
+    "ProductResult": "shelfcheck.rules.variants",
 }
 
 if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
@@ -39,6 +42,8 @@ if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from shelfcheck.findings import Finding, ListingResult, Report, Severity, Summary
     from shelfcheck.fix import fix
     from shelfcheck.policy import Policy, load_policy
+    from shelfcheck.products import Product, Sku
+    from shelfcheck.rules.variants import ProductResult
 
 
 def __getattr__(name: str) -> object:
@@ -65,9 +70,12 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Preflight",
+    "Product",
+    "ProductResult",
     "Report",
     "Severity",
     "ShelfcheckError",
+    "Sku",
     "Summary",
     "__version__",
     "check",

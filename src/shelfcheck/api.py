@@ -18,7 +18,9 @@ from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.ingest.mapping import ColumnMap
 from shelfcheck.notes import RunNote, run_notes
 from shelfcheck.policy import Policy, load_policy
+from shelfcheck.products.tracker import ProductTracker
 from shelfcheck.rules.context import RunContext
+from shelfcheck.rules.variants import ProductResult, check_products
 
 __all__ = ["CHECK_REQUIRES", "Preflight", "check", "prepare"]
 
@@ -39,10 +41,15 @@ class Preflight:
     engine: Engine
     run: RunContext
     shop_findings: list[Finding]
+    tracker: ProductTracker | None = None
 
     def results(self) -> Iterator[ListingResult]:
         """Yield one result per catalogue row, in file order."""
-        return self.engine.check_source(self.source)
+        tracker = self.tracker
+        for result in self.engine.check_source(self.source):
+            if tracker is not None:
+                tracker.record(result.status == "fail")
+            yield result
 
     def rendered(self, render: Callable[[ListingResult], str]) -> Iterator[RenderedBatch]:
         """Yield every catalogue row rendered as a reporter's text, in batches, in file order.
@@ -51,7 +58,26 @@ class Preflight:
         rules run — in the worker processes for large catalogues — so only the texts and the
         counts of each batch travel back.
         """
-        return self.engine.render_source(self.source, render)
+        tracker = self.tracker
+        for batch in self.engine.render_source(self.source, render):
+            if tracker is not None:
+                tracker.record_batch(batch.failed)
+            yield batch
+
+    def products(self) -> Iterator[ProductResult]:
+        """Every product with its product-level findings, once :meth:`results` or
+        :meth:`rendered` has been consumed (rows of one product may lie anywhere in the file).
+
+        Rows group by ``product_key``; without one each row is a product of its own.
+        """
+        tracker = self.tracker
+        if tracker is None:
+            return iter(())
+
+        def failed_rows(product: Any) -> frozenset[int]:
+            return frozenset(s.row for s in product.skus if tracker.failed(s))
+
+        return check_products(tracker.products(), self.run, failed_rows)
 
     def notes(self) -> list[RunNote]:
         """The run notes every report shows once at its top (see :mod:`shelfcheck.notes`)."""
@@ -78,10 +104,14 @@ class Preflight:
         for result in self.results():
             summary.add_listing(result)
             listings.append(result)
+        products = []
+        for product in self.products():
+            summary.add_product(product.status, product.findings)
+            products.append(product)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]
                       listings, summary, dict(self.run.datasets.provenance), self.source.layout(),
-                      head["notes"])  # type: ignore[arg-type]
+                      head["notes"], products)  # type: ignore[arg-type]
 
 
 def prepare(
@@ -126,11 +156,12 @@ def prepare(
             ledger=ledger,
         )
     except BaseException:  # another input cannot be read: let go of the catalogue's file
-        source.table.close()
+        source.close()
         raise
     engine = Engine(run, jobs=jobs, cache=cache if isinstance(cache, ImageCache) else ImageCache() if cache else None,
                     allow_private_urls=allow_private_urls)
-    return Preflight(source, engine, run, engine.check_shop())
+    engine.products = ProductTracker(source.index, source.columns)
+    return Preflight(source, engine, run, engine.check_shop(), engine.products)
 
 
 def check(catalog: str | Path, **options: object) -> Report:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_image
+from shelfcheck.analysis.refs import is_remote, resolve_image_ref
 from shelfcheck.errors import InputError
 from shelfcheck.ingest import open_catalog
 from shelfcheck.ledger import listing_content_hash
@@ -25,20 +26,15 @@ def catalog_row_hash(catalog: str | Path, sku: str, *, sheet: str | None = None,
     Raises:
         InputError: the catalogue cannot be read, or has no row with that ``seller_sku``.
     """
-    from shelfcheck.engine import resolve_image_ref
-
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
-    source = open_catalog(catalog, sheet=sheet, columns=columns)
-    try:
-        row = next((listing for listing in source.listings() if listing.seller_sku == sku), None)
-    finally:
-        source.table.close()
+    with open_catalog(catalog, sheet=sheet, columns=columns) as source:
+        row = source.find(sku)
     if row is None:
         raise InputError(source.path, f"no row with seller_sku {sku!r}", column="seller_sku")
     params = WhiteParams.of(pack.images.white_background)
     images: dict[str, ImageInfo] = {}
     for ref in row.main_images:
         target, _reason = resolve_image_ref(row.base_dir, ref)
-        if target is not None and not target.lower().startswith(("http://", "https://")):
+        if target is not None and not is_remote(target):
             images[ref] = analyse_image(ref, target, params)
     return listing_content_hash(row, images)

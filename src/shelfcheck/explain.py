@@ -12,19 +12,14 @@ from typing import IO, Any
 
 from shelfcheck.i18n import catalogue
 from shelfcheck.policy import load_policy
-from shelfcheck.rules import RULES, Rule
+from shelfcheck.rules import RULES, Rule, effective_severity
 from shelfcheck.rules.docs import rule_text
 
 __all__ = ["explain_code", "explain_platform", "rule_info", "rules_json", "rules_table"]
 
 def _severity(rule: Rule, policy: str | None) -> str:
-    pack = load_policy(policy)
-    setting = pack.rules.get(rule.code)
-    if setting is not None and not setting.enabled:
-        return "off"
-    if setting is not None and setting.severity:
-        return setting.severity
-    return rule.severity.label
+    severity = effective_severity(rule, load_policy(policy))
+    return "off" if severity is None else severity.label
 
 
 def rule_info(rule: Rule, lang: str, policy: str | None = None) -> dict[str, Any]:

@@ -94,6 +94,18 @@ class Summary:
     warnings: int = 0
     infos: int = 0
     by_code: dict[str, int] = field(default_factory=dict)
+    products: int = 0
+    products_passed: int = 0
+    products_failed: int = 0
+
+    def add_product(self, status: str, findings: list[Finding]) -> None:
+        """Count one product and its product-level findings (its rows are counted as listings)."""
+        self.products += 1
+        if status == "fail":
+            self.products_failed += 1
+        else:
+            self.products_passed += 1
+        self.add_findings(findings)
 
     def add_findings(self, findings: list[Finding]) -> None:
         """Count findings by severity and code."""
@@ -137,6 +149,7 @@ class RenderedBatch:
 
     texts: list[str]
     summary: Summary
+    failed: bytes = b""  # one byte per listing, 1 when it fails (the products' statuses need it)
 
 
 @dataclass(slots=True)
@@ -153,6 +166,7 @@ class Report:
     # How the catalogue was read: header_row, skipped_rows, ignored_columns (contract §4).
     layout: dict[str, object] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # RunNote (shelfcheck.notes), said once at the top
+    products: list[Any] = field(default_factory=list)  # ProductResult (shelfcheck.rules.variants)
 
     @property
     def exit_code(self) -> int:

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AppProfile",
@@ -164,6 +164,10 @@ class ShopProfile(BaseModel):
     app: AppProfile | None = None
     integrations: list[Integration] = []
     category_access: list[str] = []
+    # shop probation: the tier names the daily upload limit in the pack (``upload_quota.tiers``);
+    # ``daily_upload_limit`` states it outright and wins over the tier (None: not known)
+    upload_tier: Literal["beginner", "standard", "premium", "pro"] | None = None
+    daily_upload_limit: int | None = Field(default=None, ge=0)
 
     @field_validator("seller_id", mode="before")
     @classmethod

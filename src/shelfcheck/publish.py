@@ -16,6 +16,22 @@ For each catalogue row, in order:
 4. Every submission is recorded in the ledger at the real time (with a dedupe key, so a resumed
    run never records one twice), with the content hash and the platform's ``request_id``.
 
+**Verdicts** are read as the platform gives them: Check Product Listing's ``check_result`` and
+``fail_reasons`` (each code mapped to our finding codes through the platform-code table, recorded
+in the ledger with the platform's ``request_id`` as source ``listing_check``, which never counts
+towards the repeat-failure lock), a refused create's code, and after the create Get Product's
+audit status and ``audit_failed_reasons``.
+
+**Upload quota**: the shop profile's probation tier (or ``daily_upload_limit``) sets how many
+products may be created per UTC day; today's creates are counted from the ledger, and the run
+stops before exceeding the limit (``daily_upload_limit`` for the remaining rows), saying how many
+remain. The platform's own refusal (``12052093``) stops the run the same way.
+
+**Dry run**: every request is built and validated — offline against the pack's Create Product
+rules (:mod:`shelfcheck.tiktok.listing_rules`), and with a client through Check Product Listing
+(images are uploaded for that; nothing is created) — and, with ``out``, written to a folder:
+one ``NNN-<seller_sku>.json`` per product holding exactly the body, and ``index.json``.
+
 Shop-wide problems stop everything before the first call: shop findings at error level
 (``shop_preflight_failed``, unless ``force``) and failed listing prerequisites (``shop_not_ready``).
 Errors that would hit every SKU the same way (signature, clock, token, scope, configuration)
@@ -26,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -33,16 +50,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.engine import resolve_image_ref
+from shelfcheck.analysis.refs import resolve_image_ref
 from shelfcheck.findings import ListingResult, Severity
 from shelfcheck.ledger import LockRule, listing_content_hash
 from shelfcheck.model import Document, Listing
 from shelfcheck.tiktok import records
 from shelfcheck.tiktok.client import ApiClient
 from shelfcheck.tiktok.errors import ApiError, Kind
+from shelfcheck.tiktok.listing_rules import Violation, check_body
 from shelfcheck.tiktok.payload import CERTIFICATION_NAMES, build_product_body
 
-__all__ = ["Outcome", "PublishSummary", "publish"]
+__all__ = ["CREATE_PATH", "Outcome", "PublishSummary", "Quota", "publish", "quota_for", "verdict_findings"]
+
+CREATE_PATH = "/product/202309/products"
+QUOTA_CODE = 12052093  # "Exceeded the product listing limit for the seller."
 
 log = logging.getLogger("shelfcheck.publish")
 
@@ -62,6 +83,25 @@ class Outcome:
     reason: str | None = None
     codes: list[str] = field(default_factory=list)
     detail: str = ""
+    findings: list[str] = field(default_factory=list)  # our finding codes for ``codes``
+    messages: list[str] = field(default_factory=list)  # the platform's messages, as given
+    request_id: str = ""
+
+
+@dataclass
+class Quota:
+    """The shop's daily upload limit: ``limit`` creates per UTC day, ``used`` so far today."""
+
+    limit: int
+    used: int
+    tier: str | None = None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"limit": self.limit, "used": self.used, "remaining": self.remaining, "tier": self.tier}
 
 
 @dataclass
@@ -70,6 +110,7 @@ class PublishSummary:
 
     outcomes: list[Outcome] = field(default_factory=list)
     error: ApiError | None = None
+    quota: Quota | None = None
 
     def add(self, outcome: Outcome) -> Outcome:
         self.outcomes.append(outcome)
@@ -78,12 +119,16 @@ class PublishSummary:
     def of(self, kind: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.kind == kind]
 
-    def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "published": [{"seller_sku": o.seller_sku, "product_id": o.product_id} for o in self.of("published")],
             "skipped": [{"seller_sku": o.seller_sku, "reason": o.reason} for o in self.of("skipped")],
-            "failed": [{"seller_sku": o.seller_sku, "codes": list(o.codes)} for o in self.of("failed")],
+            "failed": [{"seller_sku": o.seller_sku, "codes": list(o.codes), "findings": list(o.findings),
+                        "request_id": o.request_id or None} for o in self.of("failed")],
         }
+        if self.quota is not None:
+            out["quota"] = self.quota.to_json()
+        return out
 
     @property
     def exit_code(self) -> int:
@@ -97,7 +142,8 @@ class _Platform:
         self.client = client
         self._paths: dict[str, tuple[str, bool]] | None = None
         self._attributes: dict[str, dict[str, str]] = {}
-        self._certs: dict[str, dict[str, str]] = {}
+        self._certs: dict[str, dict[str, Any]] = {}
+        self._raw_attributes: dict[str, list[dict[str, Any]]] = {}
         self._uris: dict[str, str] = {}
 
     def category(self, path: str) -> tuple[str | None, str]:
@@ -126,10 +172,20 @@ class _Platform:
         return self._attributes[category_id]
 
     def certification_ids(self, category_id: str) -> dict[str, str]:
+        return {c["name"]: c["id"] for c in self.rules(category_id).get("product_certifications", [])}
+
+    def rules(self, category_id: str) -> dict[str, Any]:
+        """Get Category Rules' data, as plain JSON (for :func:`~shelfcheck.tiktok.listing_rules.check_body`)."""
         if category_id not in self._certs:
-            rules = self.client.get_category_rules(category_id)
-            self._certs[category_id] = {c.name: c.id for c in rules.product_certifications}
+            self._certs[category_id] = self.client.get_category_rules(category_id).model_dump(by_alias=True)
         return self._certs[category_id]
+
+    def attributes(self, category_id: str) -> list[dict[str, Any]]:
+        """Get Attributes' ``attributes``, as plain JSON."""
+        if category_id not in self._raw_attributes:
+            attrs = self.client.get_attributes(category_id).attributes
+            self._raw_attributes[category_id] = [a.model_dump(by_alias=True) for a in attrs]
+        return self._raw_attributes[category_id]
 
     def upload(self, path: Path, digest: str) -> str:
         if digest not in self._uris:
@@ -175,6 +231,103 @@ def _audit_codes(product: Any) -> list[str]:
     return codes or [product.status]
 
 
+def _audit_messages(product: Any) -> list[str]:
+    return [text for reason in product.audit_failed_reasons for text in (reason.reasons or [reason.position])]
+
+
+def verdict_findings(codes: list[str], policy: Any = None) -> list[str]:
+    """Our finding codes for the platform's ``codes`` (from the platform-code table), in order,
+    each once; a code the table does not link to a finding adds none."""
+    from shelfcheck.diagnose.platform_errors import explain_platform_code
+
+    out: list[str] = []
+    for code in codes:
+        info = explain_platform_code(code, policy=policy) if code.isdigit() else None
+        for finding in info.findings if info is not None else ():
+            if finding not in out:
+                out.append(finding)
+    return out
+
+
+def quota_for(shop: Any, policy: Any, ledger: Any, now: dt.datetime | None = None) -> Quota | None:
+    """The shop's daily upload quota with today's (UTC) creates counted from the ledger; ``None``
+    when the shop profile sets no tier and no limit, or the tier has no limit."""
+    if shop is None:
+        return None
+    tier = getattr(shop, "upload_tier", None)
+    limit = getattr(shop, "daily_upload_limit", None)
+    if limit is None and tier is not None:
+        limit = policy.upload_quota.tiers.get(tier)
+    if limit is None:
+        return None
+    now = now or dt.datetime.now(dt.timezone.utc)
+    midnight = dt.datetime.combine(now.date(), dt.time(0), tzinfo=dt.timezone.utc)
+    return Quota(limit=int(limit), used=ledger.products_first_recorded_since(midnight), tier=tier)
+
+
+def _warehouse_region(shop: Any) -> str | None:
+    """Where the shop ships from (``warehouse`` of the shop profile: a region code or a mapping
+    with ``region``), when the profile says."""
+    if shop is None:
+        return None
+    value = getattr(shop, "warehouse", None)
+    if value is None:
+        value = (getattr(shop, "model_extra", None) or {}).get("warehouse")
+    if isinstance(value, dict):
+        value = value.get("region") or value.get("country")
+    if value is not None and not isinstance(value, str):
+        value = getattr(value, "region", None) or getattr(value, "country", None)
+    return str(value).strip().upper() or None if value else None
+
+
+_PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package_height")
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
+
+
+def _send_values(listing: Listing) -> dict[str, str]:
+    """The row's values as the body is built from them: a bare package number takes the unit its
+    header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
+    from shelfcheck.ingest.columns import header_unit
+
+    values = dict(listing.values)
+    for name in _PACKAGE_FIELDS:
+        value = values.get(name, "")
+        unit = header_unit(listing.columns.get(name, "")) if value else None
+        if unit and _BARE_NUMBER.match(value):
+            values[name] = f"{value.strip()} {unit}"
+    return values
+
+
+def _violation_codes(violations: list[Violation]) -> list[str]:
+    out: list[str] = []
+    for v in violations:
+        if str(v.code) not in out:
+            out.append(str(v.code))
+    return out
+
+
+class _DryRunFolder:
+    """Where ``publish --dry-run --out DIR`` writes the requests it would send."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: list[dict[str, Any]] = []
+        path.mkdir(parents=True, exist_ok=True)
+
+    def write(self, sku: str, row: int, body: dict[str, Any], violations: list[Violation],
+              check: dict[str, Any] | None) -> None:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", sku)[:60] or "row"
+        name = f"{len(self.entries) + 1:03d}-{safe}.json"
+        (self.path / name).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        self.entries.append({"file": name, "seller_sku": sku, "row": row, "method": "POST", "path": CREATE_PATH,
+                             "offline": {"passed": not violations, "violations": [v.to_json() for v in violations]},
+                             "listing_check": check})
+
+    def close(self) -> None:
+        index = {"endpoint": CREATE_PATH, "method": "POST", "requests": self.entries}
+        (self.path / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
 def publish(
     catalog: str | Path,
     *,
@@ -188,8 +341,13 @@ def publish(
     jobs: int | None = 1,
     on_outcome: Callable[[Outcome], None] | None = None,
     columns: str | Path | None = None,
+    out: str | Path | None = None,
+    on_quota: Callable[[Quota], None] | None = None,
 ) -> PublishSummary:
-    """Publish a catalogue (see the module docstring). ``client`` may be ``None`` for a dry run.
+    """Publish a catalogue (see the module docstring). ``client`` may be ``None`` for a dry run
+    (offline: the bodies are checked against the pack's rules only); ``out`` (dry run only) is
+    the folder the requests are written to; ``on_quota`` hears the shop's upload quota (when
+    one applies) before the first row.
 
     Raises:
         InputError: an input file cannot be read (nothing was sent).
@@ -199,6 +357,7 @@ def publish(
     run = prepare(catalog, documents=documents, shop=shop, policy=policy, jobs=jobs, columns=columns)
     lock_rule = LockRule.from_policy(run.run.policy)
     summary = PublishSummary()
+    folder = _DryRunFolder(Path(out)) if (dry_run and out is not None) else None
 
     def emit(outcome: Outcome) -> None:
         summary.add(outcome)
@@ -206,12 +365,14 @@ def publish(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    listings = list(run.source.listings())
-    rows: Iterator[tuple[ListingResult, Listing]] = zip(run.engine.check_listings(listings), listings)
+    rows: Iterator[tuple[Listing, ListingResult]] = run.engine.pairs(run.source.listings())  # streaming
     stop_reason: str | None = None
     shop_errors = [f for f in run.shop_findings if f.severity is Severity.ERROR]
     if shop_errors and not force:
         stop_reason = "shop_preflight_failed"
+    summary.quota = quota_for(run.run.shop, run.run.policy, ledger)
+    if summary.quota is not None and on_quota is not None:
+        on_quota(summary.quota)
     platform = _Platform(client) if client is not None else None
     if stop_reason is None and not dry_run and client is not None:
         try:
@@ -224,7 +385,9 @@ def publish(
                 summary.error = ApiError(None, "; ".join(f"{c.check_item}: {' '.join(c.fail_reasons)}"
                                                          for c in failed), kind=Kind.SELLER_ACTION)
     seen: set[str] = set()
-    for result, listing in rows:
+    ctx = _Context(run, client, platform, ledger, summary.quota, folder, _warehouse_region(run.run.shop),
+                   dry_run=dry_run, force=force)
+    for listing, result in rows:
         sku = listing.seller_sku
         base = {"seller_sku": sku, "row": result.row}
         if stop_reason is not None:
@@ -248,22 +411,117 @@ def publish(
         images = _images(listing)
         content_hash = listing_content_hash(listing, [d for _, _, d in images])
         try:
-            outcome = _publish_one(listing, result, images, content_hash, client, platform, ledger, run,
-                                   dry_run=dry_run, force=force)
+            outcome = _publish_one(listing, result, images, content_hash, ctx)
         except ApiError as exc:
-            if exc.kind in _FATAL:
-                summary.error, stop_reason = exc, f"api_{exc.kind.value}"
-                emit(Outcome("skipped", reason=stop_reason, detail=str(exc), **base))
+            if exc.kind in _FATAL or exc.code == QUOTA_CODE:
+                summary.error = exc
+                stop_reason = "daily_upload_limit" if exc.code == QUOTA_CODE else f"api_{exc.kind.value}"
+                emit(Outcome("skipped", reason=stop_reason, detail=str(exc), request_id=exc.request_id, **base))
                 continue
-            outcome = Outcome("failed", codes=[str(exc.code) if exc.code is not None else exc.kind.value],
-                              detail=str(exc), **base)
+            codes = [str(exc.code) if exc.code is not None else exc.kind.value]
+            outcome = Outcome("failed", codes=codes, detail=str(exc), findings=verdict_findings(codes, run.run.policy),
+                              messages=[exc.message], request_id=exc.request_id, **base)
         emit(outcome)
+    if folder is not None:
+        folder.close()
     return summary
 
 
+@dataclass
+class _Context:
+    run: Any
+    client: ApiClient | None
+    platform: _Platform | None
+    ledger: Any
+    quota: Quota | None
+    folder: _DryRunFolder | None
+    warehouse_region: str | None
+    dry_run: bool
+    force: bool
+
+
+def _placeholder_uris(images: list[tuple[str, Path | None, str | None]]) -> list[str]:
+    """Offline stand-ins for the URIs Upload Image would answer: ``<upload:REF>``."""
+    return [f"<upload:{ref}>" for ref, _, _ in images]
+
+
+def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Path | None, str | None]],
+             ctx: _Context, known: Any) -> Outcome:
+    """Build and validate the request; through Check Product Listing when a client is given."""
+    sku = listing.seller_sku
+    base = {"seller_sku": sku, "row": result.row}
+    check_json: dict[str, Any] | None = None
+    if ctx.client is not None and ctx.platform is not None:
+        prepared = _prepare_body(listing, images, ctx, base)
+        if isinstance(prepared, Outcome):
+            return prepared
+        body, rules, attributes = prepared
+    else:
+        category = ctx.run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
+        body = build_product_body(_send_values(listing), category_id=getattr(category, "id", None) or "",
+                                  image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={},
+                                  documents=(), idempotency_key=_idempotency_key(sku, listing, images))
+        rules = attributes = None
+    violations = check_body(body, limits=ctx.run.run.policy.create_product, rules=rules, attributes=attributes,
+                            warehouse_region=ctx.warehouse_region)
+    codes = _violation_codes(violations)
+    request_id = ""
+    messages = [f"{v.field}: {v.key}" for v in violations]
+    if ctx.client is not None and not violations:
+        check = ctx.client.check_listing(body)
+        request_id = check.request_id
+        check_json = {"check_result": check.check_result, "request_id": check.request_id,
+                      "fail_reasons": [{"code": r.code, "message": r.message} for r in check.fail_reasons]}
+        if not check.passed:
+            codes = [str(r.code) for r in check.fail_reasons] or [check.check_result]
+            messages = [r.message for r in check.fail_reasons]
+    if ctx.folder is not None:
+        ctx.folder.write(sku, result.row, body, violations, check_json)
+    if codes:
+        return Outcome("failed", codes=codes, detail="dry_run", messages=messages, request_id=request_id,
+                       findings=verdict_findings(codes, ctx.run.run.policy), **base)
+    return Outcome("skipped", reason="dry_run", product_id=known.product_id if known else None, **base)
+
+
+def _idempotency_key(sku: str, listing: Listing, images: list[tuple[str, Path | None, str | None]]) -> str:
+    content_hash = listing_content_hash(listing, [d for _, _, d in images])
+    return hashlib.sha256(f"{sku}\n{content_hash}".encode()).hexdigest()[:32]
+
+
+def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | None]], ctx: _Context,
+                  base: dict[str, Any]) -> tuple[dict[str, Any], Any, Any] | Outcome:
+    """The body with the platform's ids (category, attributes, certifications) and uploaded
+    images, with the category's rules and attributes; or the skip that stops it."""
+    platform = ctx.platform
+    assert platform is not None
+    run = ctx.run
+    category = run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
+    category_id, why = platform.category(category.path) if category else (None, "category_missing")
+    if category_id is None:
+        if not ctx.force:
+            return Outcome("skipped", reason=why, **base)
+        category_id = ""
+    attribute_ids = platform.attribute_ids(category_id) if category_id else {}
+    cert_ids = platform.certification_ids(category_id) if category_id else {}
+    uris = []
+    for ref, path, digest in images:
+        if path is None or digest is None:
+            if not ctx.force:
+                return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
+            continue
+        uris.append(platform.upload(path, digest))
+    body = build_product_body(_send_values(listing), category_id=category_id, image_uris=uris,
+                              attribute_ids=attribute_ids, certification_ids=cert_ids,
+                              documents=_documents(run.run.documents, listing),
+                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images))
+    rules = platform.rules(category_id) if category_id else None
+    attributes = platform.attributes(category_id) if category_id else None
+    return body, rules, attributes
+
+
 def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str, Path | None, str | None]],
-                 content_hash: str, client: ApiClient | None, platform: _Platform | None, ledger: Any, run: Any,
-                 *, dry_run: bool, force: bool) -> Outcome:
+                 content_hash: str, ctx: _Context) -> Outcome:
+    client, platform, ledger, run, force = ctx.client, ctx.platform, ctx.ledger, ctx.run, ctx.force
     sku = listing.seller_sku
     base = {"seller_sku": sku, "row": result.row}
     previous = ledger.last_with_hash(sku, content_hash)
@@ -272,8 +530,8 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
     known = records.known_product(ledger, sku)
     if known is None and listing.get("product_id"):
         known = records.remember_product(ledger, listing.get("product_id"), seller_sku=sku, source="catalog")
-    if dry_run or client is None or platform is None:
-        return Outcome("skipped", reason="dry_run", product_id=known.product_id if known else None, **base)
+    if ctx.dry_run or client is None or platform is None:
+        return _dry_run(listing, result, images, ctx, known)
     if known is None:
         found = client.search_products(seller_skus=[sku]).products
         match = next((p for p in found if any(s.seller_sku == sku for s in p.skus)), None)
@@ -295,6 +553,7 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
             ledger.record_attempt(sku, "failed" if failed else "passed",
                                   reasons=_audit_codes(current) if failed else [],
                                   product_id=known.product_id, content_hash=content_hash, source="publish",
+                                  request_id=current.request_id or None,
                                   dedupe_key=f"publish:{known.product_id}:{content_hash}")
         if current.status != "FAILED" and (known.content_hash in (None, content_hash)):
             return Outcome("skipped", reason="already_published", product_id=known.product_id, **base)
@@ -302,30 +561,23 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
             return Outcome("skipped", reason="resubmit_unchanged", product_id=known.product_id, **base)
         if current.status not in ("FAILED", "DRAFT"):
             return Outcome("skipped", reason="already_published", product_id=known.product_id, **base)
-    category = run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
-    category_id, why = platform.category(category.path) if category else (None, "category_missing")
-    if category_id is None:
-        if not force:
-            return Outcome("skipped", reason=why, **base)
-        category_id = ""
-    attribute_ids = platform.attribute_ids(category_id) if category_id else {}
-    cert_ids = platform.certification_ids(category_id) if category_id else {}
-    uris = []
-    for ref, path, digest in images:
-        if path is None or digest is None:
-            if not force:
-                return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
-            continue
-        uris.append(platform.upload(path, digest))
-    key = hashlib.sha256(f"{sku}\n{content_hash}".encode()).hexdigest()[:32]
-    body = build_product_body(listing.values, category_id=category_id, image_uris=uris,
-                              attribute_ids=attribute_ids, certification_ids=cert_ids,
-                              documents=_documents(run.run.documents, listing), idempotency_key=key)
+    if known is None and ctx.quota is not None and ctx.quota.remaining <= 0:
+        return Outcome("skipped", reason="daily_upload_limit",
+                       detail=f"{ctx.quota.used} of {ctx.quota.limit} uploads used today", **base)
+    prepared = _prepare_body(listing, images, ctx, base)
+    if isinstance(prepared, Outcome):
+        return prepared
+    body, _rules, _attributes = prepared
+    policy = run.run.policy
     if not force:
         check = client.check_listing(body)
         if not check.passed:
-            return Outcome("failed", codes=[str(r.code) for r in check.fail_reasons] or [check.check_result],
-                           detail="listing_check", **base)
+            codes = [str(r.code) for r in check.fail_reasons] or [check.check_result]
+            ledger.record_attempt(sku, "failed", reasons=codes, content_hash=content_hash, source="listing_check",
+                                  request_id=check.request_id or None,
+                                  dedupe_key=f"listing_check:{check.request_id}" if check.request_id else None)
+            return Outcome("failed", codes=codes, detail="listing_check", findings=verdict_findings(codes, policy),
+                           messages=[r.message for r in check.fail_reasons], request_id=check.request_id, **base)
     attempt_at = dt.datetime.now(dt.timezone.utc)
     try:
         if known is not None:
@@ -333,12 +585,14 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
         else:
             created = client.create_product(body)
     except ApiError as exc:
-        if exc.kind in (Kind.VALIDATION, Kind.SELLER_ACTION, Kind.UNKNOWN):
+        if exc.code != QUOTA_CODE and exc.kind in (Kind.VALIDATION, Kind.SELLER_ACTION, Kind.UNKNOWN):
             ledger.record_attempt(sku, "failed", reasons=[str(exc.code)], at=attempt_at, content_hash=content_hash,
                                   source="publish", request_id=exc.request_id or None,
                                   dedupe_key=f"publish:{exc.request_id}" if exc.request_id else None)
         raise
     product_id = created.product_id
+    if known is None and ctx.quota is not None:
+        ctx.quota.used += 1
     records.remember_product(ledger, product_id, seller_sku=sku, status="PENDING", audit_status="AUDITING",
                              reasons=[], content_hash=content_hash)
     product = client.get_product(product_id)
@@ -346,9 +600,12 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
     codes = _audit_codes(product) if failed else []
     records.remember_product(ledger, product_id, status=product.status,
                              audit_status=product.audit.status if product.audit else None, reasons=codes)
+    request_id = (product.request_id if failed else created.request_id) or created.request_id
     ledger.record_attempt(sku, "failed" if failed else "passed", reasons=codes, at=attempt_at,
                           product_id=product_id, content_hash=content_hash, source="publish",
-                          dedupe_key=f"publish:{product_id}:{content_hash}")
+                          request_id=request_id or None, dedupe_key=f"publish:{product_id}:{content_hash}")
     if failed:
-        return Outcome("failed", product_id=product_id, codes=codes, **base)
+        return Outcome("failed", product_id=product_id, codes=codes, detail="audit",
+                       findings=verdict_findings(codes, policy), messages=_audit_messages(product),
+                       request_id=request_id, **base)
     return Outcome("published", product_id=product_id, **base)

@@ -100,7 +100,7 @@ def reconcile(catalog: Path, platform: Path, *, tolerance: int, sheet: str | Non
                           "flagged": flagged, "status": status, "row": listing.row,
                           "synced_at": (snap.synced_at or None) if snap is not None else None})
     finally:
-        source.table.close()
+        source.close()
     for sku, snap in stock.items():
         if sku not in seen:
             items.append({"seller_sku": sku, "erp": None, "platform": snap.quantity, "drift": None,

@@ -98,7 +98,7 @@ class WhiteParams:
     edge_contrast: int
     max_edge_share: float
     min_sharp_share: float
-    fast: bool = True  # a run option (``--exact-images``-style), not a policy number
+    fast: bool = True  # a run option (the engine's ``fast_images``), not a policy number
 
     @classmethod
     def of(cls, white_background: Any, fast: bool = True) -> WhiteParams:
@@ -195,7 +195,12 @@ def _white_mask(region: np.ndarray, params: WhiteParams) -> np.ndarray:
 
 def white_ratios(rgb: np.ndarray, params: WhiteParams) -> tuple[dict[str, float], int]:
     """Share of white backdrop pixels in each border band of an ``H×W×3`` uint8 array."""
-    ratios, b, _ = _judge(lambda box: rgb[box[1]:box[3], box[0]:box[2]], rgb.shape[1], rgb.shape[0], params)
+    import numpy as np
+
+    def strip(side: str, box: tuple[int, int, int, int]) -> np.ndarray:
+        return np.ascontiguousarray(_canonical(side, rgb[box[1]:box[3], box[0]:box[2]]))
+
+    ratios, b, _ = _judge(strip, rgb.shape[1], rgb.shape[0], params)
     return ratios, b
 
 
@@ -246,8 +251,13 @@ class StripVerdict:
         return round(self.white / self.backdrop, 4) if self.backdrop else 1.0
 
 
-def judge_strip(strip: np.ndarray, b: int, edge_px: int, params: WhiteParams) -> StripVerdict:
-    """Judge the band (rows ``< b``) of a strip whose row 0 is the image edge (see the module text)."""
+def judge_strip(strip: np.ndarray, b: int, edge_px: int, params: WhiteParams,
+                shallow: bool = False) -> StripVerdict | None:
+    """Judge the band (rows ``< b``) of a strip whose row 0 is the image edge (see the module text).
+
+    With ``shallow`` the strip is only the band and ``edge_px`` rows more: ``None`` means a product
+    region may reach the band, and the strip of the full ``zone`` depth must be judged instead.
+    """
     import numpy as np
 
     lo = _channel_min(strip)
@@ -256,41 +266,44 @@ def judge_strip(strip: np.ndarray, b: int, edge_px: int, params: WhiteParams) ->
     band_white = white[:b]
     if band_white.all():
         return StripVerdict(band_white.size, band_white.size, None, [])
-    nonwhite = ~white
     distinct = lo < max(0, params.min_channel - params.edge_contrast)
+    # Nothing distinct from white near the band (a uniform grey, cream or off-white backdrop, a
+    # faint gradient or shadow): no product can reach the band, and scipy is not even loaded.
+    if not (distinct[: b + edge_px].any() and distinct[b:].any()):
+        return StripVerdict(int(np.count_nonzero(band_white)), band_white.size, _box_of(~band_white), [])
+    if shallow:
+        return None
+    nonwhite = ~white
     product = np.zeros(strip.shape[:2], dtype=bool)
     crossings: list[tuple[int, int, int, int]] = []
-    # Nothing distinct from white (a uniform grey, cream or near-white backdrop, a faint
-    # gradient): no product region is possible, and scipy is not even loaded.
-    if distinct[: b + edge_px].any() and distinct[b:].any():
-        from scipy import ndimage
+    from scipy import ndimage
 
-        near = ndimage.maximum_filter(distinct.view(np.uint8), size=2 * edge_px + 1) > 0
-        labels, count = ndimage.label(nonwhite, structure=np.ones((3, 3), dtype=bool))
-        if count:
-            n = count + 1
-            in_band = np.bincount(labels[:b].ravel(), minlength=n) > 0
-            inward = np.bincount(labels[b:].ravel(), minlength=n) > 0
-            along = np.bincount(labels[0].ravel(), minlength=n)
-            spans = along > params.max_edge_share * strip.shape[1]
-            # the outline against white: non-white pixels with a white 4-neighbour inside the strip
-            touches = np.zeros_like(white)
-            touches[1:] |= white[:-1]
-            touches[:-1] |= white[1:]
-            touches[:, 1:] |= white[:, :-1]
-            touches[:, :-1] |= white[:, 1:]
-            outline = nonwhite & touches
-            edge_all = np.bincount(labels[outline], minlength=n)
-            edge_sharp = np.bincount(labels[outline & near], minlength=n)
-            sharp = edge_sharp >= params.min_sharp_share * np.maximum(edge_all, 1)
-            accepted = in_band & inward & ~spans & sharp & (edge_all > 0)
-            accepted[0] = False
-            if accepted.any():
-                product = accepted[labels] & near
-                objects = ndimage.find_objects(labels)
-                for label in np.flatnonzero(accepted):
-                    rows, cols = objects[label - 1]
-                    crossings.append((rows.start, min(b, rows.stop), cols.start, cols.stop))
+    near = ndimage.maximum_filter(distinct.view(np.uint8), size=2 * edge_px + 1) > 0
+    labels, count = ndimage.label(nonwhite, structure=np.ones((3, 3), dtype=bool))
+    if count:
+        n = count + 1
+        in_band = np.bincount(labels[:b].ravel(), minlength=n) > 0
+        inward = np.bincount(labels[b:].ravel(), minlength=n) > 0
+        along = np.bincount(labels[0].ravel(), minlength=n)
+        spans = along > params.max_edge_share * strip.shape[1]
+        # the outline against white: non-white pixels with a white 4-neighbour inside the strip
+        touches = np.zeros_like(white)
+        touches[1:] |= white[:-1]
+        touches[:-1] |= white[1:]
+        touches[:, 1:] |= white[:, :-1]
+        touches[:, :-1] |= white[:, 1:]
+        outline = nonwhite & touches
+        edge_all = np.bincount(labels[outline], minlength=n)
+        edge_sharp = np.bincount(labels[outline & near], minlength=n)
+        sharp = edge_sharp >= params.min_sharp_share * np.maximum(edge_all, 1)
+        accepted = in_band & inward & ~spans & sharp & (edge_all > 0)
+        accepted[0] = False
+        if accepted.any():
+            product = accepted[labels] & near
+            objects = ndimage.find_objects(labels)
+            for label in np.flatnonzero(accepted):
+                rows, cols = objects[label - 1]
+                crossings.append((rows.start, min(b, rows.stop), cols.start, cols.stop))
     band_product = product[:b]
     offending = _box_of(nonwhite[:b] & ~band_product)
     backdrop = int(band_white.size - np.count_nonzero(band_product))
@@ -312,10 +325,9 @@ def _where(side: str, box: tuple[int, int, int, int], length: int) -> str:
     return side
 
 
-def _judge(crop: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
-    """Band ratios, band width and the backdrop evidence, from ``crop((x0, y0, x1, y1))`` arrays."""
-    import numpy as np
-
+def _judge(strip: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
+    """Band ratios, band width and the backdrop evidence; ``strip(side, (x0, y0, x1, y1))`` gives a
+    side's strip as a contiguous canonical array (its image edge at row 0)."""
     short = min(w, h)
     b = band_width(w, h, params.band)
     depth = min(short, max(b + 1, round(short * params.zone)))
@@ -324,10 +336,16 @@ def _judge(crop: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, fl
              "left": (0, 0, depth, h), "right": (w - depth, 0, w, h)}
     ratios: dict[str, float] = {}
     verdicts: dict[str, StripVerdict] = {}
+    near = min(depth, b + edge_px)  # most strips are decided on the band and edge_px rows more
+    shallow = {"top": (0, 0, w, near), "bottom": (0, h - near, w, h),
+               "left": (0, 0, near, h), "right": (w - near, 0, w, h)}
     for side, box in boxes.items():
-        strip = _canonical(side, np.asarray(crop(box)))
-        verdicts[side] = judge_strip(strip, b, edge_px, params)
-        ratios[side] = verdicts[side].ratio
+        verdict = judge_strip(strip(side, shallow[side]), b, edge_px, params, shallow=near < depth)
+        if verdict is None:
+            verdict = judge_strip(strip(side, box), b, edge_px, params)
+        assert verdict is not None
+        verdicts[side] = verdict
+        ratios[side] = verdict.ratio
     white = sum(v.white for v in verdicts.values())
     total = sum(v.backdrop for v in verdicts.values())
     crossings = [_to_image_box(side, c, w, h) for side, v in verdicts.items() for c in v.crossings]
@@ -351,8 +369,19 @@ def _judge(crop: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, fl
 
 def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
     """White backdrop ratio of each band of an RGB image, converting only the side strips to arrays."""
+    import numpy as np
+
+    turn = _pillow().Transpose
+    # Pillow turns the side strips in C, so every strip reaches numpy contiguous, edge at row 0.
+    ops = {"top": None, "bottom": turn.FLIP_TOP_BOTTOM, "left": turn.TRANSPOSE, "right": turn.ROTATE_90}
+
+    def strip(side: str, box: tuple[int, int, int, int]) -> np.ndarray:
+        region = img.crop(box)
+        op = ops[side]
+        return np.asarray(region if op is None else region.transpose(op))
+
     w, h = img.size
-    return _judge(img.crop, w, h, params)
+    return _judge(strip, w, h, params)
 
 
 def _pristine_ratios(reduced: Image.Image, full: tuple[int, int], params: WhiteParams) -> dict[str, float]:

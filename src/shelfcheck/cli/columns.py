@@ -45,4 +45,4 @@ def register(app: typer.Typer) -> None:
             write_columns(str(catalog), plan.header_row, [u.to_json() for u in plan.uses],
                           [s.to_json() for s in plan.skipped_rows], joined, sys.stdout, cat, fmt)
         finally:
-            source.table.close()
+            source.close()

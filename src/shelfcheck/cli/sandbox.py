@@ -31,6 +31,10 @@ def register(app: typer.Typer) -> None:
                                                      help="How long a new product stays PENDING.")] = 0.0,
         policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack for the audit.")] = None,
         latency: Annotated[float, typer.Option("--latency", min=0, help="Seconds added to every call.")] = 0.0,
+        daily_upload_limit: Annotated[Optional[int], typer.Option(
+            "--daily-upload-limit", min=0, help="Products the shop may create per UTC day (then 12052093).")] = None,
+        warehouse_region: Annotated[str, typer.Option(
+            "--warehouse-region", help="Where the emulated shop ships from (CN makes sale_price required).")] = "US",
         lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
     ) -> None:
         """Run the TikTok Shop Open API emulator (local, loopback only)."""
@@ -43,7 +47,8 @@ def register(app: typer.Typer) -> None:
         if not _loopback(host):
             raise fail(f"--host {host}: the sandbox listens on loopback only (127.0.0.1, ::1, localhost)")
         config = SandboxConfig.from_env(db=db, audit_seconds=audit_seconds, policy=policy,
-                                          latency=latency)
+                                          latency=latency, daily_upload_limit=daily_upload_limit,
+                                          warehouse_region=warehouse_region.strip().upper() or "US")
         if not os.environ.get("SHELFCHECK_APP_SECRET"):
             print(cat.ui("sandbox_builtin_credentials"), file=sys.stderr)
         print(cat.ui("sandbox_listening", host=host, port=port, app_key=config.app_key, db=db or "memory"),

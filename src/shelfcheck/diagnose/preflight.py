@@ -69,10 +69,8 @@ def preflight_sku(
     run = prepare(catalog, documents=documents, shop=shop, inventory=inventory, policy=policy,
                   as_of=as_of, sheet=sheet, jobs=1, datasets=datasets, ledger=ledger,
                   columns=columns)
-    try:
-        row = next((listing for listing in run.source.listings() if listing.seller_sku == sku), None)
-    finally:
-        run.source.table.close()
+    with run.source as source:
+        row = source.find(sku)
     if row is None:
         raise InputError(run.source.path, f"no row with seller_sku {sku!r}", column="seller_sku")
     result = next(iter(run.engine.check_listings([row])))

@@ -69,14 +69,14 @@ class Triage:
 def _shop_checks(shop: str | Path | None, policy: Any, as_of: dt.date, datasets: Any, lang: str) -> list[Check]:
     if shop is None:
         return [Check(key, "unknown", detail={"reason": "no_shop_profile"}) for key in CHECKS]
-    from shelfcheck.engine import Engine
+    from shelfcheck.engine import Checker
     from shelfcheck.ingest import load_shop
     from shelfcheck.policy import Policy, load_policy
     from shelfcheck.rules.context import RunContext
 
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     run = RunContext(policy=pack, as_of=as_of, datasets=datasets, shop=load_shop(shop))
-    findings = Engine(run, jobs=1).check_shop()
+    findings = Checker(run).check_shop()
     cat = catalogue(lang)
     checks = []
     for key, codes in CHECKS.items():

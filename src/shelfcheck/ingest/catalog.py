@@ -88,6 +88,24 @@ class CatalogSource:
         for row, cells in self.rows():
             yield make(row, cells)
 
+    def find(self, sku: str) -> Listing | None:
+        """The first listing whose seller SKU is ``sku`` (``None`` when no row has it); reads the
+        catalogue up to that row."""
+        for listing in self.listings():
+            if listing.seller_sku == sku:
+                return listing
+        return None
+
+    def close(self) -> None:
+        """Let go of the catalogue's file (the run closes it when it ends)."""
+        self.table.close()
+
+    def __enter__(self) -> CatalogSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def layout(self) -> dict[str, object]:
         """Header row, skipped template rows and ignored columns, for the report (contract §4)."""
         if self.plan is None:

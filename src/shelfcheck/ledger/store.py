@@ -24,13 +24,18 @@ from shelfcheck.ledger.db import (
 from shelfcheck.ledger.guard import LockRule, SkuStatus, evaluate_lock
 from shelfcheck.ledger.models import Attempt, InventorySnapshot, InventorySync, utc
 
-__all__ = ["AttemptRecord", "Ledger", "LedgerHistory", "SyncItem", "SyncRecord", "open_ledger"]
+__all__ = ["CHECK_SOURCES", "AttemptRecord", "Ledger", "LedgerHistory", "SyncItem", "SyncRecord", "open_ledger"]
 
 OUTCOMES = ("failed", "passed")
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+#: attempt sources that record a verdict of Check Product Listing, not a submission: kept with
+#: their request id, never counted towards the repeat-failure lock (checking is free).
+CHECK_SOURCES = ("listing_check",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +201,7 @@ class Ledger:
             with self._session() as session:
                 for row in session.execute(query):
                     sku = row.seller_sku
-                    if row.outcome == "failed":
+                    if row.outcome == "failed" and row.source not in CHECK_SOURCES:
                         failures.setdefault(sku, []).append(row.attempted_at)
                     if row.content_hash:  # later rows are newer: the last one written wins
                         by_hash[(sku, row.content_hash)] = AttemptRecord(
@@ -267,6 +272,18 @@ class Ledger:
         with self._session() as session:
             return [AttemptRecord._of(r) for r in session.scalars(query)]
 
+    def products_first_recorded_since(self, since: dt.datetime, *, source: str = "publish") -> int:
+        """How many distinct products (by product id) ``source`` recorded for the first time at
+        or after ``since`` — for ``publish``: the products it created since then."""
+        if self.engine is None:
+            return 0
+        first = (select(Attempt.product_id, func.min(Attempt.attempted_at).label("first"))
+                 .where(Attempt.source == source, Attempt.product_id.is_not(None))
+                 .group_by(Attempt.product_id).subquery())
+        query = select(func.count()).select_from(first).where(first.c.first >= utc(since))
+        with self._session() as session:
+            return int(session.scalar(query) or 0)
+
     def count_attempts(self) -> int:
         """How many attempts are stored (all SKUs)."""
         if self.engine is None:
@@ -285,6 +302,7 @@ class Ledger:
         if self._has_history(sku):
             query = (select(Attempt.attempted_at)
                      .where(Attempt.seller_sku == sku, Attempt.outcome == "failed",
+                            Attempt.source.not_in(CHECK_SOURCES),
                             Attempt.attempted_at <= instant)
                      .order_by(Attempt.attempted_at))
             with self._session() as session:

@@ -10,6 +10,8 @@ The numbers live in the packs only: a threshold has no default here. A pack that
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import datetime as dt
 from typing import Literal
 
@@ -20,6 +22,7 @@ __all__ = [
     "CategoryEntry",
     "CategoryGroup",
     "ChannelPolicy",
+    "CreateProductPolicy",
     "DocumentPolicy",
     "FixPolicy",
     "ImagePolicy",
@@ -29,13 +32,17 @@ __all__ = [
     "OriginPolicy",
     "Policy",
     "RuleSetting",
+    "UploadQuotaPolicy",
     "SkuPolicy",
     "TitlePolicy",
+    "VariantPolicy",
+    "VariantLimits",
     "WhiteBackground",
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
-THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "fix")
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants",
+                    "create_product", "upload_quota", "fix")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -134,6 +141,36 @@ class ImagePolicy(_Strict):
         return f"{self.max_bytes / 1048576:g}"
 
 
+class VariantLimits(_Strict):
+    """Official limits that differ from the pack's own, kept beside them with their source."""
+
+    max_skus: int = Field(ge=1)
+    source: str = ""
+
+
+class VariantPolicy(_Strict):
+    """Products with variants: how many SKUs one product may have.
+
+    ``max_skus`` is the pack's limit; ``official`` holds the platform's documented one where it
+    differs, and ``use`` says which the checks apply (``pack`` or ``official``).
+    """
+
+    max_skus: int = Field(ge=1)
+    official: VariantLimits | None = None
+    use: Literal["pack", "official"] = "pack"
+    source: str = ""
+
+    @property
+    def sku_limit(self) -> int:
+        """The SKU limit the checks apply."""
+        return self.official.max_skus if self.use == "official" and self.official else self.max_skus
+
+    @property
+    def sku_limit_source(self) -> str:
+        """Where the applied SKU limit comes from."""
+        return self.official.source if self.use == "official" and self.official else self.source
+
+
 class InventoryPolicy(_Strict):
     tolerance: int = Field(ge=0, description="largest |ERP - platform| the platform accepts")
     source: str = ""
@@ -143,6 +180,38 @@ class LockPolicy(_Strict):
     max_failures: int = Field(ge=1, description="failures allowed in the window; one more locks")
     window_hours: int = Field(ge=1)
     lock_hours: int = Field(ge=1)
+    source: str = ""
+
+
+class CreateProductPolicy(_Strict):
+    """What the platform's Create Product / Check Product Listing accept, field by field (the
+    sandbox enforces it; ``publish --dry-run`` checks bodies against it offline)."""
+
+    max_skus: int = Field(ge=1, description="SKUs per product")
+    price_min: Decimal = Field(gt=0)
+    price_max: Decimal = Field(gt=0)
+    price_decimals: int = Field(ge=0, description="decimals a USD amount may have")
+    quantity_min: int = Field(ge=0)
+    quantity_max: int = Field(ge=1)
+    weight_decimals: dict[str, int] = Field(description="package weight unit → decimals allowed")
+    unit_pairs: dict[str, str] = Field(description="package weight unit → the dimension unit it pairs with")
+    description_max_length: int = Field(ge=1)
+    seller_sku_max_length: int = Field(ge=1)
+    idempotency_key_max_length: int = Field(ge=1)
+    max_certifications: int = Field(ge=0)
+    file_max_bytes: int = Field(ge=1, description="certificate PDF upload limit")
+    sale_price_required_for: tuple[str, ...] = Field(description="shop warehouse origins that must send sale_price")
+    source: str = ""
+
+    @property
+    def file_max_megabytes(self) -> str:
+        return f"{self.file_max_bytes / 1048576:g}"
+
+
+class UploadQuotaPolicy(_Strict):
+    """Daily product uploads per shop probation tier (``None``: no limit)."""
+
+    tiers: dict[str, int | None]
     source: str = ""
 
 
@@ -241,6 +310,9 @@ class Policy(_Strict):
     lock: LockPolicy
     documents: DocumentPolicy
     channel: ChannelPolicy
+    variants: VariantPolicy
+    create_product: CreateProductPolicy
+    upload_quota: UploadQuotaPolicy
     fix: FixPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import io
 import json
 import os
@@ -45,11 +46,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from PIL import Image, UnidentifiedImageError
 
 from shelfcheck.analysis.images import PIXEL_CAP, READ_CAP
-from shelfcheck.engine import resolve_image_ref
+from shelfcheck.analysis.refs import resolve_image_ref
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines
 from shelfcheck.reporters.inert import REPLACE_ERRORS
+from shelfcheck.reporters.products import attributes_text, product_results, rows_text, worth_showing
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
 
@@ -386,6 +388,29 @@ def _card(result: ListingResult | None, findings: list[Finding], thumbs: Thumbna
     return card
 
 
+def _product_view(product: Any, cat: Catalogue) -> dict[str, Any]:
+    p = product.product
+    rows = rows_text(p.rows)
+    title = (cat.ui("product_heading", product=p.key, skus=len(p.skus), rows=rows) if p.key is not None
+             else cat.ui("product_single", rows=rows))
+    findings = []
+    for f in sorted(product.findings, key=lambda f: -f.severity):
+        view = _finding_view(f, cat)
+        view["rows"] = rows_text(f.evidence.get("rows", []))
+        findings.append(view)
+    return {
+        "key": p.key or "", "title": title, "rows": cat.ui("product_finding_rows", rows=rows),
+        "category": p.category, "status": product.status, "status_text": cat.ui("status_" + product.status),
+        "errors": sum(1 for f in product.findings if f.severity is Severity.ERROR),
+        "skus": [{"row": s.row, "sku": s.seller_sku or cat.ui("rpt_no_sku"),
+                  "attributes": attributes_text(s.sales_attributes),
+                  "status": "fail" if s.row in product.failed_rows else "pass",
+                  "status_text": cat.ui("status_" + ("fail" if s.row in product.failed_rows else "pass"))}
+                 for s in p.skus],
+        "findings": findings,
+    }
+
+
 def write_html(
     header: dict[str, Any],
     shop_findings: list[Finding],
@@ -396,6 +421,7 @@ def write_html(
     source: Path,
     max_px: int = THUMB_PX,
     policy: Any = None,
+    products: Any = None,
 ) -> Summary:
     """Write the HTML report; return the summary (counted while streaming).
 
@@ -408,6 +434,8 @@ def write_html(
         source: the catalogue file; relative image paths are resolved against its folder.
         max_px: longest side of the embedded thumbnails.
         policy: the run's policy pack, for the numbers in the rule summaries (default: built-in).
+        products: called once the listings are read: the products; each of several SKUs, or
+            with product-level findings, gets a card in a "Products" section after the listings.
     """
     env = _env()
     card_tpl = env.get_template("card.html.j2")
@@ -426,6 +454,14 @@ def write_html(
             if not result.findings:
                 tally.clean += 1
             cards.write(card_tpl.render(card=_card(result, result.findings, thumbs, cat), ui=cat.ui))
+        product_html: list[str] = []
+        if products is not None:
+            product_tpl = env.get_template("product.html.j2")
+            for product in products():
+                tally.summary.add_product(product.status, product.findings)
+                tally.add(product.findings)
+                if worth_showing(product):
+                    product_html.append(product_tpl.render(p=_product_view(product, cat), ui=cat.ui))
         summary = tally.summary
         codes = sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         by_family: dict[str, list[str]] = {}
@@ -459,6 +495,10 @@ def write_html(
         page = page.replace(_CSP, policy_text, 1).replace(_SHOP, shop_card, 1)
         head, rest = page.split(_CARDS, 1)
         middle, tail = rest.split(_THUMBS, 1)
+        if product_html:
+            section = (f'<section id="products" aria-label="{html.escape(cat.ui("products_heading"))}">\n'
+                       f'<h2>{html.escape(cat.ui("products_heading"))}</h2>\n' + "".join(product_html) + "</section>\n")
+            middle = middle.replace("</main>", "</main>\n" + section, 1)
         out.write(head)
         cards.seek(0)
         shutil.copyfileobj(cards, out)
@@ -500,5 +540,5 @@ def content_security_policy(page: str, *extra_style_hashes: str | None) -> str:
 
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
-    return write_html(run.header(), run.shop_findings, run.results(), out, cat,
+    return write_html(run.header(), run.shop_findings, run.results(), out, cat, products=product_results(run),
                       source=run.source.path, policy=getattr(getattr(run, "run", None), "policy", None))

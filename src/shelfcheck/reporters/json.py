@@ -10,7 +10,8 @@ import functools
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
@@ -18,7 +19,7 @@ from shelfcheck.i18n import Catalogue, catalogue
 from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.notes import note_dicts
 
-__all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "render_listing", "write_json"]
+__all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "product_dict", "render_listing", "write_json"]
 
 SCHEMA = "shelfcheck.report/1"
 _SEPARATOR = ",\n    "  # between the entries of a list
@@ -75,6 +76,33 @@ def listing_text(result: ListingResult, cat: Catalogue) -> str:
             f'"status": "{result.status}", "findings": [{findings}]}}')
 
 
+def product_finding_dict(finding: Finding, cat: Catalogue) -> dict[str, Any]:
+    """A product-level finding: ``FINDING`` with the ``rows`` it covers."""
+    return {**finding_dict(finding, cat), "rows": list(finding.evidence.get("rows", []))}
+
+
+def _sku_head(sku: Any) -> str:
+    return f'{{"sales_attributes": {_dump(sku.sales_attributes)}, "sku_image": {_dump(sku.sku_image or None)}, '
+
+
+def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], list[dict[str, Any]]] | None = None,
+                 ) -> dict[str, Any]:
+    """One entry of ``products`` (a :class:`~shelfcheck.rules.variants.ProductResult`); each
+    SKU's ``findings`` from ``sku_findings(sku)`` (its row's findings; none when not given)."""
+    p = product.product
+    return {
+        "product_key": p.key,
+        "title": p.title,
+        "status": product.status,
+        "rows": p.rows,
+        "findings": [product_finding_dict(f, cat) for f in product.findings],
+        "skus": [{"row": s.row, "seller_sku": s.seller_sku, "sales_attributes": s.sales_attributes,
+                  "sku_image": s.sku_image or None,
+                  "status": "fail" if s.row in product.failed_rows else "pass",
+                  "findings": sku_findings(s) if sku_findings else []} for s in p.skus],
+    }
+
+
 def render_listing(result: ListingResult, lang: str) -> str:
     """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
     return listing_text(result, catalogue(lang))
@@ -87,6 +115,7 @@ def write_json(
     out: IO[str],
     cat: Catalogue,
     summary: Summary | None = None,
+    products: Callable[[], Iterable[Any]] | None = None,
 ) -> Summary:
     """Write the report; return the summary (counted while streaming).
 
@@ -100,23 +129,60 @@ def write_json(
         out: text stream to write to.
         cat: message catalogue of the chosen language.
         summary: a summary to add to (default: a new one).
+        products: called once the listings are written: the products
+            (:class:`~shelfcheck.rules.variants.ProductResult`), written as ``products`` — each
+            SKU with its row's entry of ``listings``.
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool, \
+            tempfile.TemporaryFile("w+b") as skus:
         first = True
+        ends = array("q")  # where each listing's text ends in ``skus`` (bytes), for the products
+        end = 0
+
+        def keep(text: str) -> None:
+            nonlocal end
+            data = text.encode("utf-8", REPLACE_ERRORS)
+            skus.write(data)
+            end += len(data)
+            ends.append(end)
+
         for item in results:
             if isinstance(item, RenderedBatch):
                 if not item.texts:
                     continue
                 summary.merge(item.summary)
                 text = _SEPARATOR.join(item.texts)
+                if products is not None:
+                    for one in item.texts:
+                        keep(one)
             else:
                 summary.add_listing(item)
                 text = listing_text(item, cat)
+                if products is not None:
+                    keep(text)
             spool.write(text if first else _SEPARATOR + text)
             first = False
         spool.seek(0)
+        product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
+        n_products = 0
+        if products is not None:
+            for product in products():
+                summary.add_product(product.status, product.findings)
+                parts = []
+                for sku in product.product.skus:
+                    start = ends[sku.position - 1] if sku.position else 0
+                    skus.seek(start)
+                    listing = skus.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
+                    parts.append(_sku_head(sku) + listing[1:])
+                entry = product_dict(product, cat)
+                entry.pop("skus")
+                head = _dump(entry)[:-1]
+                product_texts.write(("" if not n_products else _SEPARATOR)
+                                    + f'{head}, "skus": [{", ".join(parts)}]}}')
+                n_products += 1
+        product_texts.seek(0)
         doc_summary = {
             "listings": summary.listings,
             "passed": summary.passed,
@@ -125,6 +191,9 @@ def write_json(
             "warnings": summary.warnings,
             "notes": note_dicts(header.get("notes") or (), cat),
         }
+        if products is not None:
+            doc_summary.update(products=summary.products, products_passed=summary.products_passed,
+                               products_failed=summary.products_failed)
         layout = header.get("layout") or {}
         doc_summary["header_row"] = layout.get("header_row", 1)
         doc_summary["skipped_rows"] = layout.get("skipped_rows", [])
@@ -143,6 +212,13 @@ def write_json(
             out.write("\n    ")
             shutil.copyfileobj(spool, out)
             out.write("\n  ")
+        if products is not None:
+            out.write('],\n  "products": [')
+            if n_products:
+                out.write("\n    ")
+                shutil.copyfileobj(product_texts, out)
+                out.write("\n  ")
+        product_texts.close()
         out.write("]\n}\n")
     return summary
 
@@ -150,4 +226,5 @@ def write_json(
 def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
     batches = run.rendered(functools.partial(render_listing, lang=cat.lang))
-    return write_json(run.header(), run.shop_findings, batches, out, cat)
+    return write_json(run.header(), run.shop_findings, batches, out, cat,
+                      products=getattr(run, "products", None))

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from shelfcheck.findings import Finding, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.inert import REPLACE_ERRORS, xml_text
+from shelfcheck.reporters.products import product_results, rows_text
 
 __all__ = ["report", "write_junit", "xml_text"]
 
@@ -77,6 +78,18 @@ def write_junit(run: Any, out: IO[str], cat: Catalogue, *, fail_on: str = "error
             summary.add_listing(result)
             name = cat.ui("rpt_junit_case", row=result.row, sku=result.seller_sku or cat.ui("rpt_no_sku"))
             text, failed = _case(name, classname, result.findings, threshold, cat, file, result.row)
+            spool.write(text)
+            tests += 1
+            failures += failed
+        products = product_results(run)
+        for product in products() if products is not None else ():  # one case per product finding set
+            summary.add_product(product.status, product.findings)
+            if not product.findings:
+                continue
+            rows = product.product.rows
+            key = product.product.key
+            name = cat.ui("product_heading", product=key, skus=len(rows), rows=rows_text(rows))
+            text, failed = _case(name, classname, product.findings, threshold, cat, file, rows[0])
             spool.write(text)
             tests += 1
             failures += failed

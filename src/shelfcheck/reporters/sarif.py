@@ -25,7 +25,8 @@ from urllib.parse import quote
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.inert import scrub_surrogates
-from shelfcheck.rules import RULES, Rule
+from shelfcheck.reporters.products import product_results
+from shelfcheck.rules import RULES, Rule, effective_severity
 from shelfcheck.rules.docs import rule_text
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "artifact_location", "report", "rule_descriptors",
@@ -64,12 +65,7 @@ def _text(text: str) -> str:
 
 
 def _severity(rule: Rule, policy: Any) -> Severity | None:
-    setting = policy.rules.get(rule.code) if policy is not None else None
-    if setting is not None and not setting.enabled:
-        return None
-    if setting is not None and setting.severity:
-        return Severity.parse(setting.severity)
-    return rule.severity
+    return effective_severity(rule, policy)
 
 
 def _pascal(code: str) -> str:
@@ -176,12 +172,26 @@ def write_sarif(run: Any, out: IO[str], cat: Catalogue, *, cwd: str | Path | Non
             result["properties"]["seller_sku"] = listing.seller_sku
             result["properties"]["row"] = listing.row
             emit(result)
+    products = product_results(run)
+    for product in products() if products is not None else ():
+        summary.add_product(product.status, product.findings)
+        key = product.product.key
+        for f in product.findings:  # once, at the product's first covered row, the others related
+            rows = sorted(f.evidence.get("rows") or product.product.rows)
+            logical = f"product {key}" if key is not None else f"row {rows[0]}"
+            result = _result(f, cat, location, rows[0], index, logical, f"product:{key}")
+            result["relatedLocations"] = [
+                {"id": n, "physicalLocation": {"artifactLocation": {**location, "index": 0},
+                                               "region": {"startLine": row}}}
+                for n, row in enumerate(rows[1:], 1)]
+            result["properties"].update(product_key=key, rows=rows)
+            emit(result)
     out.write("\n      ],\n" if not first else "],\n")
     out.write('      "invocations": [{"executionSuccessful": true}],\n')
     properties = {"policy": header["policy"], "as_of": header["as_of"],
                   "summary": {"listings": summary.listings, "passed": summary.passed,
                               "failed": summary.failed, "errors": summary.errors,
-                              "warnings": summary.warnings},
+                              "warnings": summary.warnings, "products": summary.products},
                   "by_code": dict(sorted(summary.by_code.items()))}
     out.write(f'      "properties": {_dump(properties)}\n')
     out.write("    }\n  ]\n}\n")

@@ -45,6 +45,7 @@ from shelfcheck.findings import Finding, ListingResult, Severity, Summary
 from shelfcheck.i18n import Catalogue
 from shelfcheck.ingest.table import DECODE_ERRORS, cell_text, csv_records, escape_text, open_table
 from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
+from shelfcheck.reporters.products import product_results, rows_text
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
 
@@ -279,6 +280,9 @@ def write_csv(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = N
             padded = cells + [""] * (width - len(cells))
             write(padded + row_cells(result.findings, cat, result.status))
         merge.finish()
+        # The CSV is the seller's rows back, for re-import: product-level findings are counted
+        # (exit status, summary) and shown by the other reports, not written as rows here.
+        _count_products(run, summary)
         text.flush()
     finally:
         text.detach()
@@ -477,9 +481,24 @@ def _last_used_column(ws: Any) -> int:
     return last
 
 
+def _count_products(run: Any, summary: Summary, note: Any = None) -> list[Any]:
+    """Count the run's products into ``summary``; return those with product-level findings."""
+    products = product_results(run)
+    found = []
+    for product in products() if products is not None else ():
+        summary.add_product(product.status, product.findings)
+        if product.findings:
+            if note is not None:
+                note(product.findings)
+            found.append(product)
+    return found
+
+
 def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
-                   shop_findings: list[Finding], run: Any, cat: Catalogue) -> Any:
-    """Add the ``summary`` sheet (replacing one an earlier run added). Works in write-only mode."""
+                   shop_findings: list[Finding], run: Any, cat: Catalogue, products: list[Any] = ()) -> Any:  # type: ignore[assignment]
+    """Add the ``summary`` sheet (replacing one an earlier run added). Works in write-only mode.
+
+    A product-level finding is listed once, under its product, with the rows it covers."""
     from openpyxl.cell import WriteOnlyCell
 
     name = "summary"
@@ -537,6 +556,16 @@ def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
                 cat.ui("col_message"), cat.ui("col_fix")], styles.bold)
         for f in shop_findings:
             append([f.code, cat.ui("sev_" + f.severity.label), f.field, cat.message(f), cat.fix(f)])
+    if products:
+        append([])
+        append([cat.ui("products_line", products=summary.products, passed=summary.products_passed,
+                       failed=summary.products_failed)], styles.bold)
+        append([cat.ui("col_code"), cat.ui("col_severity"), cat.ui("col_field"),
+                cat.ui("col_message"), cat.ui("col_fix"), cat.ui("product_col_rows")], styles.bold)
+        for product in products:
+            for f in product.findings:
+                append([f.code, cat.ui("sev_" + f.severity.label), f.field, cat.message(f), cat.fix(f),
+                        rows_text(f.evidence.get("rows") or product.product.rows)])
     return ws
 
 
@@ -621,7 +650,8 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
                         cell.comment = styles.comment(mark.comment, mark.findings)
             ws.append(line)
         merge.finish()
-    _summary_sheet(wb, summary, severity_of, run.shop_findings, run, cat)
+    found = _count_products(run, summary, note)
+    _summary_sheet(wb, summary, severity_of, run.shop_findings, run, cat, found)
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buf:
         wb.save(buf)
         buf.seek(0)

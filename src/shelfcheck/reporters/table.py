@@ -15,6 +15,7 @@ from rich.table import Table
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity, Summary
 from shelfcheck.i18n import Catalogue, catalogue
 from shelfcheck.reporters.columns import footer_lines
+from shelfcheck.reporters.products import attributes_text, product_results, rows_text, worth_showing
 
 __all__ = ["Look", "render_listing", "write_table"]
 
@@ -30,7 +31,7 @@ def _evidence(evidence: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _findings_table(findings: list[Finding], cat: Catalogue) -> Table:
+def _findings_table(findings: list[Finding], cat: Catalogue, rows: bool = False) -> Table:
     table = Table(show_header=True, header_style="bold", expand=True, pad_edge=False)
     table.add_column(cat.ui("col_severity"), no_wrap=True, width=8)
     table.add_column(cat.ui("col_code"), no_wrap=True)
@@ -39,14 +40,19 @@ def _findings_table(findings: list[Finding], cat: Catalogue) -> Table:
     # edge: nothing a seller needs is cut off.
     table.add_column(cat.ui("col_message"), ratio=3, overflow="fold")
     table.add_column(cat.ui("col_fix"), ratio=3, overflow="fold")
+    if rows:  # a product's findings: the rows each covers
+        table.add_column(cat.ui("product_col_rows"), ratio=1, overflow="fold")
     for f in sorted(findings, key=lambda f: -f.severity):
         style = _STYLE[f.severity]
         message = escape(cat.message(f))
         ev = _evidence(f.evidence)
         if ev:
             message += f"\n[dim]{escape(ev)}[/dim]"
-        table.add_row(f"[{style}]{cat.ui('sev_' + f.severity.label)}[/{style}]", f.code,
-                      escape(f.field), message, escape(cat.fix(f)))
+        cells = [f"[{style}]{cat.ui('sev_' + f.severity.label)}[/{style}]", f.code,
+                 escape(f.field), message, escape(cat.fix(f))]
+        if rows:
+            cells.append(rows_text(f.evidence.get("rows", [])))
+        table.add_row(*cells)
     return table
 
 
@@ -108,6 +114,28 @@ def render_listing(result: ListingResult, lang: str, look: Look, show_passed: bo
     return heading.get() + known[1]
 
 
+def _draw_product(console: Console, product: Any, cat: Catalogue) -> None:
+    p = product.product
+    status = product.status
+    style = "bold red" if status == "fail" else "green"
+    rows = rows_text(p.rows)
+    title = (cat.ui("product_heading", product=p.key, skus=len(p.skus), rows=rows) if p.key is not None
+             else cat.ui("product_single", rows=rows))
+    console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
+    skus = Table(show_header=True, header_style="bold", expand=True, pad_edge=False)
+    skus.add_column(cat.ui("product_col_row"), no_wrap=True, width=6)
+    skus.add_column(cat.ui("product_col_sku"), overflow="fold")
+    skus.add_column(cat.ui("product_col_attributes"), ratio=3, overflow="fold")
+    skus.add_column(cat.ui("product_col_status"), no_wrap=True)
+    for sku in p.skus:
+        state = "fail" if sku.row in product.failed_rows else "pass"
+        skus.add_row(str(sku.row), escape(sku.seller_sku or "-"), escape(attributes_text(sku.sales_attributes)),
+                     cat.ui("status_" + state))
+    console.print(skus)
+    if product.findings:
+        console.print(_findings_table(product.findings, cat, rows=True))
+
+
 def write_table(
     header: dict[str, Any],
     shop_findings: list[Finding],
@@ -118,11 +146,14 @@ def write_table(
     color: bool | None = None,
     width: int | None = None,
     show_passed: bool = False,
+    products: Any = None,
 ) -> Summary:
     """Print the report for a person; return the summary.
 
     ``results`` are listing results, or batches already drawn by :func:`render_listing` with
-    the :class:`Look` of this output (see :func:`report`).
+    the :class:`Look` of this output (see :func:`report`). ``products`` (called once the
+    listings are drawn) gives the products: each of several SKUs, or with product-level
+    findings, gets a section after the listings — its SKUs, and its findings once.
     """
     console = _console(out, color, width)
     look = Look.of(console)
@@ -142,9 +173,22 @@ def write_table(
         else:
             summary.add_listing(item)
             out.write(render_listing(item, cat.lang, look, show_passed))
+    if products is not None:
+        heading = False
+        for product in products():
+            summary.add_product(product.status, product.findings)
+            if not worth_showing(product):
+                continue
+            if not heading:
+                console.rule(f"[bold]{escape(cat.ui('products_heading'))}[/bold]")
+                heading = True
+            _draw_product(console, product, cat)
     console.rule()
     console.print(cat.ui("summary_line", listings=summary.listings, passed=summary.passed,
                          failed=summary.failed, errors=summary.errors, warnings=summary.warnings))
+    if products is not None and summary.products != summary.listings:
+        console.print(cat.ui("products_line", products=summary.products, passed=summary.products_passed,
+                             failed=summary.products_failed))
     for line in footer_lines(header.get("layout"), cat):  # never silent about unread columns
         console.print(escape(line))
     return summary
@@ -154,4 +198,5 @@ def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`): listings drawn where they are checked."""
     look = Look.of(_console(out, options.color, None))
     batches = run.rendered(functools.partial(render_listing, lang=cat.lang, look=look))
-    return write_table(run.header(), run.shop_findings, batches, out, cat, color=options.color)
+    return write_table(run.header(), run.shop_findings, batches, out, cat, color=options.color,
+                       products=product_results(run))

@@ -12,20 +12,22 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ledger,
     values,
     cells,
+    variants,
 )
 from shelfcheck.rules.registry import (
     DOC_SECTIONS,
-    GATES,
-    MEMO_FIELDS,
-    MEMO_IMAGES,
+    FAMILIES,
     RULES,
-    RUN_GATES,
+    Family,
     Rule,
     RuleDoc,
+    effective_severity,
+    family,
+    family_of,
     gate,
     memo_by,
     rule,
 )
 
-__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "MEMO_IMAGES", "RULES", "RUN_GATES", "Rule", "RuleDoc",
-           "gate", "memo_by", "rule"]
+__all__ = ["DOC_SECTIONS", "FAMILIES", "RULES", "Family", "Rule", "RuleDoc", "effective_severity", "family",
+           "family_of", "gate", "memo_by", "rule"]

@@ -6,15 +6,17 @@ from collections.abc import Iterator
 
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
 
-@gate("category")
 def _category_may_fail(c: ListingContext) -> bool:
     """False for a category that resolves to an available one."""
     return c.category is None or c.category.permission != "AVAILABLE"
+
+
+family("category", gate=_category_may_fail)
 
 
 @rule("category_missing", family="category")

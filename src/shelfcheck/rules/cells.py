@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
@@ -18,10 +18,12 @@ _UNREADABLE = {"undecodable_byte", "surrogate", "nul", "xlsx_cell"}
 _UNITS = {"too_long": "cell_unit_chars", "too_many_refs": "cell_unit_refs"}
 
 
-@gate("cells")
 def _damaged(c: ListingContext) -> bool:
     """Only a row with a damaged cell can have a finding of this family."""
     return bool(c.listing.damaged)
+
+
+family("cells", gate=_damaged)
 
 
 def _field(c: ListingContext, column: str) -> str:

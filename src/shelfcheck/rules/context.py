@@ -2,15 +2,17 @@
 
 Derived values that several rules need (the resolved category, the documents that apply, the
 parsed ingredient list, the analysed images) are computed once per listing and cached here, so
-each rule stays a few lines long.
+each rule stays a few lines long: a module declares a typed :class:`Slot` and asks
+``c.once(SLOT, make)`` (per listing) or ``c.run.once(SLOT, make)`` (per run and process).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from shelfcheck.model import Document, Listing, PlatformStock, ShopProfile
 from shelfcheck.policy import CategoryMatch, CategoryTree, Policy
@@ -19,11 +21,83 @@ if TYPE_CHECKING:
     from shelfcheck.analysis.images import ImageInfo
     from shelfcheck.datasets import Datasets
 
-__all__ = ["ListingContext", "RunContext", "ShopContext"]
+__all__ = ["Images", "ListingContext", "RunContext", "ShopContext", "Slot"]
+
+T = TypeVar("T")
+
+
+class Slot(Generic[T]):
+    """One typed entry of a context's cache, declared once by the module that fills it."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Slot({self.name!r})"
+
+
+class _Cache:
+    """A cache of :class:`Slot` values (one per listing, or one per run)."""
+
+    _cache: dict[Slot[Any], Any]
+
+    def once(self, slot: Slot[T], make: Callable[[], T]) -> T:
+        """The value of ``slot``, made by ``make()`` the first time it is asked for."""
+        cache = self._cache
+        if slot in cache:
+            return cache[slot]  # type: ignore[no-any-return]
+        value = cache[slot] = make()
+        return value
+
+    def put(self, slot: Slot[T], value: T) -> None:
+        """Set ``slot`` (a probe context that looks at one image only, say)."""
+        self._cache[slot] = value
+
+
+_KEYS = itertools.count(1)
+
+
+class Images(dict[str, "ImageInfo"]):
+    """Image references mapped to their analyses, each analysis with a key handed out when it
+    was made: the same key for the same analysis all run, so memos keyed by it need no ``id()``.
+
+    The engine builds these; a plain mapping given to :meth:`shelfcheck.engine.Checker.check` is
+    wrapped with fresh keys (:meth:`of`).
+    """
+
+    def __init__(self, infos: Iterable[tuple[str, ImageInfo]] | Mapping[str, ImageInfo] = (),
+                 tokens: dict[str, int] | None = None) -> None:
+        super().__init__(infos)
+        self.tokens: dict[str, int] = tokens if tokens is not None else {}
+
+    @classmethod
+    def of(cls, images: Mapping[str, ImageInfo]) -> Images:
+        """``images`` as given when it is an :class:`Images`, else wrapped with fresh keys."""
+        if isinstance(images, Images):
+            return images
+        out = cls(images)
+        out.tokens = {ref: next(_KEYS) for ref in out}
+        return out
+
+    def add(self, ref: str, info: ImageInfo) -> None:
+        """Add (or replace) the analysis of ``ref`` under a fresh key."""
+        self[ref] = info
+        self.tokens[ref] = next(_KEYS)
+
+    def adopt(self, other: Images) -> None:
+        """Take ``other``'s analyses with the keys they were given (a worker receiving them)."""
+        self.update(other)
+        self.tokens.update(other.tokens)
+
+    def key_of(self, ref: str) -> int | None:
+        """The key of the analysis of ``ref`` (``None`` when it was not analysed)."""
+        return self.tokens.get(ref)
 
 
 @dataclass
-class RunContext:
+class RunContext(_Cache):
     """Everything shared by all listings of one run."""
 
     policy: Policy
@@ -35,9 +109,9 @@ class RunContext:
     ledger: Any = None
     as_of_time: dt.datetime | None = None
     tree: CategoryTree = field(init=False)
-    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._cache: dict[Slot[Any], Any] = {}
         if self.as_of_time is None:
             # A bare as-of day means the start of that day, UTC (contract §7).
             self.as_of_time = dt.datetime.combine(self.as_of, dt.time(0), tzinfo=dt.timezone.utc)
@@ -92,7 +166,7 @@ class ShopContext(_RunShortcuts):
     shop: ShopProfile
 
 
-class ListingContext(_RunShortcuts):
+class ListingContext(_RunShortcuts, _Cache):
     """What a listing-scope rule sees.
 
     ``images`` maps image references to their analyses; it holds at least the listing's own
@@ -111,6 +185,7 @@ class ListingContext(_RunShortcuts):
         self.images = images
         self.first_row_of_sku = first_row_of_sku
         self._category: tuple[CategoryMatch | None, frozenset[str]] | None = None
+        self._cache: dict[Slot[Any], Any] = {}
 
     # Shortcuts -----------------------------------------------------------------------------
     def get(self, name: str) -> str:

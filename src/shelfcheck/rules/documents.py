@@ -17,10 +17,13 @@ from shelfcheck.analysis.fda import normalise_fda_number, valid_fda_number
 from shelfcheck.findings import Hit
 from shelfcheck.ingest.values import parse_date
 from shelfcheck.model import Document
-from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.context import ListingContext, Slot
+from shelfcheck.rules.registry import family, rule
 
 __all__ = ["DOCUMENT_FOR_REQUIREMENT", "DocumentCheck", "document_checks"]
+
+_CHECKS: Slot[dict[str, list[DocumentCheck]]] = Slot("document_checks")  # by document type
+_REQUIRED: Slot[list[str]] = Slot("required_document_types")
 
 # Which document type satisfies which requirement of the policy.
 DOCUMENT_FOR_REQUIREMENT = {
@@ -78,18 +81,18 @@ def _assess(c: ListingContext, doc: Document) -> DocumentCheck:
 
 def document_checks(c: ListingContext, doc_type: str) -> list[DocumentCheck]:
     """Every document of ``doc_type`` that applies to the listing, assessed (cached per listing)."""
-    cache = c.__dict__.setdefault("_document_checks", {})
+    cache = c.once(_CHECKS, dict)
     if doc_type not in cache:
         cache[doc_type] = [_assess(c, d) for d in c.documents_of(doc_type)]
     return cache[doc_type]
 
 
 def _required_types(c: ListingContext) -> list[str]:
-    cached = c.__dict__.get("_required_types")
-    if cached is not None:
-        return cached
+    return c.once(_REQUIRED, lambda: _required_types_of(c))
+
+
+def _required_types_of(c: ListingContext) -> list[str]:
     types: list[str] = []
-    c.__dict__["_required_types"] = types
     for requirement, doc_type in DOCUMENT_FOR_REQUIREMENT.items():
         if not c.requires(requirement):
             continue
@@ -121,11 +124,13 @@ def _missing(c: ListingContext, requirement: str) -> Iterator[Hit]:
                                 "category": c.category.top if c.category else None})
 
 
-@gate("documents")
 def _documents_apply(c: ListingContext) -> bool:
     """A listing whose category needs no document and that names no FCC ID or FDA number."""
     values = c.listing.values
     return bool(c.requirements or values.get("fcc_id") or values.get("fda_registration_number"))
+
+
+family("documents", gate=_documents_apply)
 
 
 @rule("missing_fcc_id", family="documents", reads=("category_groups",))

@@ -7,65 +7,79 @@ measurements come from :mod:`shelfcheck.analysis.images`, computed once per file
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from shelfcheck.analysis.images import ImageInfo
 from shelfcheck.findings import Hit
-from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, memo_by, rule
+from shelfcheck.rules.context import Images, ListingContext, Slot
+from shelfcheck.rules.registry import RULES, family, rule
 
 __all__: list[str] = []
 
-# Listings that name the same images (variants of one product) get the same image findings.
-memo_by("images", "main_images", images=True)
+_IMAGE_LIST: Slot[list[tuple[int, str, ImageInfo]]] = Slot("image_list")
+# Whether one analysed image passes every per-image check, by the engine's key of its analysis.
+_VERDICTS: Slot[dict[int, bool]] = Slot("image_verdicts")
+_VERDICTS_KEPT = 50_000
+# The rules that look at the listing's images together; every other rule of the family judges
+# each image on its own (so a clean image is clean in any listing).
+_WHOLE_LISTING = ("main_images_too_few", "main_images_too_many", "image_duplicate")
 
 
 def _images(c: ListingContext) -> list[tuple[int, str, ImageInfo]]:
     """(position, reference, analysis) of each main image, computed once per listing."""
-    cached = c.__dict__.get("_image_list")
-    if cached is None:
+    def make() -> list[tuple[int, str, ImageInfo]]:
         images = c.images
-        cached = [(i, ref, images[ref]) for i, ref in enumerate(c.listing.main_images) if ref in images]
-        c.__dict__["_image_list"] = cached
-    return cached
+        return [(i, ref, images[ref]) for i, ref in enumerate(c.listing.main_images) if ref in images]
+
+    return c.once(_IMAGE_LIST, make)
 
 
-@gate("images")
 def _images_may_fail(c: ListingContext) -> bool:
-    """False when the image count is right and every image is distinct and passes every check.
+    """False when no image rule can report anything: the whole-listing rules find nothing and
+    every image passes every per-image rule.
 
-    Whether one image passes is worked out once per image per run (catalogues share images
-    between many listings), so most listings skip the image rules entirely.
+    The gate asks the rules themselves (a new image check is written once): each per-image rule
+    runs over a probe that holds one image, and the verdict is kept per analysed image for the
+    run (catalogues share images between many listings), so most listings skip the image rules.
     """
-    policy = c.policy.images
-    refs = c.listing.main_images
-    if not policy.min_count <= len(refs) <= policy.max_count:
-        return True
-    verdicts = c.run.memo.setdefault("image_clean", {})
-    seen: set[str | None] = set()
-    for ref in refs:
-        info = c.images.get(ref)
-        if info is None:
+    for code in _WHOLE_LISTING:
+        if code in RULES and next(iter(RULES[code].check(c)), None) is not None:
             return True
-        entry = verdicts.get(id(info))
-        if entry is None:  # the analysis is kept with its verdict, so its id() stays its own
-            entry = verdicts[id(info)] = (info, _passes(info, c))
-        if not entry[1] or info.sha256 in seen:
+    images = c.images
+    keys = images if isinstance(images, Images) else Images.of(images)
+    verdicts = c.run.once(_VERDICTS, dict)
+    per_image = _per_image_checks()
+    for ref in c.listing.main_images:
+        info = images.get(ref)
+        key = keys.key_of(ref)
+        if info is None or key is None:
             return True
-        seen.add(info.sha256)
+        clean = verdicts.get(key)
+        if clean is None:
+            probe = ListingContext(c.run, c.listing, images, c.first_row_of_sku)
+            probe.put(_IMAGE_LIST, [(0, ref, info)])
+            clean = not any(next(iter(check(probe)), None) is not None for check in per_image)
+            if len(verdicts) >= _VERDICTS_KEPT:
+                verdicts.clear()
+            verdicts[key] = clean
+        if not clean:
+            return True
     return False
 
 
-def _passes(info: ImageInfo, c: ListingContext) -> bool:
-    policy = c.policy.images
-    return bool(
-        info.found and info.decodable and info.format and info.sha256
-        and info.format.upper() in {f.upper() for f in policy.formats}
-        and info.size_bytes is not None and info.size_bytes <= policy.max_bytes
-        and info.width and info.height
-        and (not policy.square or info.width == info.height)
-        and policy.min_side <= min(info.width, info.height) and max(info.width, info.height) <= policy.max_side
-        and info.bands and min(info.bands.values()) >= policy.white_background.min_ratio
-    )
+def _per_image_checks() -> list[Any]:
+    """The checks of the family's per-image rules (every registered one, enabled or not)."""
+    global _PER_IMAGE
+    if _PER_IMAGE[0] != len(RULES):  # worked out again only when a rule was registered since
+        _PER_IMAGE = (len(RULES), [r.check for code, r in RULES.items()
+                                   if r.family == "images" and code not in _WHOLE_LISTING])
+    return _PER_IMAGE[1]
+
+
+_PER_IMAGE: tuple[int, list[Any]] = (0, [])
+
+# Listings that name the same images (variants of one product) get the same image findings.
+family("images", gate=_images_may_fail, memo=("main_images",), images=True)
 
 
 def _readable(info: ImageInfo) -> bool:

@@ -26,11 +26,15 @@ from shelfcheck.analysis.inci import (
     split_ingredients,
 )
 from shelfcheck.findings import Hit
-from shelfcheck.rules.context import ListingContext
+from shelfcheck.rules.context import ListingContext, Slot
 from shelfcheck.rules.documents import DocumentCheck, document_checks
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__ = ["CpiList", "cpi_lists", "declared_ingredients", "inci_dictionary"]
+
+_DECLARED: Slot[list[str]] = Slot("declared_ingredients")
+_READER: Slot[CpiReader] = Slot("cpi_reader")  # per run
+_CPI_LISTS: Slot[list[CpiList]] = Slot("cpi_lists")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +49,16 @@ class CpiList:
         return self.check.doc.doc_id
 
 
-@gate("ingredients")
 def _applies(c: ListingContext) -> bool:
     return c.requires("ingredients") or c.requires("cpi")
 
 
+family("ingredients", gate=_applies)
+
+
 def declared_ingredients(c: ListingContext) -> list[str]:
     """The ``ingredients`` column split into names (cached per listing)."""
-    cached = c.__dict__.get("_declared_ingredients")
-    if cached is None:
-        cached = split_ingredients(c.get("ingredients"))
-        c.__dict__["_declared_ingredients"] = cached
-    return cached
+    return c.once(_DECLARED, lambda: split_ingredients(c.get("ingredients")))
 
 
 def inci_dictionary(c: ListingContext) -> InciDictionary:
@@ -66,25 +68,21 @@ def inci_dictionary(c: ListingContext) -> InciDictionary:
 
 
 def _reader(c: ListingContext) -> CpiReader:
-    reader = c.run.__dict__.get("_cpi_reader")
-    if reader is None:
-        reader = CpiReader()
-        c.run.__dict__["_cpi_reader"] = reader
-    return reader
+    return c.run.once(_READER, CpiReader)
 
 
 def cpi_lists(c: ListingContext) -> list[CpiList]:
     """Usable (Verified, unexpired) CPI documents that apply, with their files read (cached)."""
-    cached = c.__dict__.get("_cpi_lists")
-    if cached is None:
-        cached = []
+    def make() -> list[CpiList]:
+        found = []
         for ch in document_checks(c, "CPI"):
             if not ch.usable:
                 continue  # not verified / expired: reported by the document rules
             file = ch.doc.file
-            cached.append(CpiList(ch, _reader(c).read(file) if file is not None else None))
-        c.__dict__["_cpi_lists"] = cached
-    return cached
+            found.append(CpiList(ch, _reader(c).read(file) if file is not None else None))
+        return found
+
+    return c.once(_CPI_LISTS, make)
 
 
 def _category(c: ListingContext) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import family, rule
 from shelfcheck.stock import erp_quantity, measure_drift
 
 __all__: list[str] = []
@@ -20,9 +20,11 @@ def _erp_quantity(c: ListingContext) -> int | None:
         return None
 
 
-@gate("inventory", per="run")
 def _snapshot_given(run: Any) -> bool:
     return run.stock is not None
+
+
+family("inventory", run_gate=_snapshot_given)
 
 
 @rule("inventory_drift_exceeded", family="inventory", reads=("inventory.tolerance",))

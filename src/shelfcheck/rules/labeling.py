@@ -12,38 +12,36 @@ reported missing, and an address that is a name is not also reported incomplete.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from shelfcheck.analysis.address import AddressAnalysis, analyse_address
 from shelfcheck.analysis.origin import OriginChecker, OriginVerdict
 from shelfcheck.findings import Hit
-from shelfcheck.policy.schema import OriginPolicy
-from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import memo_by, rule
+from shelfcheck.rules.context import ListingContext, Slot
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
-_CHECKERS: dict[int, tuple[OriginPolicy, OriginChecker]] = {}
+_VERDICT: Slot[OriginVerdict] = Slot("origin_verdict")
 
 # Every labeling finding depends on these four cells only: many SKUs share a manufacturer.
-memo_by("labeling", "origin_label", "country_of_origin", "manufacturer_address", "manufacturer_name")
+family("labeling", memo=("origin_label", "country_of_origin", "manufacturer_address", "manufacturer_name"))
 
 
-def _checker(origin: OriginPolicy) -> OriginChecker:
-    """One checker per policy (it compiles the rejected names and caches verdicts)."""
-    held = _CHECKERS.get(id(origin))
-    if held is None or held[0] is not origin:
-        held = (origin, OriginChecker(origin.rejected_names))
-        _CHECKERS[id(origin)] = held
-    return held[1]
+def _checker(c: ListingContext) -> OriginChecker:
+    """One checker per set of rejected names (it compiles them and caches verdicts), kept across
+    runs in one process (the sandbox checks one body per request)."""
+    return _checker_for(tuple(c.policy.origin.rejected_names.items()))
+
+
+@lru_cache(maxsize=8)
+def _checker_for(rejected: tuple[tuple[str, str], ...]) -> OriginChecker:
+    return OriginChecker(dict(rejected))
 
 
 def _origin(c: ListingContext) -> OriginVerdict:
-    cached = c.__dict__.get("_origin_verdict")
-    if cached is None:
-        cached = _checker(c.policy.origin).assess(c.get("origin_label"), c.get("country_of_origin"))
-        c.__dict__["_origin_verdict"] = cached
-    return cached
+    return c.once(_VERDICT, lambda: _checker(c).assess(c.get("origin_label"), c.get("country_of_origin")))
 
 
 def _address(c: ListingContext) -> AddressAnalysis:

@@ -18,10 +18,13 @@ from typing import Any
 from shelfcheck.findings import Hit, Severity
 from shelfcheck.ledger.guard import LockRule, SkuStatus, format_instant
 from shelfcheck.ledger.hashing import listing_content_hash
-from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.context import ListingContext, Slot
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
+
+_RUN: Slot[tuple[LockRule, Any]] = Slot("ledger_history")  # the lock rule, the history (or None)
+_STATUS: Slot[SkuStatus | None] = Slot("ledger_status")
 
 
 def _history(c: ListingContext) -> Any:
@@ -29,12 +32,16 @@ def _history(c: ListingContext) -> Any:
     ledger: Any = c.run.ledger
     if ledger is None:
         return None
-    memo = c.run.memo.get("ledger")
-    if memo is None:  # once per run (and per worker process)
-        read = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
-        memo = c.run.memo["ledger"] = {"lock": LockRule.from_policy(c.policy),
-                                       "history": read(c.run.as_of_time) if read is not None else None}
-    return memo["history"]
+    return c.run.once(_RUN, lambda: _read(c, ledger))[1]  # once per run (and per worker process)
+
+
+def _read(c: ListingContext, ledger: Any) -> tuple[LockRule, Any]:
+    read = getattr(ledger, "history", None)  # a ledger-like object without it is asked per SKU
+    return LockRule.from_policy(c.policy), read(c.run.as_of_time) if read is not None else None
+
+
+def _lock_rule(c: ListingContext) -> LockRule:
+    return c.run.once(_RUN, lambda: _read(c, c.run.ledger))[0]
 
 
 def _status(c: ListingContext) -> SkuStatus | None:
@@ -43,17 +50,16 @@ def _status(c: ListingContext) -> SkuStatus | None:
     sku = c.listing.seller_sku
     if ledger is None or not sku:
         return None
-    if "_ledger_status" not in c.__dict__:
+    def make() -> SkuStatus | None:
         history = _history(c)
-        rule = c.run.memo["ledger"]["lock"]
+        rule = _lock_rule(c)
         if history is None:
-            status = ledger.status(sku, rule=rule, as_of=c.run.as_of_time)
-        elif sku in history.failures or rule.max_failures <= 0:
-            status = history.status(sku, rule)
-        else:
-            status = None  # no failure on record: neither locked nor near the limit
-        c.__dict__["_ledger_status"] = status
-    return c.__dict__["_ledger_status"]
+            return ledger.status(sku, rule=rule, as_of=c.run.as_of_time)  # type: ignore[no-any-return]
+        if sku in history.failures or rule.max_failures <= 0:
+            return history.status(sku, rule)  # type: ignore[no-any-return]
+        return None  # no failure on record: neither locked nor near the limit
+
+    return c.once(_STATUS, make)
 
 
 def _lock_evidence(c: ListingContext, status: SkuStatus) -> dict[str, Any]:
@@ -63,13 +69,11 @@ def _lock_evidence(c: ListingContext, status: SkuStatus) -> dict[str, Any]:
             "attempts_left": status.attempts_left, "as_of": format_instant(status.as_of)}
 
 
-@gate("ledger", per="run")
 def _ledger_given(run: Any) -> bool:
     """A ledger was given and holds a database (a read-only ledger that does not exist is empty)."""
     return run.ledger is not None and getattr(run.ledger, "exists", True)
 
 
-@gate("ledger")
 def _sku_has_history(c: ListingContext) -> bool:
     """The SKU has a failure or a sent content on record (a shortcut: the rules check it too)."""
     history = _history(c)
@@ -77,7 +81,10 @@ def _sku_has_history(c: ListingContext) -> bool:
         return True
     sku = c.listing.values.get("seller_sku")
     return bool(sku) and (sku in history.failures or sku in history.hashed_skus
-                          or c.run.memo["ledger"]["lock"].max_failures <= 0)
+                          or _lock_rule(c).max_failures <= 0)
+
+
+family("ledger", gate=_sku_has_history, run_gate=_ledger_given)
 
 
 @rule("sku_locked", family="ledger", reads=("lock.max_failures", "lock.window_hours", "lock.lock_hours"))

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from shelfcheck.findings import Hit, Severity
 
-__all__ = ["DOC_SECTIONS", "GATES", "MEMO_FIELDS", "MEMO_IMAGES", "RULES", "RUN_GATES", "Rule", "RuleDoc",
-           "gate", "memo_by", "rule"]
+__all__ = ["DOC_SECTIONS", "FAMILIES", "RULES", "Family", "Rule", "RuleDoc", "effective_severity", "family",
+           "family_of", "gate", "memo_by", "rule"]
 
 DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good")
 # The fix is not a docstring section: it is the catalogue's ``fix`` (i18n/<lang>/), the one text
@@ -25,7 +25,7 @@ DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good")
 _CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _HEADING = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS + ("Fix",)), re.M)
 
-Scope = Literal["listing", "shop"]
+Scope = Literal["listing", "shop", "product"]
 CheckFn = Callable[[Any], Iterator[Hit]]
 
 
@@ -64,43 +64,89 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
-# Family gates: when a whole family cannot report anything, so the engine can skip its rules.
-# A gate is only a shortcut — every rule still checks its own conditions, and gives the same
-# findings with or without it. ``GATES`` take the listing context, ``RUN_GATES`` the run context.
-GATES: dict[str, Callable[[Any], bool]] = {}
-RUN_GATES: dict[str, Callable[[Any], bool]] = {}
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """The shortcuts the engine may take over one family's rules, declared once per family.
+
+    Every shortcut is optional and changes no finding: each rule still checks its own
+    conditions (``SHELFCHECK_SHORTCUTS=off`` runs every rule on every listing, and a test
+    compares the two).
+
+    Attributes:
+        name: the family (``images``, ``labeling`` …).
+        gate: given the listing context, ``False`` when no rule of the family can report
+            anything for it (the engine skips the family's rules).
+        run_gate: the same, given the run context, decided once per run.
+        memo: the catalogue fields the family's findings depend on (with the run): listings
+            with the same values get the same findings (``None``: not memoised).
+        images: the findings depend on the analyses of the listing's main images as well.
+    """
+
+    name: str
+    gate: Callable[[Any], bool] | None = None
+    run_gate: Callable[[Any], bool] | None = None
+    memo: tuple[str, ...] | None = None
+    images: bool = False
 
 
-# Families whose findings depend only on these catalogue fields (and the run): the engine may
-# reuse the findings of an earlier listing with the same values (a manufacturer's address is
-# checked once, not once per SKU). ``MEMO_IMAGES`` families depend on the analyses of the
-# listing's images as well.
-MEMO_FIELDS: dict[str, tuple[str, ...]] = {}
-MEMO_IMAGES: set[str] = set()
+FAMILIES: dict[str, Family] = {}
 
 
-def memo_by(family: str, *fields: str, images: bool = False) -> None:
-    """Declare that the findings of ``family`` depend only on ``fields`` of the listing (and, with
-    ``images``, on the analyses of its main images)."""
-    if family in MEMO_FIELDS:
-        raise ValueError(f"family {family!r} is memoised already")
-    MEMO_FIELDS[family] = fields
-    if images:
-        MEMO_IMAGES.add(family)
+def family(name: str, *, gate: Callable[[Any], bool] | None = None,
+           run_gate: Callable[[Any], bool] | None = None, memo: tuple[str, ...] | None = None,
+           images: bool = False) -> Family:
+    """Declare the shortcuts of family ``name`` (see :class:`Family`); once per family."""
+    if name in FAMILIES:
+        raise ValueError(f"family {name!r} is declared already")
+    if images and memo is None:
+        raise ValueError(f"family {name!r}: images=True needs the memo fields")
+    declared = FAMILIES[name] = Family(name, gate, run_gate, tuple(memo) if memo is not None else None, images)
+    return declared
 
 
-def gate(family: str, *, per: Literal["listing", "run"] = "listing"
+def memo_by(name: str, *fields: str, images: bool = False) -> None:
+    """The older spelling of ``family(name, memo=fields, images=images)`` (kept so a rule module
+    written before :func:`family` still loads); new modules declare :func:`family`."""
+    _amend(name, memo=tuple(fields), images=images)
+
+
+def gate(name: str, *, per: Literal["listing", "run"] = "listing"
          ) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
-    """Register when the rules of ``family`` can report anything, per listing or per run."""
+    """The older spelling of ``family(name, gate=fn)`` / ``run_gate=fn`` (see :func:`memo_by`)."""
 
     def register(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:
-        table = GATES if per == "listing" else RUN_GATES
-        if family in table:
-            raise ValueError(f"family {family!r} has a gate already")
-        table[family] = fn
+        _amend(name, **{"gate" if per == "listing" else "run_gate": fn})
         return fn
 
     return register
+
+
+def _amend(name: str, **changes: Any) -> None:
+    import dataclasses
+
+    known = FAMILIES.get(name) or Family(name)
+    for key, value in changes.items():
+        if value and getattr(known, key):
+            raise ValueError(f"family {name!r}: {key} is declared already")
+    FAMILIES[name] = dataclasses.replace(known, **changes)
+
+
+def family_of(name: str) -> Family:
+    """The declaration of family ``name`` (a family without one takes no shortcut)."""
+    return FAMILIES.get(name) or Family(name)
+
+
+def effective_severity(rule: Rule, policy: Any) -> Severity | None:
+    """The severity ``rule`` reports with under ``policy`` (a loaded pack, or ``None`` for the
+    built-in defaults); ``None`` when the pack switches the rule off. The one definition: the
+    engine, ``explain`` and the SARIF report all ask here."""
+    setting = policy.rules.get(rule.code) if policy is not None else None
+    if setting is None:
+        return rule.severity
+    if not setting.enabled:
+        return None
+    return Severity.parse(setting.severity) if setting.severity else rule.severity
 
 
 def rule(
@@ -118,7 +164,8 @@ def rule(
     Args:
         code: the stable snake_case finding code.
         family: the group it belongs to (``shop``, ``category``, ``text``, ``images`` …).
-        scope: ``listing`` (called once per catalogue row) or ``shop`` (once per run).
+        scope: ``listing`` (called once per catalogue row), ``shop`` (once per run) or
+            ``product`` (once per product, after every row was read; see ``rules.variants``).
         severity: not to be given: the default severity is the built-in pack's ``rules:`` entry
             (the one declaration); a value that differs from it is refused.
         reads: the policy keys the rule reads, for the documentation.

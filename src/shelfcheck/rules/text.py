@@ -9,7 +9,7 @@ from functools import lru_cache
 from shelfcheck.analysis import scripts
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import gate, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
@@ -28,7 +28,6 @@ def _allowed(allowed: str) -> re.Pattern[str]:
 _PLAIN_ASCII = re.compile(r"[\x20-\x25\x27-\x7e]+")
 
 
-@gate("text")
 def _text_may_fail(c: ListingContext) -> bool:
     """False for the common case every text rule passes: a unique, plain SKU and a plain ASCII
     title of the right length (no ``&``, control character, symbol-only text or long run)."""
@@ -43,6 +42,9 @@ def _text_may_fail(c: ListingContext) -> bool:
         return True
     return (_PLAIN_ASCII.fullmatch(title) is None or scripts.symbols_only(title)
             or scripts.has_run_longer_than(title, policy.title.max_repeat))
+
+
+family("text", gate=_text_may_fail)
 
 
 @rule("sku_missing", family="text")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from shelfcheck.findings import Hit
 from shelfcheck.ingest.values import parse_date, parse_int, parse_price
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import memo_by, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
@@ -18,7 +18,7 @@ _PARSERS = {
     "price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
     "model_first_filing_date": (parse_date, "value_date", None),
 }
-memo_by("values", *_PARSERS)
+family("values", memo=tuple(_PARSERS))
 
 
 @rule("value_invalid", family="values")

@@ -16,6 +16,18 @@ call; the rest fail the audit: the product goes ``PENDING`` → ``FAILED`` with
 repeat-failure lock itself: more than 3 failed submissions of one seller SKU within 24 h lock
 it for 72 h (numbers from the policy's ``lock:`` block).
 
+Before the policy audit, every Create Product / Check Product Listing body is validated field by
+field as the platform documents it (:mod:`shelfcheck.sandbox.validate` over
+:mod:`shelfcheck.tiktok.listing_rules`): required fields, package weight units and decimals and
+the unit pairing, whole-number dimensions, price / list price / sale price ranges (sale price
+required when ``SandboxConfig.warehouse_region`` is a China warehouse), SKU count, inventory
+range, Chinese characters in title, description, attribute and SKU names, the category's required
+attributes and certifications and allowed attribute values. Refusals carry the official code and
+the official message from the imported ``tiktok-errors`` dataset (our own words when it is absent).
+Check Product Listing answers ``check_result`` ``PASS``/``FAILED`` with ``fail_reasons``.
+``files/upload`` takes certificate PDFs (≤ the pack's ``create_product.file_max_bytes``);
+``SandboxConfig.daily_upload_limit`` caps creates per UTC day (``12052093``).
+
 Test hooks (not part of the platform): ``GET /_sandbox/health``, ``GET /_sandbox/products``,
 ``POST /_sandbox/faults`` ``{"code", "http", "count", "message"}`` to make the next signed calls fail,
 ``POST /_sandbox/expire_tokens``. They answer only requests carrying the local admin token
@@ -55,7 +67,8 @@ from shelfcheck.model import Listing
 from shelfcheck.sandbox.catalog import SandboxCatalog
 from shelfcheck.sandbox.guard import (ADMIN_HEADER, AdminGate, BodyCap, Refusal, json_body,
                                       multipart_form, new_admin_token)
-from shelfcheck.sandbox.state import failures, grants, images, open_state, products
+from shelfcheck.sandbox.state import failures, files, grants, images, open_state, products
+from shelfcheck.sandbox.validate import QUOTA_CODE, official_message, validate_body
 from shelfcheck.tiktok.client import cipher_allowed
 from shelfcheck.tiktok.limits import RequestLimits
 from shelfcheck.tiktok.payload import read_product_body
@@ -94,6 +107,8 @@ class SandboxConfig:
     clock: Callable[[], float] = time.time
     admin_token: str = field(default_factory=new_admin_token, repr=False)  # for /_sandbox/*
     limits: RequestLimits = field(default_factory=RequestLimits)  # body cap, JSON depth
+    warehouse_region: str = "US"  # where the shop ships from: CN makes sale_price required
+    daily_upload_limit: int | None = None  # creates per UTC day before 12052093; None: no limit
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -157,6 +172,7 @@ _ROUTES = [
     _Route("GET", re.compile(r"/product/202309/categories/(?P<id>[^/]+)/attributes"), "attributes"),
     _Route("GET", re.compile(r"/product/202312/prerequisites"), "prerequisites"),
     _Route("POST", re.compile(r"/product/202309/images/upload"), "upload"),
+    _Route("POST", re.compile(r"/product/202309/files/upload"), "file_upload"),
     _Route("POST", re.compile(r"/product/202309/products/listing_check"), "listing_check"),
     _Route("POST", re.compile(r"/product/202309/products"), "create"),
     _Route("PUT", re.compile(r"/product/202509/products/(?P<id>[^/]+)"), "edit"),
@@ -367,7 +383,7 @@ class Sandbox:
     def audit(self, body: Mapping[str, Any]) -> tuple[str, list[tuple[str, int, str]], list[tuple[str, int, str]]]:
         """Run the policy on a body: ``(seller_sku, refused_now, failed_review)``; each entry is
         ``(finding code, platform code, field)``."""
-        from shelfcheck.engine import Engine
+        from shelfcheck.engine import Checker
         from shelfcheck.rules.context import RunContext
 
         if not isinstance(body, Mapping):
@@ -375,6 +391,10 @@ class Sandbox:
         node = self.catalog.get(str(body.get("category_id", "")))
         if node is not None and not node.is_leaf:
             raise _Fail(12052024, "Category is not a leaf category.")
+        violations = validate_body(
+            body, limits=self.policy.create_product, rules=self.catalog.rules(node) if node else None,
+            attributes=self.catalog.attributes(node)["attributes"] if node else None,
+            warehouse_region=self.config.warehouse_region, known_files=self._file_ids())
         values, documents, uris = read_product_body(
             body, category_path=node.path if node else "", attribute_fields=self.catalog.attribute_fields,
             certification_types=self.catalog.certification_types)
@@ -392,15 +412,63 @@ class Sandbox:
         run = RunContext(policy=self.policy, as_of=now.date(), datasets=self.datasets, documents=documents,
                          as_of_time=now)
         listing = make_listing({k: v for k, v in values.items() if v != ""})
-        result = Engine(run, jobs=1).check_listing(listing, infos)
-        sync: list[tuple[str, int, str]] = []
+        result = Checker(run).check(listing, infos)
+        sync: list[tuple[str, int, str]] = [(v.key, v.code, _where(v)) for v in violations]
         review: list[tuple[str, int, str]] = []
+        refused = {(p, _root(f)) for _, p, f in sync}
         for finding in result.findings:
             if finding.severity.label != "error":
                 continue
             code, stage = _finding_code(finding.code)
+            if (code, _root(finding.field)) in refused:
+                continue  # the field check already refused it
             (sync if stage == "sync" else review).append((finding.code, code, finding.field))
         return values.get("seller_sku", ""), sync, review
+
+    def _file_ids(self) -> set[str]:
+        with self.engine.begin() as conn:
+            return {r.id for r in conn.execute(select(files.c.id))}
+
+    def _message(self, code: int, what: str, field_: str) -> str:
+        return f"{official_message(code, self.datasets)} [{what} at {field_}]"
+
+    def _check_quota(self) -> None:
+        limit = self.config.daily_upload_limit
+        if limit is None:
+            return
+        now = self.now()
+        day = now - now % 86400
+        with self.engine.begin() as conn:
+            used = len(conn.execute(select(products.c.id).where(products.c.create_time >= int(day))).all())
+        if used >= limit:
+            raise _Fail(QUOTA_CODE, f"{official_message(QUOTA_CODE, self.datasets)} [{used} of {limit} product "
+                                    "uploads used today (UTC)]")
+
+    # Files ----------------------------------------------------------------------------------------
+    def upload_file(self, content: bytes, name: str) -> dict[str, Any]:
+        endpoint = "POST /product/202309/files/upload"
+        if not content:
+            raise _Fail(12019103, official_message(12019103, self.datasets, endpoint))
+        if not name.strip():
+            raise _Fail(12019104, official_message(12019104, self.datasets, endpoint))
+        stem, _, ext = name.rpartition(".")
+        if not stem or "." in stem or " " in name or not name[0].isalnum():
+            raise _Fail(36009004, "invalid param error: the file name must have one extension, no spaces and "
+                                  "start with a letter or digit.", 400)
+        if ext.upper() != "PDF" or not content.startswith(b"%PDF-"):
+            raise _Fail(12019105, official_message(12019105, self.datasets, endpoint))
+        most = self.policy.create_product.file_max_bytes
+        if len(content) > most:
+            allowed = self.policy.create_product.file_max_megabytes
+            raise _Fail(12038005, f"{official_message(12038005, self.datasets, endpoint)} "
+                                  f"[{len(content)} bytes; allowed: {allowed} MB]")
+        digest = hashlib.sha256(content).hexdigest()
+        file_id = "v" + digest[:31]
+        with self._mutex, self.engine.begin() as conn:
+            if conn.execute(select(files.c.id).where(files.c.id == file_id)).first() is None:
+                conn.execute(insert(files).values(id=file_id, sha256=digest, name=name, format="PDF",
+                                                  size=len(content), created=self.now()))
+        return {"id": file_id, "url": f"https://sandbox.invalid/files/{file_id}", "name": name, "format": "PDF"}
 
     def _lock(self, sku: str) -> None:
         with self.engine.begin() as conn:
@@ -419,21 +487,20 @@ class Sandbox:
         with self.engine.begin() as conn:
             conn.execute(insert(failures).values(seller_sku=sku, at=self.now(), codes=codes))
 
-    @staticmethod
-    def _refusal(sync: list[tuple[str, int, str]]) -> _Fail:
-        first = sync[0][1]
-        detail = "; ".join(f"{p} {f} ({c})" for c, p, f in sync)
-        return _Fail(first, f"The product was refused: {detail}.",
-                     data={"fail_reasons": [{"code": p, "message": f"{c} at {f}"} for c, p, f in sync]})
+    def _refusal(self, sync: list[tuple[str, int, str]]) -> _Fail:
+        first = sync[0]
+        reasons = [{"code": p, "message": self._message(p, c, f)} for c, p, f in sync]
+        more = f" (+{len(sync) - 1} more in data.fail_reasons)" if len(sync) > 1 else ""
+        return _Fail(first[1], self._message(first[1], first[0], first[2]) + more, data={"fail_reasons": reasons})
 
     def listing_check(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        # The 2026 answer: check_result PASS / FAILED, fail_reasons with Create Product's codes,
+        # warnings, pre_check_results (listing_quality and diagnoses are deprecated).
         _, sync, review = self.audit(body)
-        reasons = [{"code": p, "message": f"{c} at {f}"} for c, p, f in [*sync, *review]]
-        return {"check_result": "FAILED" if reasons else "PASSED", "fail_reasons": reasons,
+        reasons = [{"code": p, "message": self._message(p, c, f)} for c, p, f in [*sync, *review]]
+        return {"check_result": "FAILED" if reasons else "PASS", "fail_reasons": reasons,
                 "warnings": {"message": "Your product will not be sent for review." if reasons else ""},
-                "listing_quality": {"current_tier": "POOR" if reasons else "GOOD",
-                                    "remaining_recommendations": len(reasons)},
-                "diagnoses": [], "pre_check_results": []}
+                "pre_check_results": []}
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
         key = body.get("idempotency_key") if isinstance(body, Mapping) else None
@@ -448,6 +515,7 @@ class Sandbox:
             if sync:
                 self._record_failure(sku, [p for _, p, _ in sync])
                 raise self._refusal(sync)
+            self._check_quota()
             if review:
                 self._record_failure(sku, [p for _, p, _ in review])
             product_id = self._new_id()
@@ -511,7 +579,7 @@ class Sandbox:
             "audit": {"status": audit_status}, "create_time": row.create_time, "update_time": row.update_time,
         }
         if row.status == "FAILED":
-            view["audit_failed_reasons"] = [{"position": f, "reasons": [f"{c} ({p})"],
+            view["audit_failed_reasons"] = [{"position": f, "reasons": [f"{official_message(p, self.datasets)} ({p})"],
                                              "suggestions": [f"shelfcheck explain {c}"],
                                              "listing_platform": "TIKTOK_SHOP"} for c, p, f in row.audit_reasons]
         return view
@@ -574,6 +642,20 @@ def make_listing(values: Mapping[str, str], row: int = 2, base_dir: Path | None 
     if "header" in names:
         kwargs["header"] = list(values)
     return Listing(**kwargs)
+
+
+def _where(v: Any) -> str:
+    """A violation's field, with its value and limit (for the message)."""
+    text = v.field or "body"
+    if v.value:
+        text += f" = {v.value}"
+    if v.limit:
+        text += f" (allowed: {v.limit})"
+    return text
+
+
+def _root(field_: str) -> str:
+    return re.split(r"[.\[ ]", field_ or "", maxsplit=1)[0]
 
 
 def _request_id() -> str:
@@ -658,6 +740,19 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query: dict[str, str],
                     request: Request, raw: bytes) -> Any:
     name = route.handler
+    if name == "file_upload":
+        if not is_multipart(request.headers.get("content-type")):
+            raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
+        form = await multipart_form(request, sandbox.config.limits)
+        try:
+            part = form.get("data")
+            if part is None or isinstance(part, str):
+                raise _Fail(12038002, "Invalid upload file: the data part is missing.")
+            content = await part.read()
+            file_name = str(form.get("name") or part.filename or "")
+        finally:
+            await form.close()
+        return sandbox.upload_file(content, file_name)
     if name == "upload":
         if not is_multipart(request.headers.get("content-type")):
             raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)

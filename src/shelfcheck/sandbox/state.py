@@ -1,4 +1,4 @@
-"""The sandbox's own database (not the ledger): images, products, failures, OAuth grants.
+"""The sandbox's own database (not the ledger): images, files, products, failures, OAuth grants.
 
 SQLite in memory by default, or any SQLAlchemy URL (``--db``) to keep state across restarts.
 The schema is created on start (an emulator needs no migrations).
@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["failures", "grants", "images", "metadata", "open_state", "products"]
+__all__ = ["failures", "files", "grants", "images", "metadata", "open_state", "products"]
 
 metadata = MetaData()
 
@@ -30,6 +30,16 @@ images = Table(
     Column("sha256", String(64), nullable=False),
     Column("use_case", String(32), nullable=False),
     Column("info", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+files = Table(
+    "sandbox_files", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
     Column("created", Float, nullable=False),
 )
 

@@ -48,6 +48,7 @@ from shelfcheck.tiktok.models import (
     InventoryUpdateData,
     ListingCheckData,
     PrerequisitesData,
+    UploadedFile,
     ProductData,
     SearchProductsData,
     ShopsData,
@@ -326,7 +327,10 @@ class ApiClient:
 
     def _call(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
         envelope = self.request(method, path, **kwargs)
-        return _parse(model, envelope.data, path, envelope.request_id)
+        result = _parse(model, envelope.data, path, envelope.request_id)
+        if "request_id" in type(result).model_fields:
+            result.request_id = envelope.request_id  # type: ignore[attr-defined]
+        return result
 
     # Authorization -----------------------------------------------------------------------------
     def get_authorized_shops(self) -> ShopsData:
@@ -367,6 +371,12 @@ class ApiClient:
         return self._call(UploadedImage, "POST", "/product/202309/images/upload",
                           files={"data": (filename, content, mime)}, form={"use_case": use_case},
                           shop=False)
+
+    def upload_file(self, content: bytes, *, name: str, mime: str = "application/pdf") -> UploadedFile:
+        """``POST /product/202309/files/upload`` (multipart ``data`` + ``name`` with its extension;
+        no cipher): a certificate PDF (≤ 20 MB) for a certification's ``files``."""
+        return self._call(UploadedFile, "POST", "/product/202309/files/upload",
+                          files={"data": (name, content, mime)}, form={"name": name}, shop=False)
 
     def check_listing(self, body: Mapping[str, Any]) -> ListingCheckData:
         """``POST /product/202309/products/listing_check`` with the exact Create Product body."""

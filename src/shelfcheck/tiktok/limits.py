@@ -22,9 +22,9 @@ __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_DRAIN_BYTES", "DEFAULT_MAX_JSO
            "BodyTooLarge", "JsonRefused", "RequestLimits", "declared_length", "integer_in_range",
            "json_depth", "loads_bounded", "read_capped"]
 
-# The largest call the emulated endpoints take is an image upload: 10 MB per image (Open API,
-# 2026) plus the multipart framing.
-DEFAULT_MAX_BODY_BYTES = 12 * 1024 * 1024
+# The largest call the emulated endpoints take is a certificate upload: a PDF of up to 20 MB
+# (Upload Product File, Open API 2026) plus the multipart framing.
+DEFAULT_MAX_BODY_BYTES = 22 * 1024 * 1024
 # A body over the cap is still read, and thrown away, up to this many bytes before the refusal is
 # sent, so that a client busy sending it reads the answer instead of a reset connection; a longer
 # one is answered and cut off at once.

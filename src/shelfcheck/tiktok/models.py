@@ -24,6 +24,7 @@ __all__ = [
     "InventoryUpdateData",
     "ListingCheckData",
     "PrerequisitesData",
+    "UploadedFile",
     "ProductData",
     "SearchProductsData",
     "ShopsData",
@@ -144,6 +145,15 @@ class PrerequisitesData(_Model):
         return [c for c in self.check_results if c.is_failed]
 
 
+class UploadedFile(_Model):
+    """Upload Product File's answer: the file ``id`` a certification's ``files`` entry names."""
+
+    id: str
+    url: str = ""
+    name: str = ""
+    format: str = ""
+
+
 class UploadedImage(_Model):
     uri: str
     url: str = ""
@@ -158,6 +168,7 @@ class FailReason(_Model):
 
 
 class ListingCheckData(_Model):
+    request_id: str = ""  # the envelope's, set by the client
     check_result: str = ""
     fail_reasons: list[FailReason] = []
     warnings: Any = None
@@ -185,6 +196,7 @@ class AuditInfo(_Model):
 
 
 class CreateProductData(_Model):
+    request_id: str = ""  # the envelope's, set by the client
     product_id: str
     skus: list[CreatedSku] = []
     warnings: list[dict[str, Any]] = []
@@ -210,6 +222,7 @@ class ProductSku(_Model):
 
 
 class ProductData(_Model):
+    request_id: str = ""  # the envelope's, set by the client
     id: str
     status: str = ""
     title: str = ""

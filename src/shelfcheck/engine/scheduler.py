@@ -4,7 +4,8 @@ The parent reads the catalogue's records, notes duplicate SKUs and analyses the 
 file once); chunks of raw records then go round-robin to forked workers, which build the
 listings, run the rules and render the report entries, and the results come back in input order.
 The parent checks a chunk itself whenever the workers have enough in hand (see
-:meth:`Engine.check_source`), so ``jobs`` processes keep ``jobs`` cores busy.
+:mod:`shelfcheck.engine.runner`), so ``jobs`` processes keep ``jobs`` cores busy. A worker checks
+each listing with the parent's :class:`~shelfcheck.engine.checker.Checker` (its copy, forked).
 Each worker remembers the image analyses it has been sent, so an image that many listings share
 crosses the process boundary once per worker rather than once per listing.
 
@@ -23,11 +24,11 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from shelfcheck.analysis.images import ImageInfo
+from shelfcheck.engine.checker import Checker
 from shelfcheck.findings import ListingResult, RenderedBatch, Summary
+from shelfcheck.rules.context import Images
 
 if TYPE_CHECKING:
-    from shelfcheck.engine import Engine
     from shelfcheck.ingest.catalog import CatalogSource
 
 __all__ = ["Render", "RuleWorkers", "finish_chunk"]
@@ -35,7 +36,7 @@ __all__ = ["Render", "RuleWorkers", "finish_chunk"]
 Row = tuple[int, list[str], "int | None"]  # row number, raw cells, first row of the same SKU
 Render = Callable[[ListingResult], str]
 # Image analyses a worker keeps before the parent tells it to start afresh.
-_MEMO = 100_000
+MEMO = 100_000
 # Size asked for the pipe that brings a worker's results (Linux allows up to 1 MiB by default).
 _PIPE_BYTES = 1 << 20
 # Chunks each worker holds (being checked or waiting) before the parent checks one itself.
@@ -49,18 +50,16 @@ def finish_chunk(results: list[ListingResult], render: Render | None) -> Any:
     summary = Summary()
     for result in results:
         summary.add_listing(result)
-    return RenderedBatch([render(result) for result in results], summary)
+    failed = bytes(result.status == "fail" for result in results)
+    return RenderedBatch([render(result) for result in results], summary, failed)
 
 
-def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Connection) -> None:
+def _worker_main(checker: Checker, source: CatalogSource, tasks: Any, results: Connection) -> None:
     """Loop of one worker: check each chunk it is sent, until told to stop."""
-    engine._pool = None
-    engine._cache = None
-    hook = getattr(engine.run.ledger, "after_fork", None)
-    if callable(hook):
-        hook()
+    checker.after_fork()
     make = source.make_listing
-    memo: dict[str, ImageInfo] = {}
+    check = checker.check
+    memo = Images()
     while True:
         task = tasks.get()
         if task is None:
@@ -69,11 +68,10 @@ def _worker_main(engine: Engine, source: CatalogSource, tasks: Any, results: Con
         try:
             if reset:
                 memo.clear()
-            memo.update(new_images)
+            memo.adopt(new_images)
             out = []
             for row, cells, first in rows:
-                listing = make(row, cells)
-                out.append(engine._run_rules(listing, memo, first))  # rules look up their own refs
+                out.append(check(make(row, cells), memo, first))  # rules look up their own refs
             results.send((number, finish_chunk(out, render), None))
         except BaseException:  # reported to the parent, which raises it there
             results.send((number, None, traceback.format_exc(limit=20)))
@@ -93,13 +91,13 @@ def _widen(end: Connection) -> None:
 class RuleWorkers:
     """A fixed set of forked workers; :meth:`submit` a chunk, :meth:`collect` its results."""
 
-    def __init__(self, engine: Engine, source: CatalogSource, count: int) -> None:
+    def __init__(self, checker: Checker, source: CatalogSource, count: int) -> None:
         context = multiprocessing.get_context("fork")
         self._tasks = [context.Queue() for _ in range(count)]
         pipes = [context.Pipe(duplex=False) for _ in range(count)]
         self._results = [reader for reader, _ in pipes]
         self._processes = [
-            context.Process(target=_worker_main, args=(engine, source, self._tasks[i], pipes[i][1]),
+            context.Process(target=_worker_main, args=(checker, source, self._tasks[i], pipes[i][1]),
                             daemon=True, name=f"shelfcheck-rules-{i}")
             for i in range(count)
         ]
@@ -115,7 +113,7 @@ class RuleWorkers:
         for reader, writer in pipes:
             _widen(reader)
             writer.close()  # the workers hold their ends
-        self._sent: list[dict[str, int]] = [{} for _ in range(count)]  # ref → id(info) sent
+        self._sent: list[dict[str, int]] = [{} for _ in range(count)]  # ref → key of the analysis sent
         self._next = 0
         self._in_flight = 0
 
@@ -126,27 +124,30 @@ class RuleWorkers:
 
     def busy(self) -> bool:
         """True when every worker has its share of chunks in hand: the next is better checked
-        by the parent, which then waits for the oldest (see :meth:`Engine.check_source`)."""
+        by the parent, which then waits for the oldest."""
         return self._in_flight >= self.capacity
 
     def ready(self, number: int) -> bool:
         """True when the results of chunk ``number`` (the next of its worker) have arrived."""
         return self._results[number % len(self._results)].poll(0)
 
-    def submit(self, rows: list[Row], images: dict[str, ImageInfo], render: Render | None) -> int:
+    def submit(self, rows: list[Row], images: Images, render: Render | None) -> int:
         """Send one chunk to the next worker; return its number for :meth:`collect`."""
         number = self._next
         self._next += 1
         worker = number % len(self._tasks)
         sent = self._sent[worker]
-        reset = len(sent) > _MEMO
+        reset = len(sent) > MEMO
         if reset:
             sent.clear()
-        new = {}
+        new = Images()
+        tokens = images.tokens
         for ref, info in images.items():
-            if sent.get(ref) != id(info):  # not sent yet, or re-analysed since
-                sent[ref] = id(info)
+            key = tokens[ref]
+            if sent.get(ref) != key:  # not sent yet, or re-analysed since
+                sent[ref] = key
                 new[ref] = info
+                new.tokens[ref] = key
         self._tasks[worker].put((number, reset, new, rows, render))
         self._in_flight += 1
         return number

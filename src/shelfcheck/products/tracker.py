@@ -1,0 +1,168 @@
+"""Rows → products while the catalogue streams (O(rows), bounded per product).
+
+The engine hands every row to :meth:`ProductTracker.note` before its rules run, in file order.
+The tracker
+
+* groups rows by ``product_key`` (a row without one is a product of its own);
+* gives a blank product-level cell the value an earlier row of its product wrote (ERP exports
+  write the title, description and images on a product's first row only), so the row is checked
+  as the product it belongs to;
+* notes where rows of one product write different product-level values;
+* keeps, per SKU, its row, seller SKU, sales attributes and SKU-level values — and, per product,
+  short values or a preview and a digest of long ones: the full text of a long value (a
+  description) only for the most recently seen products, so memory stays bounded by the number
+  of products, not by the size of their texts.
+
+The products, with the status of each SKU's row, are read once the stream has ended
+(:meth:`products`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterator, Mapping
+
+from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, attributes_of
+from shelfcheck.products.model import PRODUCT_FIELDS, SKU_FIELDS, Product, Sku, ValueGroup
+
+__all__ = ["ProductTracker"]
+
+# Values longer than this are kept as a preview and a digest.
+_SHORT = 120
+# Products whose long values are kept whole, to fill the blank cells of their later rows.
+_RECENT = 2048
+_EMPTY: dict[str, str] = {}
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+def _same_key(text: str) -> str | bytes:
+    return text if len(text) <= _SHORT else hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                                             digest_size=16).digest()
+
+
+class _Acc:
+    """What the tracker keeps of one product while rows arrive."""
+
+    __slots__ = ("product", "keys", "groups")
+
+    def __init__(self, product: Product) -> None:
+        self.product = product
+        self.keys: dict[str, str | bytes] = {}   # field → comparison key of its first value
+        self.groups: dict[str, dict[str | bytes, ValueGroup]] = {}  # fields in conflict: other values
+
+
+class ProductTracker:
+    """Groups a catalogue's rows into products as they stream (see the module docstring).
+
+    Args:
+        fields: the catalogue fields the catalogue has a column for.
+        columns: field → the header it is read from (attributes without a name take it).
+    """
+
+    def __init__(self, fields: Collection[str], columns: Mapping[str, str]) -> None:
+        self.keyed = "product_key" in fields
+        self._columns = dict(columns)
+        self._product_fields = [f for f in PRODUCT_FIELDS if f in fields]
+        self._sku_fields = [f for f in SKU_FIELDS if f in fields]
+        self._attribute_fields = tuple(f for f in ATTRIBUTE_FIELDS if f in fields)
+        self._by_key: dict[str, _Acc] = {}
+        self._order: list[Product | _Acc] = []
+        self._full: OrderedDict[str, dict[str, str]] = OrderedDict()  # recent products' long values
+        self._failed = bytearray()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        """Rows noted so far."""
+        return self._count
+
+    def note(self, row: int, get: Callable[[str], str]) -> dict[str, str]:
+        """Note one row (``get(field)`` gives its trimmed text); return the product-level values
+        to fill into its blank cells (empty for most rows)."""
+        position = self._count
+        self._count += 1
+        attrs = attributes_of(get, self._columns, self._attribute_fields) if self._attribute_fields else _EMPTY
+        values = {f: v for f in self._sku_fields if (v := get(f))} if self._sku_fields else {}
+        sku = Sku(row, get("seller_sku"), attrs or _EMPTY, values or _EMPTY, position)
+        key = get("product_key") if self.keyed else ""
+        if not key:
+            title = get("title")
+            product = Product(None, {"title": _preview(title)} if title else {}, [sku])
+            self._order.append(product)
+            return _EMPTY
+        acc = self._by_key.get(key)
+        if acc is None:
+            acc = self._by_key[key] = _Acc(Product(key))
+            self._order.append(acc)
+        acc.product.skus.append(sku)
+        return self._product_values(acc, key, row, get)
+
+    def _product_values(self, acc: _Acc, key: str, row: int, get: Callable[[str], str]) -> dict[str, str]:
+        fills: dict[str, str] = {}
+        keys = acc.keys
+        full = self._full.get(key)
+        if full is not None:
+            self._full.move_to_end(key)
+        for f in self._product_fields:
+            text = get(f)
+            first = keys.get(f)
+            if not text:
+                if first is not None:
+                    value = first if isinstance(first, str) else (full or _EMPTY).get(f)
+                    if value:
+                        fills[f] = value
+                continue
+            same = text if len(text) <= _SHORT else _same_key(text)
+            if first is None:
+                keys[f] = same
+                acc.product.values[f] = _preview(text)
+                if not isinstance(same, str):
+                    if full is None:
+                        full = self._remember(key)
+                    full[f] = text
+            elif same != first:
+                groups = acc.groups.setdefault(f, {})
+                group = groups.get(same)
+                if group is None:
+                    group = groups[same] = ValueGroup(_preview(text), [])
+                group.rows.append(row)
+        return fills
+
+    def _remember(self, key: str) -> dict[str, str]:
+        full = self._full[key] = {}
+        if len(self._full) > _RECENT:
+            self._full.popitem(last=False)
+        return full
+
+    def record(self, failed: bool) -> None:
+        """The status of the next row's result (results arrive in the order rows were noted)."""
+        self._failed.append(1 if failed else 0)
+
+    def record_batch(self, failed: bytes) -> None:
+        """The statuses of a batch of consecutive rows (``1`` = fail)."""
+        self._failed.extend(failed)
+
+    def failed(self, sku: Sku) -> bool:
+        """True when the SKU's row has an error-level finding of its own."""
+        return sku.position < len(self._failed) and bool(self._failed[sku.position])
+
+    def products(self) -> Iterator[Product]:
+        """Every product, in the order of its first row, with its conflicts resolved into groups."""
+        for item in self._order:
+            if isinstance(item, Product):
+                yield item
+                continue
+            product = item.product
+            if item.groups:
+                product.conflicts = {}
+                for f, groups in item.groups.items():
+                    others = [g for g in groups.values()]
+                    taken = {r for g in others for r in g.rows}
+                    first = ValueGroup(product.values.get(f, ""), [r for r in product.rows if r not in taken])
+                    product.conflicts[f] = [first, *others]
+                item.groups = {}
+            yield product

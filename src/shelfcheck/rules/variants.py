@@ -1,0 +1,198 @@
+"""Product rules: what the rows of one product say together (its SKUs and their variants).
+
+These rules run once per product, after every row has been read (``scope="product"``): rows of
+one product may lie anywhere in the file. Each finding names the rows it covers in
+``evidence.rows`` and is reported once, at the product (contract §4, ``products``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from shelfcheck.findings import Finding, Hit, Severity
+from shelfcheck.products.model import Product
+from shelfcheck.rules.context import RunContext
+from shelfcheck.rules.registry import RULES, rule
+
+__all__ = ["ProductContext", "ProductResult", "check_products"]
+
+
+@dataclass
+class ProductContext:
+    """What a product rule sees: the run and one product."""
+
+    run: RunContext
+    product: Product
+
+
+@dataclass(slots=True)
+class ProductResult:
+    """One product with its product-level findings and its status.
+
+    ``failed_rows`` are the rows of its SKUs that have an error-level finding of their own.
+    """
+
+    product: Product
+    findings: list[Finding]
+    failed_rows: frozenset[int] = frozenset()
+
+    @property
+    def status(self) -> str:
+        """``fail`` when a product-level finding is an error or a SKU's row fails."""
+        if self.failed_rows or any(f.severity is Severity.ERROR for f in self.findings):
+            return "fail"
+        return "pass"
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@rule("product_field_conflict", family="variants", scope="product")
+def product_field_conflict(c: ProductContext) -> Iterator[Hit]:
+    """Rows of one product give a product-level field different values.
+
+    What it checks:
+        Rows with the same ``product_key`` are one product; its title, description, category,
+        brand, main images, package weight and dimensions, size chart, video, origin and
+        manufacturer are the product's, one value for all its SKUs. A blank cell on a later row
+        takes the product's value; a different value is reported, with the rows of each value.
+    Why the platform refuses it:
+        A product is created once with one title, description, category and package: the
+        platform takes one of the values (or refuses the batch), so what a buyer sees is not what
+        the other rows say.
+    Bad:
+        rows 5 and 6 of ``P-100``: ``category: Home Supplies > Storage`` and ``Kitchenware``
+    Good:
+        the same category on every row of ``P-100`` (or only on its first row)
+    """
+    for name, groups in c.product.conflicts.items():
+        yield Hit(name, {"product_key": c.product.key, "values": [{"value": g.value, "rows": g.rows} for g in groups],
+                         "rows": sorted(r for g in groups for r in g.rows)},
+                  {"name": name, "value": groups[0].value, "first_rows": groups[0].rows,
+                   "other": groups[1].value, "other_rows": groups[1].rows, "count": len(groups)})
+
+
+@rule("variant_duplicate", family="variants", scope="product", platform=("12052560",))
+def variant_duplicate(c: ProductContext) -> Iterator[Hit]:
+    """Two SKUs of one product have the same sales-attribute values.
+
+    What it checks:
+        In a product of two or more SKUs, each SKU's sales attributes (``sales_attributes``,
+        the ``Variation`` columns, ``color``/``size``) must differ from every sibling's in at
+        least one value (names and values compare ignoring case and extra spaces). SKUs without
+        any attribute are the same variant too.
+    Why the platform refuses it:
+        The buyer picks a SKU by its attribute values; two SKUs with the same values cannot be
+        told apart, and Create Product refuses duplicate sales attributes (12052560).
+    Bad:
+        ``P-100`` rows 5 and 7 both ``Color: Red; Size: M``
+    Good:
+        row 7 ``Color: Red; Size: L``
+    """
+    skus = c.product.skus
+    if len(skus) < 2:
+        return
+    names = {_fold(n) for s in skus for n in s.sales_attributes}
+    seen: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for index, sku in enumerate(skus):
+        folded = {_fold(n): _fold(v) for n, v in sku.sales_attributes.items()}
+        key = tuple(sorted((n, folded.get(n, "")) for n in names))
+        seen.setdefault(key, []).append(index)
+    for indexes in seen.values():
+        if len(indexes) < 2:
+            continue
+        group = [skus[i] for i in indexes]
+        shown = "; ".join(f"{n}: {v}" for n, v in group[0].sales_attributes.items()) or "attributes_none"
+        yield Hit("sales_attributes", {"product_key": c.product.key, "attributes": dict(group[0].sales_attributes),
+                                       "rows": [s.row for s in group], "skus": [s.seller_sku for s in group]},
+                  {"attributes": shown})
+
+
+@rule("variant_value_missing", family="variants", scope="product", platform=("12052550",))
+def variant_value_missing(c: ProductContext) -> Iterator[Hit]:
+    """A SKU of a multi-SKU product has no value for an attribute its siblings have.
+
+    What it checks:
+        In a product of two or more SKUs, every sales attribute one SKU names (``Color``,
+        ``Size`` …) must have a value on every SKU of the product. One finding per attribute,
+        naming the rows without it.
+    Why the platform refuses it:
+        Every SKU of a product must carry all of its sales attributes; Create Product refuses a
+        SKU that lacks one (12052550 "SKU property must contain all properties").
+    Bad:
+        ``P-100`` row 5 ``Color: Red; Size: M``, row 6 ``Color: Blue``
+    Good:
+        row 6 ``Color: Blue; Size: M``
+    """
+    skus = c.product.skus
+    if len(skus) < 2:
+        return
+    spelled: dict[str, str] = {}
+    for sku in skus:
+        for name in sku.sales_attributes:
+            spelled.setdefault(_fold(name), name)
+    for folded, name in spelled.items():
+        lacking = [s for s in skus if not any(_fold(n) == folded and v.strip() for n, v in s.sales_attributes.items())]
+        if lacking:
+            having = [s.row for s in skus if s not in lacking]
+            yield Hit(f"sales_attributes.{name}", {"product_key": c.product.key, "attribute": name,
+                                                   "rows": [s.row for s in lacking],
+                                                   "skus": [s.seller_sku for s in lacking], "sibling_rows": having})
+
+
+@rule("sku_count_exceeded", family="variants", scope="product", reads=("variants.sku_limit",),
+      platform=("12052050", "12052558"))
+def sku_count_exceeded(c: ProductContext) -> Iterator[Hit]:
+    """A product has more SKUs than the platform allows.
+
+    What it checks:
+        The number of SKUs (rows) of one product is at most {variants.sku_limit}
+        (the pack's ``variants`` limit: {variants.sku_limit_source}).
+    Why the platform refuses it:
+        Create Product refuses a product with more SKUs than its limit (12052050 "A single
+        product cannot have more than 100 different SKUs").
+    Bad:
+        ``P-100`` with {variants.sku_limit} + 1 rows
+    Good:
+        split the variants into two products, each within the limit
+    """
+    variants = c.run.policy.variants
+    limit = variants.sku_limit
+    count = len(c.product.skus)
+    if count > limit:
+        yield Hit("product_key", {"product_key": c.product.key, "skus": count, "max": limit,
+                                  "limit": variants.use, "rows": c.product.rows})
+
+
+def _actives(run: RunContext) -> list[tuple[object, Severity]]:
+    out = []
+    for code, r in RULES.items():
+        if r.scope != "product":
+            continue
+        setting = run.policy.rules.get(code)
+        if setting is not None and not setting.enabled:
+            continue
+        severity = r.severity
+        if setting is not None and setting.severity is not None:
+            severity = Severity.parse(setting.severity)
+        out.append((r, severity))
+    return out
+
+
+def check_products(products: Iterable[Product], run: RunContext, failed_rows: object = None) -> Iterator[ProductResult]:
+    """Run every enabled product rule over each product; yield the results in product order.
+
+    ``failed_rows(product)`` (optional) gives the rows of the product whose own checks failed.
+    """
+    actives = _actives(run)
+    for product in products:
+        findings: list[Finding] = []
+        if len(product.skus) > 1 or product.conflicts:
+            ctx = ProductContext(run, product)
+            for r, severity in actives:
+                findings.extend(Finding(r.code, severity, hit.field, dict(hit.evidence), dict(hit.ctx))  # type: ignore[attr-defined]
+                                for hit in r.check(ctx))  # type: ignore[attr-defined]
+        failed = failed_rows(product) if callable(failed_rows) else frozenset()
+        yield ProductResult(product, findings, frozenset(failed))

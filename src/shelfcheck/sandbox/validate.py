@@ -1,0 +1,99 @@
+"""The sandbox's field-by-field validation of Create Product and Check Product Listing.
+
+The checks themselves are the documented platform rules of :mod:`shelfcheck.tiktok.listing_rules`
+(numbers from the pack's ``create_product`` block; the category's rules and attributes as the
+sandbox serves them). This module turns the violations into the platform's answers: the official
+error code and the **official message** of that code — read at run time from the imported
+``tiktok-errors`` dataset (``shelfcheck data import tiktok-errors error_codes.csv``) when it is
+installed, else a short message in our own words (:data:`FALLBACK`). It also counts the shop's
+creates against a configured daily upload quota (``12052093``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shelfcheck.tiktok.listing_rules import Violation, check_body
+
+__all__ = ["CREATE_ENDPOINT", "FALLBACK", "QUOTA_CODE", "official_message", "validate_body"]
+
+CREATE_ENDPOINT = "POST /product/202309/products"
+QUOTA_CODE = 12052093
+
+#: our own words for the codes the sandbox answers, when the official table is not installed
+FALLBACK: dict[int, str] = {
+    12052487: "The product information is empty.",
+    12052261: "The product title is empty.",
+    12052262: "The product title contains Chinese characters.",
+    12052015: "The product description is required.",
+    12052013: "The product description is longer than allowed.",
+    12052346: "The product description contains Chinese characters.",
+    12052028: "At least one main image is required.",
+    12019011: "The package weight is missing or not valid.",
+    12052181: "The package weight cannot be zero.",
+    12052006: "The package weight has more decimals than its unit allows.",
+    12019012: "The package dimensions are missing or not valid.",
+    12052915: "The package weight unit does not pair with the dimension unit.",
+    12052571: "A price is missing for a SKU.",
+    12052073: "The price is not valid.",
+    12052570: "The price is outside the allowed range.",
+    12052424: "The sale price is missing.",
+    12052092: "The sale price is not valid.",
+    12052375: "The list price is not valid.",
+    12052383: "The list price is outside the allowed range.",
+    12052050: "The product has more SKUs than allowed.",
+    12019059: "The seller SKU is not valid.",
+    12052054: "The seller SKU is longer than allowed.",
+    12052560: "Two SKUs of the product are the same.",
+    12052486: "Inventory is required for every SKU.",
+    12052055: "The inventory quantity is outside the allowed range.",
+    12052243: "An attribute name contains Chinese characters.",
+    12052554: "A SKU name contains Chinese characters.",
+    12052250: "An attribute value contains Chinese characters.",
+    12052529: "The attribute value id does not exist.",
+    12052240: "This attribute takes no custom value.",
+    12052104: "A required attribute is missing.",
+    12052105: "A required certification is missing.",
+    12052655: "The certification id does not exist.",
+    12052656: "A certification is given twice.",
+    12052657: "Too many certification files.",
+    12052658: "The certification file does not exist.",
+    12052385: "The certificate expiration date is not valid.",
+    12052093: "The shop has reached its product listing limit.",
+    36009004: "Invalid parameter.",
+    12019103: "The file is empty.",
+    12019104: "The file name is empty.",
+    12019105: "The file format is not supported.",
+    12038005: "The file is larger than allowed.",
+}
+
+
+def official_message(code: int, datasets: Any, endpoint: str = CREATE_ENDPOINT) -> str:
+    """The official message of ``code`` (the dataset's row for ``endpoint`` first, then any row),
+    else our own words; never empty."""
+    table = getattr(datasets, "errors", None) if datasets is not None else None
+    rows = (table or {}).get(str(code)) or []
+    for row in sorted(rows, key=lambda r: r.get("endpoint") != endpoint):
+        message = " ".join(str(row.get("message", "")).split())
+        if message:
+            return message
+    return FALLBACK.get(code, "The request was refused.")
+
+
+def validate_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None,
+                  attributes: Sequence[Mapping[str, Any]] | None, warehouse_region: str | None,
+                  known_files: set[str] | None = None) -> list[Violation]:
+    """The violations of ``body`` (see :func:`shelfcheck.tiktok.listing_rules.check_body`), plus
+    certification files the sandbox never stored."""
+    found = check_body(body, limits=limits, rules=rules, attributes=attributes, warehouse_region=warehouse_region)
+    if known_files is not None and isinstance(body, Mapping):
+        for i, cert in enumerate(body.get("certifications") or []):
+            if not isinstance(cert, Mapping):
+                continue
+            for j, f in enumerate(cert.get("files") or []):
+                file_id = str(f.get("id", "")) if isinstance(f, Mapping) else ""
+                if file_id not in known_files:
+                    found.append(Violation(12052658, f"certifications[{i}].files[{j}].id", "certification_file_unknown",
+                                           file_id))
+    return found

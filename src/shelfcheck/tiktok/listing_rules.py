@@ -1,0 +1,286 @@
+"""The documented validation of a Create Product / Check Product Listing body, field by field.
+
+One checker for both sides: the sandbox refuses a body with the violations it finds (with the
+platform's error codes), and ``publish --dry-run`` checks every body it writes against the same
+rules offline. The numbers come from the policy pack's ``create_product`` block; the category's
+rules and attributes, when known, in the shapes Get Category Rules and Get Attributes answer with.
+
+Each :class:`Violation` carries the platform's error code (``error_codes.csv`` of the Open API
+reference, endpoint ``POST /product/202309/products``), the JSON path of the field, and a short key
+of ours (``package_weight_decimals`` …) with the value and the limit for a message in our words.
+SKU checks run per entry of ``skus``, so a product with several SKUs is judged SKU by SKU.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+__all__ = ["Violation", "check_body", "has_chinese"]
+
+_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: Any) -> bool:
+    """Whether ``text`` holds a Chinese (CJK unified) character."""
+    return isinstance(text, str) and _CHINESE.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One field the platform would refuse: ``code`` (the platform's), ``field`` (JSON path),
+    ``key`` (our name of the check), ``value`` and ``limit`` (for the message)."""
+
+    code: int
+    field: str
+    key: str
+    value: str = ""
+    limit: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "field": self.field, "key": self.key, "value": self.value, "limit": self.limit}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _decimals(number: Decimal) -> int:
+    exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def check_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None = None,
+               attributes: Sequence[Mapping[str, Any]] | None = None,
+               warehouse_region: str | None = None) -> list[Violation]:
+    """Every violation of the documented rules in ``body`` (empty: the body would pass them).
+
+    Args:
+        body: the request body (decoded JSON).
+        limits: the pack's ``create_product`` block (:class:`~shelfcheck.policy.schema.CreateProductPolicy`).
+        rules: Get Category Rules' ``data`` for the body's category, when known.
+        attributes: Get Attributes' ``data.attributes`` for the category, when known.
+        warehouse_region: where the shop ships from (``CN`` …): decides whether ``sale_price`` is
+            required (``limits.sale_price_required_for``).
+    """
+    out: list[Violation] = []
+    add = out.append
+    if not isinstance(body, Mapping) or not body:
+        return [Violation(12052487, "", "body_empty")]
+    title = body.get("title")
+    if not _text(title):
+        add(Violation(12052261, "title", "title_missing"))
+    elif has_chinese(title):
+        add(Violation(12052262, "title", "title_chinese", _short(title)))
+    description = body.get("description")
+    if not _text(description):
+        add(Violation(12052015, "description", "description_missing"))
+    else:
+        if len(description) > limits.description_max_length:
+            add(Violation(12052013, "description", "description_too_long", str(len(description)),
+                          str(limits.description_max_length)))
+        if has_chinese(description):
+            add(Violation(12052346, "description", "description_chinese", _short(description)))
+    if not [i for i in body.get("main_images") or [] if isinstance(i, Mapping) and _text(i.get("uri"))]:
+        add(Violation(12052028, "main_images", "main_images_missing"))
+    _check_package(body, limits, out)
+    skus = body.get("skus")
+    if not isinstance(skus, list) or not skus:
+        add(Violation(12052571, "skus", "skus_missing"))
+        skus = []
+    elif len(skus) > limits.max_skus:
+        add(Violation(12052050, "skus", "sku_count", str(len(skus)), str(limits.max_skus)))
+    seen: set[str] = set()
+    for i, sku in enumerate(skus):
+        _check_sku(sku if isinstance(sku, Mapping) else {}, f"skus[{i}]", limits, warehouse_region, seen, out)
+    _check_attributes(body, attributes, out)
+    _check_certifications(body, limits, rules, out)
+    key = body.get("idempotency_key")
+    if isinstance(key, str) and len(key) > limits.idempotency_key_max_length:
+        add(Violation(36009004, "idempotency_key", "idempotency_key_too_long", str(len(key)),
+                      str(limits.idempotency_key_max_length)))
+    return out
+
+
+def _check_package(body: Mapping[str, Any], limits: Any, out: list[Violation]) -> None:
+    weight = body.get("package_weight")
+    w_unit = ""
+    if not isinstance(weight, Mapping) or weight.get("value") in (None, ""):
+        out.append(Violation(12019011, "package_weight", "package_weight_missing"))
+    else:
+        w_unit = str(weight.get("unit") or "")
+        value = _decimal(weight.get("value"))
+        allowed = limits.weight_decimals.get(w_unit)
+        if allowed is None:
+            out.append(Violation(12019011, "package_weight.unit", "package_weight_unit", _short(w_unit),
+                                 "/".join(limits.weight_decimals)))
+        if value is None or value < 0:
+            out.append(Violation(12019011, "package_weight.value", "package_weight_value",
+                                 _short(weight.get("value"))))
+        elif value == 0:
+            out.append(Violation(12052181, "package_weight.value", "package_weight_zero", str(weight.get("value"))))
+        elif allowed is not None and _decimals(value) > allowed:
+            out.append(Violation(12052006, "package_weight.value", "package_weight_decimals",
+                                 str(weight.get("value")), f"{allowed} ({w_unit})"))
+    dims = body.get("package_dimensions")
+    if not isinstance(dims, Mapping):
+        out.append(Violation(12019012, "package_dimensions", "package_dimensions_missing"))
+        return
+    for side in ("length", "width", "height"):
+        raw = dims.get(side)
+        number = _decimal(raw)
+        if number is None or number <= 0 or number != number.to_integral_value():
+            out.append(Violation(12019012, f"package_dimensions.{side}", "package_dimension_value",
+                                 _short(raw if raw is not None else "")))
+    d_unit = str(dims.get("unit") or "")
+    if d_unit not in limits.unit_pairs.values():
+        out.append(Violation(12019012, "package_dimensions.unit", "package_dimension_unit", _short(d_unit),
+                             "/".join(limits.unit_pairs.values())))
+    elif w_unit in limits.unit_pairs and limits.unit_pairs[w_unit] != d_unit:
+        out.append(Violation(12052915, "package_dimensions.unit", "package_unit_mismatch", f"{w_unit}/{d_unit}",
+                             f"{w_unit}/{limits.unit_pairs[w_unit]}"))
+
+
+def _price(value: Any, limits: Any) -> tuple[Decimal | None, bool]:
+    """``(number, in range)``; ``(None, False)`` for what is no number."""
+    number = _decimal(value)
+    if number is None:
+        return None, False
+    return number, limits.price_min <= number <= limits.price_max and _decimals(number) <= limits.price_decimals
+
+
+def _check_sku(sku: Mapping[str, Any], at: str, limits: Any, region: str | None, seen: set[str],
+               out: list[Violation]) -> None:
+    seller_sku = sku.get("seller_sku")
+    text = seller_sku if isinstance(seller_sku, str) else ""
+    if not text.strip() or any(c.isspace() for c in text):
+        out.append(Violation(12019059, f"{at}.seller_sku", "seller_sku_invalid", _short(text)))
+    elif len(text) > limits.seller_sku_max_length:
+        out.append(Violation(12052054, f"{at}.seller_sku", "seller_sku_too_long", str(len(text)),
+                             str(limits.seller_sku_max_length)))
+    elif text in seen:
+        out.append(Violation(12052560, f"{at}.seller_sku", "seller_sku_duplicate", _short(text)))
+    seen.add(text)
+    price = sku.get("price") if isinstance(sku.get("price"), Mapping) else {}
+    amount = price.get("amount")
+    span = f"{limits.price_min}–{limits.price_max}"
+    number: Decimal | None = None
+    if amount in (None, ""):
+        out.append(Violation(12052571, f"{at}.price.amount", "price_missing"))
+    else:
+        number, ok = _price(amount, limits)
+        if number is None:
+            out.append(Violation(12052073, f"{at}.price.amount", "price_invalid", _short(amount)))
+        elif not ok:
+            out.append(Violation(12052570, f"{at}.price.amount", "price_out_of_range", str(amount), span))
+    sale = price.get("sale_price")
+    if sale in (None, ""):
+        if region and region.upper() in {r.upper() for r in limits.sale_price_required_for}:
+            out.append(Violation(12052424, f"{at}.price.sale_price", "sale_price_missing", "", region.upper()))
+    elif not _price(sale, limits)[1]:
+        out.append(Violation(12052092, f"{at}.price.sale_price", "sale_price_invalid", _short(sale), span))
+    list_price = sku.get("list_price")
+    if isinstance(list_price, Mapping) and list_price.get("amount") not in (None, ""):
+        lp, ok = _price(list_price.get("amount"), limits)
+        if lp is None:
+            out.append(Violation(12052375, f"{at}.list_price.amount", "list_price_invalid",
+                                 _short(list_price.get("amount"))))
+        elif not ok:
+            out.append(Violation(12052383, f"{at}.list_price.amount", "list_price_out_of_range", str(lp), span))
+        elif number is not None and lp < number:
+            out.append(Violation(12052375, f"{at}.list_price.amount", "list_price_below_price", str(lp),
+                                 str(amount)))
+    inventory = sku.get("inventory")
+    if not isinstance(inventory, list) or not inventory:
+        out.append(Violation(12052486, f"{at}.inventory", "inventory_missing"))
+    else:
+        for j, entry in enumerate(inventory):
+            qty = entry.get("quantity") if isinstance(entry, Mapping) else None
+            if isinstance(qty, bool) or not isinstance(qty, int) \
+                    or not limits.quantity_min <= qty <= limits.quantity_max:
+                out.append(Violation(12052055, f"{at}.inventory[{j}].quantity", "quantity_out_of_range",
+                                     _short(qty), f"{limits.quantity_min}–{limits.quantity_max}"))
+    for j, attr in enumerate(sku.get("sales_attributes") or []):
+        if not isinstance(attr, Mapping):
+            continue
+        if has_chinese(attr.get("name")):
+            out.append(Violation(12052243, f"{at}.sales_attributes[{j}].name", "sales_attribute_chinese",
+                                 _short(attr.get("name"))))
+        if has_chinese(attr.get("value_name")):
+            out.append(Violation(12052554, f"{at}.sales_attributes[{j}].value_name", "sku_name_chinese",
+                                 _short(attr.get("value_name"))))
+
+
+def _check_attributes(body: Mapping[str, Any], attributes: Sequence[Mapping[str, Any]] | None,
+                      out: list[Violation]) -> None:
+    known = {str(a.get("id")): a for a in attributes or [] if isinstance(a, Mapping)}
+    given: dict[str, list[Mapping[str, Any]]] = {}
+    for i, attr in enumerate(body.get("product_attributes") or []):
+        if not isinstance(attr, Mapping):
+            continue
+        attr_id = str(attr.get("id") or "")
+        values = [v for v in attr.get("values") or [] if isinstance(v, Mapping)]
+        given[attr_id] = values
+        spec = known.get(attr_id)
+        allowed = {str(v.get("id")) for v in (spec or {}).get("values") or [] if isinstance(v, Mapping)}
+        for j, value in enumerate(values):
+            at = f"product_attributes[{i}].values[{j}]"
+            if has_chinese(value.get("name")):
+                out.append(Violation(12052250, f"{at}.name", "attribute_value_chinese", _short(value.get("name"))))
+            if spec is None or not allowed:
+                continue
+            if value.get("id") not in (None, ""):
+                if str(value.get("id")) not in allowed:
+                    out.append(Violation(12052529, f"{at}.id", "attribute_value_unknown", _short(value.get("id")),
+                                         str(spec.get("name", attr_id))))
+            elif not spec.get("is_customizable", False):
+                out.append(Violation(12052240, f"{at}.name", "attribute_value_not_allowed",
+                                     _short(value.get("name")), str(spec.get("name", attr_id))))
+    for attr_id, spec in known.items():
+        required = spec.get("is_requried", spec.get("is_required", False))
+        if required and spec.get("type") in (None, "", "PRODUCT_PROPERTY") and not given.get(attr_id):
+            out.append(Violation(12052104, "product_attributes", "attribute_missing", "",
+                                 str(spec.get("name", attr_id))))
+
+
+def _check_certifications(body: Mapping[str, Any], limits: Any, rules: Mapping[str, Any] | None,
+                          out: list[Violation]) -> None:
+    certs = [c for c in body.get("certifications") or [] if isinstance(c, Mapping)]
+    if len(certs) > limits.max_certifications:
+        out.append(Violation(12052657, "certifications", "certifications_too_many", str(len(certs)),
+                             str(limits.max_certifications)))
+    specs = {str(c.get("id")): c for c in (rules or {}).get("product_certifications") or [] if isinstance(c, Mapping)}
+    ids: set[str] = set()
+    for i, cert in enumerate(certs):
+        cert_id = str(cert.get("id") or "")
+        if cert_id in ids:
+            out.append(Violation(12052656, f"certifications[{i}].id", "certification_duplicate", cert_id))
+        ids.add(cert_id)
+        if rules is not None and cert_id not in specs:
+            out.append(Violation(12052655, f"certifications[{i}].id", "certification_unknown", cert_id))
+        expires = cert.get("expiration_date")
+        if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0):
+            out.append(Violation(12052385, f"certifications[{i}].expiration_date", "certification_expiry",
+                                 _short(expires)))
+    for cert_id, spec in specs.items():
+        if spec.get("is_required") and cert_id not in ids:
+            out.append(Violation(12052105, "certifications", "certification_missing", "",
+                                 str(spec.get("name", cert_id))))

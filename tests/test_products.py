@@ -1,0 +1,471 @@
+"""Products with variants (issue 12, parts 1 and 2): rows grouped into products, their sales
+attributes, the product-level findings, and every report showing products."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+import shelfcheck
+from helpers import CLEAN_LISTING, Workspace, write_csv
+from shelfcheck.i18n import catalogue
+from shelfcheck.policy import load_policy
+from shelfcheck.products import ProductTracker, parse_sales_attributes
+from shelfcheck.products.attributes import attributes_of
+from shelfcheck.rules import RULES
+
+PRODUCT_CODES = ("product_field_conflict", "variant_duplicate", "variant_value_missing", "sku_count_exceeded")
+
+
+def run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SHELFCHECK_DATA_DIR=str(cwd / ".data"), NO_COLOR="1", COLUMNS="200")
+    env.pop("SHELFCHECK_DB", None)
+    return subprocess.run([sys.executable, "-m", "shelfcheck", *map(str, args)], check=False, capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=180)
+
+
+def _variant(ws: Workspace, sku: str, key: str, attrs: str, first: bool, **over: Any) -> dict[str, Any]:
+    """A SKU row of product ``key``: the first row carries the product's values, the others
+    leave them blank (as ERP exports do)."""
+    row = ws.listing(seller_sku=sku) if first else {"seller_sku": sku, "price": "12.99", "quantity": "10"}
+    row.update(product_key=key, sales_attributes=attrs)
+    row.update(over)
+    return row
+
+
+def _check(ws: Workspace, rows: list[dict[str, Any]], **options: Any) -> shelfcheck.Report:
+    path = write_csv(ws.root / "catalog.csv", rows)
+    return shelfcheck.check(path, as_of=dt.date(2024, 8, 1), jobs=1, cache=False, **options)
+
+
+def _product(report: shelfcheck.Report, key: str | None) -> Any:
+    return next(p for p in report.products if p.product.key == key)
+
+
+def _codes(product: Any) -> list[str]:
+    return [f.code for f in product.findings]
+
+
+# --------------------------------------------------------------------------------------------
+# Sales attributes as sellers write them
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Color: Red; Size: M", {"Color": "Red", "Size": "M"}),
+    ("颜色:红色;尺码:M", {"颜色": "红色", "尺码": "M"}),
+    ("颜色：红色；尺码：XL", {"颜色": "红色", "尺码": "XL"}),
+    ("Color=Blue|Size=L", {"Color": "Blue", "Size": "L"}),
+    ("Color: Red, Size: M", {"Color": "Red", "Size": "M"}),
+    ("Size: 6, 7; Color: Red", {"Size": "6, 7", "Color": "Red"}),
+    ("Color: Red\nSize: M", {"Color": "Red", "Size": "M"}),
+])
+def test_sales_attribute_cells_are_read_as_written(text: str, expected: dict[str, str]) -> None:
+    assert parse_sales_attributes(text) == expected
+
+
+def test_a_part_without_a_name_is_kept_under_the_header() -> None:
+    assert parse_sales_attributes("Red; Size: M", "Variant") == {"Variant": "Red", "Size": "M"}
+
+
+def test_split_columns_give_the_attributes() -> None:
+    values = {"variation_1_name": "Color", "variation_1": "Red", "variation_2": "Size: M", "size": "ignored",
+              "color": "Blue"}
+    attrs = attributes_of(lambda f: values.get(f, ""), {"variation_2": "Variation 2"})
+    assert attrs == {"Color": "Red", "Size": "M"}  # a named column never overrides a variation
+    only = {"variation_1": "Red"}
+    assert attributes_of(lambda f: only.get(f, ""), {"variation_1": "Variation"}) == {"Variation": "Red"}
+
+
+# --------------------------------------------------------------------------------------------
+# Grouping
+# --------------------------------------------------------------------------------------------
+
+
+def test_rows_group_by_product_key_and_blank_product_values_are_the_products(ws: Workspace) -> None:
+    rows = [_variant(ws, "BIN-S", "BIN", "Size: S", True), _variant(ws, "BIN-M", "BIN", "Size: M", False),
+            ws.listing(seller_sku="SOLO")]
+    report = _check(ws, rows)
+    by_row = {item.row: [f.code for f in item.findings] for item in report.listings}
+    assert by_row == {2: [], 3: [], 4: []}  # row 3 takes the product's title, images, category …
+    product = _product(report, "BIN")
+    assert product.product.rows == [2, 3] and product.status == "pass" and not product.findings
+    assert [s.sales_attributes for s in product.product.skus] == [{"Size": "S"}, {"Size": "M"}]
+    assert product.product.title == CLEAN_LISTING["title"]
+    assert _product(report, None).product.rows == [4]
+    assert report.summary.products == 2 and report.summary.products_passed == 2
+
+
+def test_without_a_product_key_each_row_is_a_product(ws: Workspace) -> None:
+    rows = [ws.listing(seller_sku="A-1", sales_attributes="Color: Red"),
+            ws.listing(seller_sku="A-2", sales_attributes="Color: Red")]
+    report = _check(ws, rows)
+    assert [p.product.rows for p in report.products] == [[2], [3]]
+    assert all(not p.findings for p in report.products)
+
+
+def test_rows_of_a_product_need_not_be_adjacent(ws: Workspace) -> None:
+    rows = [_variant(ws, "P-R", "P", "Color: Red", True), ws.listing(seller_sku="OTHER"),
+            _variant(ws, "P-R2", "P", "Color: Red", False)]
+    report = _check(ws, rows)
+    product = _product(report, "P")
+    assert product.product.rows == [2, 4]
+    assert _codes(product) == ["variant_duplicate"]
+    assert product.findings[0].evidence["rows"] == [2, 4]
+
+
+# --------------------------------------------------------------------------------------------
+# The product-level codes, pass and fail
+# --------------------------------------------------------------------------------------------
+
+
+def test_product_field_conflict_names_the_field_the_rows_and_the_values(ws: Workspace) -> None:
+    rows = [_variant(ws, "C-1", "C", "Size: S", True),
+            _variant(ws, "C-2", "C", "Size: M", False, category="Kitchenware > Storage"),
+            _variant(ws, "C-3", "C", "Size: L", False)]
+    product = _product(_check(ws, rows), "C")
+    assert _codes(product) == ["product_field_conflict"]
+    f = product.findings[0]
+    assert f.field == "category" and f.severity.label == "error" and product.status == "fail"
+    assert f.evidence["values"] == [{"value": CLEAN_LISTING["category"], "rows": [2, 4]},
+                                    {"value": "Kitchenware > Storage", "rows": [3]}]
+    assert f.evidence["rows"] == [2, 3, 4]
+
+
+def test_same_product_values_on_every_row_are_no_conflict(ws: Workspace) -> None:
+    first = _variant(ws, "C-1", "C", "Size: S", True)
+    second = dict(first, seller_sku="C-2", sales_attributes="Size: M")
+    assert not _product(_check(ws, [first, second]), "C").findings
+
+
+def test_variant_duplicate_ignores_case_and_spaces(ws: Workspace) -> None:
+    rows = [_variant(ws, "D-1", "D", "Color: Red; Size: M", True),
+            _variant(ws, "D-2", "D", "color: red ;  size:  m", False),
+            _variant(ws, "D-3", "D", "Color: Red; Size: L", False)]
+    product = _product(_check(ws, rows), "D")
+    assert _codes(product) == ["variant_duplicate"]
+    assert product.findings[0].evidence["skus"] == ["D-1", "D-2"]
+    assert product.findings[0].field == "sales_attributes"
+
+
+def test_skus_without_any_attribute_are_duplicates(ws: Workspace) -> None:
+    rows = [_variant(ws, "N-1", "N", "", True), _variant(ws, "N-2", "N", "", False)]
+    assert _codes(_product(_check(ws, rows), "N")) == ["variant_duplicate"]
+
+
+def test_different_variants_pass(ws: Workspace) -> None:
+    rows = [_variant(ws, "V-1", "V", "Color: Red; Size: M", True),
+            _variant(ws, "V-2", "V", "Color: Red; Size: L", False),
+            _variant(ws, "V-3", "V", "Color: Blue; Size: M", False)]
+    assert not _product(_check(ws, rows), "V").findings
+
+
+def test_variant_value_missing_names_the_attribute_and_the_rows(ws: Workspace) -> None:
+    rows = [_variant(ws, "M-1", "M", "Color: Red; Size: M", True),
+            _variant(ws, "M-2", "M", "Color: Blue", False),
+            _variant(ws, "M-3", "M", "Color: Green; Size:", False)]
+    product = _product(_check(ws, rows), "M")
+    assert _codes(product) == ["variant_value_missing"]
+    f = product.findings[0]
+    assert f.field == "sales_attributes.Size"
+    assert f.evidence["attribute"] == "Size" and f.evidence["rows"] == [3, 4] and f.evidence["sibling_rows"] == [2]
+
+
+def _pack(ws: Workspace, **variants: Any) -> Path:
+    path = ws.root / "pack.yaml"
+    lines = ["extends: tiktok-us-2024-07", "name: test-variants", "variants:"]
+    lines += [f"  {k}: {v}" for k, v in variants.items()]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_sku_count_exceeded_uses_the_packs_limit(ws: Workspace) -> None:
+    rows = [_variant(ws, f"K-{n}", "K", f"Size: {n}", n == 0) for n in range(3)]
+    product = _product(_check(ws, rows, policy=_pack(ws, max_skus=2)), "K")
+    assert _codes(product) == ["sku_count_exceeded"]
+    assert product.findings[0].evidence == {"product_key": "K", "skus": 3, "max": 2, "limit": "pack",
+                                            "rows": [2, 3, 4]}
+    assert not _product(_check(ws, rows[:2], policy=_pack(ws, max_skus=2)), "K").findings
+
+
+def test_the_default_pack_keeps_the_official_sku_limit_beside_its_own() -> None:
+    variants = load_policy().variants
+    assert (variants.max_skus, variants.use, variants.sku_limit) == (100, "pack", 100)
+    assert variants.official is not None and variants.official.max_skus == 300
+    assert "Create Product" in variants.official.source and "12052050" in variants.source
+
+
+def test_use_official_applies_the_official_limit(ws: Workspace) -> None:
+    path = ws.root / "official.yaml"
+    path.write_text("extends: tiktok-us-2024-07\nname: official\nvariants:\n  use: official\n", "utf-8")
+    pack = load_policy(path)
+    assert pack.variants.sku_limit == 300 and "300" in pack.variants.sku_limit_source
+    from shelfcheck.explain import explain_code
+
+    assert "300" in (explain_code("sku_count_exceeded", "en", str(path)) or "")
+    assert "100" in (explain_code("sku_count_exceeded", "en", None) or "")
+
+
+def test_a_product_rule_can_be_switched_off_or_downgraded(ws: Workspace) -> None:
+    path = ws.root / "soft.yaml"
+    path.write_text("extends: tiktok-us-2024-07\nname: soft\nrules:\n  variant_duplicate: {severity: warning}\n"
+                    "  variant_value_missing: {enabled: false}\n", "utf-8")
+    rows = [_variant(ws, "S-1", "S", "Color: Red; Size: M", True),
+            _variant(ws, "S-2", "S", "Color: Red; Size: M", False),
+            _variant(ws, "S-3", "S", "Color: Red", False)]
+    product = _product(_check(ws, rows, policy=path), "S")
+    assert [(f.code, f.severity.label) for f in product.findings] == [("variant_duplicate", "warning")]
+    assert product.status == "pass"
+
+
+def test_every_product_code_is_registered_documented_and_translated() -> None:
+    pack = load_policy()
+    for code in PRODUCT_CODES:
+        rule = RULES[code]
+        assert rule.scope == "product" and rule.family == "variants"
+        assert code in pack.rules
+        for lang in ("en", "zh"):
+            cat = catalogue(lang)
+            assert cat.has(code, "message") and cat.has(code, "fix"), (code, lang)
+        assert catalogue("zh").has(code, "summary") and catalogue("zh").has(code, "why")
+
+
+def test_product_findings_in_chinese(ws: Workspace) -> None:
+    rows = [_variant(ws, "Z-1", "Z", "Color: Red; Size: M", True),
+            _variant(ws, "Z-2", "Z", "Color: Red; Size: M", False, title="Another Storage Box Title"),
+            _variant(ws, "Z-3", "Z", "Color: Blue", False)]
+    product = _product(_check(ws, rows), "Z")
+    assert sorted(_codes(product)) == ["product_field_conflict", "variant_duplicate", "variant_value_missing"]
+    cat = catalogue("zh")
+    for f in product.findings:
+        for text in (cat.message(f), cat.fix(f)):
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in text) and "{" not in text, text
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming: products across chunks and worker processes
+# --------------------------------------------------------------------------------------------
+
+
+def test_tracker_fills_and_groups_in_one_pass() -> None:
+    fields = ["seller_sku", "product_key", "title", "description", "sales_attributes"]
+    tracker = ProductTracker(fields, {})
+    long = "A long description. " * 40
+    rows = [{"seller_sku": "A", "product_key": "P", "title": "T", "description": long, "sales_attributes": "Size: S"},
+            {"seller_sku": "B", "product_key": "P", "sales_attributes": "Size: M"},
+            {"seller_sku": "C", "product_key": "P", "description": long + "!", "sales_attributes": "Size: L"}]
+    fills = [tracker.note(n + 2, lambda f, r=r: r.get(f, "")) for n, r in enumerate(rows)]
+    assert fills == [{}, {"title": "T", "description": long}, {"title": "T"}]
+    (product,) = list(tracker.products())
+    conflict = product.conflicts["description"]
+    assert [g.rows for g in conflict] == [[2, 3], [4]]
+    assert conflict[1].value.endswith("…") and len(conflict[1].value) <= 120
+
+
+def _big_catalogue(ws: Workspace, products: int, size: int) -> Path:
+    rows = []
+    for p in range(products):
+        for s in range(size):
+            row = {"seller_sku": f"P{p}-{s}", "product_key": f"P{p}", "title": "", "category": "",
+                   "sales_attributes": f"Size: {s % (size - 1)}" if p % 50 == 0 else f"Size: {s}"}
+            if s == 0:
+                row.update(title=CLEAN_LISTING["title"], category=CLEAN_LISTING["category"])
+            rows.append(row)
+    return write_csv(ws.root / "big.csv", rows)
+
+
+def test_products_are_the_same_with_worker_processes(ws: Workspace) -> None:
+    path = _big_catalogue(ws, 300, 4)  # 1,200 rows: several chunks, rules in workers
+    one = run("check", path, "--format", "json", "--jobs", "1", "--no-cache", cwd=ws.root)
+    two = run("check", path, "--format", "json", "--jobs", "3", "--no-cache", cwd=ws.root)
+    assert one.returncode == two.returncode == 1, (one.stderr, two.stderr)
+    a, b = json.loads(one.stdout), json.loads(two.stdout)
+    assert a["products"] == b["products"] and a["listings"] == b["listings"]
+    assert a["summary"]["products"] == 300
+    dupes = [p["product_key"] for p in a["products"] if any(f["code"] == "variant_duplicate" for f in p["findings"])]
+    assert dupes == [f"P{p}" for p in range(0, 300, 50)]
+    # Filled from the product's first row, in the workers too: no title_missing on any row.
+    assert not any(f["code"] == "title_missing" for item in b["listings"] for f in item["findings"])
+
+
+# --------------------------------------------------------------------------------------------
+# A product with variants through every reporter
+# --------------------------------------------------------------------------------------------
+
+
+def _shirt_catalogue(ws: Workspace) -> Path:
+    rows = [_variant(ws, "TEE-R-M", "TEE", "Color: Red; Size: M", True, sku_image="img/1.jpg"),
+            _variant(ws, "TEE-R-L", "TEE", "Color: Red; Size: L", False),
+            _variant(ws, "TEE-R-L2", "TEE", "Color: Red; Size: L", False),
+            _variant(ws, "TEE-B", "TEE", "Color: Blue", False, category="Kitchenware"),
+            ws.listing(seller_sku="MUG-1")]
+    return write_csv(ws.root / "shirts.csv", rows)
+
+
+def test_json_report_has_products_with_skus_rows_and_findings(ws: Workspace) -> None:
+    path = _shirt_catalogue(ws)
+    proc = run("check", path, "--format", "json", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [item["row"] for item in report["listings"]] == [2, 3, 4, 5, 6]  # the per-row view stays
+    assert all(not item["findings"] for item in report["listings"])
+    tee, mug = report["products"]
+    assert tee["product_key"] == "TEE" and tee["rows"] == [2, 3, 4, 5] and tee["status"] == "fail"
+    assert {f["code"]: f["rows"] for f in tee["findings"]} == {
+        "product_field_conflict": [2, 3, 4, 5], "variant_duplicate": [3, 4], "variant_value_missing": [5]}
+    first = tee["skus"][0]
+    assert first == {"sales_attributes": {"Color": "Red", "Size": "M"}, "sku_image": "img/1.jpg", "row": 2,
+                     "seller_sku": "TEE-R-M", "status": "pass", "findings": []}
+    assert mug["product_key"] is None and [s["seller_sku"] for s in mug["skus"]] == ["MUG-1"]
+    summary = report["summary"]
+    assert (summary["products"], summary["products_passed"], summary["products_failed"]) == (2, 1, 1)
+    assert summary["errors"] == 3 and report["by_code"]["variant_duplicate"] == 1
+
+
+def test_every_reporter_shows_the_product_findings_once(ws: Workspace) -> None:
+    path = _shirt_catalogue(ws)
+    outputs = {}
+    for fmt in ("table", "html", "xlsx", "csv", "sarif", "junit"):
+        out = ws.root / f"report.{fmt}"
+        proc = run("check", path, "--format", fmt, "-o", out, "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+        assert proc.returncode == 1, (fmt, proc.stderr)  # product-level errors alone fail the run
+        outputs[fmt] = out
+    table = outputs["table"].read_text("utf-8")
+    assert table.count("variant_duplicate") == 1 and "product TEE · 4 SKUs · rows 2–5" in table
+    assert "2 products: 1 pass, 1 fail" in table
+    page = outputs["html"].read_text("utf-8")
+    assert page.count('<tr class="finding') == page.count('<tr class="finding product-finding"') == 3
+    assert page.count('class="finding product-finding" data-sev="error" data-code="variant_duplicate"') == 1
+    assert '<section id="products"' in page
+    assert "Color: Red; Size: L" in page
+    sheet = openpyxl.load_workbook(outputs["xlsx"])["summary"]
+    listed = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "variant_duplicate"]
+    assert len(listed) == 2 and listed[-1][5] == "3–4"  # counted by code, then once at its product
+    back = list(csv.reader(io.StringIO(outputs["csv"].read_text("utf-8-sig"))))
+    assert len(back) == 6 and "variant_duplicate" not in outputs["csv"].read_text("utf-8-sig")  # rows back as they were
+    sarif = json.loads(outputs["sarif"].read_text("utf-8"))
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "variant_duplicate"]
+    assert len(results) == 1
+    assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    assert [loc["physicalLocation"]["region"]["startLine"] for loc in results[0]["relatedLocations"]] == [4]
+    assert results[0]["properties"]["rows"] == [3, 4]
+    junit = outputs["junit"].read_text("utf-8")
+    assert junit.count('type="variant_duplicate"') == 1
+
+
+def test_table_in_chinese_names_the_product(ws: Workspace) -> None:
+    proc = run("check", _shirt_catalogue(ws), "--lang", "zh", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    assert "商品 TEE · 4 个 SKU" in proc.stdout and "共 2 个商品" in proc.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts: TikTok's template with Variation columns, Chinese ERP exports
+# --------------------------------------------------------------------------------------------
+
+_TT_KEYS = ["category", "brand", "product_name", "product_description", "main_image", "parent_sku",
+            "variation_1", "variation_2", "variant_image", "price", "quantity", "seller_sku"]
+_TT_HEADER = ["Category", "Brand", "Product Name", "Product Description", "Main Product Image", "Parent SKU",
+              "Variation", "Variation 2", "Variant Image", "Retail Price (Local Currency)",
+              "Quantity in US Warehouse", "Seller SKU"]
+_TT_REQUIRED = ["Mandatory", "Optional", "Mandatory", "Mandatory", "Mandatory", "Optional", "Optional",
+                "Optional", "Optional", "Mandatory", "Mandatory", "Optional"]
+
+
+def _tiktok_template(ws: Workspace) -> Path:
+    images = ws.clean_images(3)
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Template"
+    sheet.append(_TT_KEYS)
+    sheet.append(_TT_HEADER)
+    sheet.append(_TT_REQUIRED)
+    title = CLEAN_LISTING["title"]
+    base = [CLEAN_LISTING["category"], "Tidyhome", title, "A clear box with a lid.", images]
+    sheet.append(base + ["BOX", "Color: Clear", "Size: 12 L", "img/1.jpg", "12.99", "40", "TT-CL-12"])
+    sheet.append(base + ["BOX", "Color: Clear", "Size: 20 L", "", "15.99", "30", "TT-CL-20"])
+    sheet.append(base + ["BOX", "Color: Clear", "Size: 20 L", "", "15.99", "30", "TT-CL-20B"])
+    sheet.append(base + ["BOX", "Color: Blue", "", "", "12.99", "30", "TT-BL"])
+    sheet.append(base[:2] + [title, "", ""] + ["", "Grey", "", "", "9.99", "5", "TT-SOLO"])
+    path = ws.root / "tiktok_template.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_tiktok_template_with_variation_columns(ws: Workspace) -> None:
+    path = _tiktok_template(ws)
+    proc = run("check", path, "--format", "json", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["summary"]["header_row"] == 2
+    assert report["summary"]["skipped_rows"] == [{"row": 3, "kind": "requirements"}]
+    box, solo = report["products"]
+    assert box["product_key"] == "BOX" and box["rows"] == [4, 5, 6, 7]
+    assert [s["sales_attributes"] for s in box["skus"]] == [
+        {"Color": "Clear", "Size": "12 L"}, {"Color": "Clear", "Size": "20 L"},
+        {"Color": "Clear", "Size": "20 L"}, {"Color": "Blue"}]
+    assert box["skus"][0]["sku_image"] == "img/1.jpg"
+    assert {f["code"]: f["rows"] for f in box["findings"]} == {"variant_duplicate": [5, 6],
+                                                               "variant_value_missing": [7]}
+    assert solo["product_key"] is None and solo["skus"][0]["sales_attributes"] == {"Variation": "Grey"}
+    used = {c["header"] for c in report["summary"]["ignored_columns"]}
+    assert not used & {"Parent SKU", "Variation", "Variation 2", "Variant Image"}
+
+
+def _erp_csv(ws: Workspace, header: list[str], rows: list[list[str]], encoding: str = "gbk") -> Path:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows([header, *rows])
+    path = ws.root / "erp.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def test_erp_export_with_chinese_headers_and_colour_size_columns(ws: Workspace) -> None:
+    images = ws.clean_images(3)
+    c = CLEAN_LISTING
+    header = ["SKU", "父SKU", "商品标题", "颜色", "尺码", "SKU图片", "主图", "售价", "库存", "品牌", "类目", "原产国",
+              "产地标识", "制造商", "制造商地址"]
+    first = [c["title"], "", "", "", images, "12.99", "40", c["brand"], c["category"], c["country_of_origin"],
+             c["origin_label"], c["manufacturer_name"], c["manufacturer_address"]]
+    rows = [["DXM-R-S", "DXM"] + first[:1] + ["红", "S", "img/1.jpg"] + first[4:],
+            ["DXM-R-M", "DXM", "", "红", "M", "img/2.jpg", "", "12.99", "40", "", "", "", "", "", ""],
+            ["DXM-R-M2", "DXM", "", "红", "M", "", "", "12.99", "40", "", "", "", "", "", ""],
+            ["DXM-B", "DXM", "", "蓝", "", "", "", "12.99", "40", "", "", "", "", "", ""]]
+    proc = run("check", _erp_csv(ws, header, rows), "--format", "json", "--lang", "zh", "--as-of", "2024-08-01",
+               "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert all(not item["findings"] for item in report["listings"])  # child rows take the product's values
+    (product,) = report["products"]
+    assert product["product_key"] == "DXM"
+    assert product["skus"][1]["sales_attributes"] == {"Color": "红", "Size": "M"}
+    assert {f["code"]: f["rows"] for f in product["findings"]} == {"variant_duplicate": [3, 4],
+                                                                   "variant_value_missing": [5]}
+    assert all("商品 DXM" in f["message"] for f in product["findings"])
+
+
+def test_erp_export_with_spec_name_and_value_columns(ws: Workspace) -> None:
+    images = ws.clean_images(3)
+    c = CLEAN_LISTING
+    header = ["子SKU", "主SKU", "产品标题", "规格名1", "规格值1", "规格名2", "规格值2", "图片1", "售价", "库存",
+              "类目", "原产国", "产地标识", "制造商", "制造商地址"]
+    tail = [c["category"], c["country_of_origin"], c["origin_label"], c["manufacturer_name"], c["manufacturer_address"]]
+    rows = [["MB-1", "MB", c["title"], "Color", "Red", "Size", "S", images, "9.9", "5", *tail],
+            ["MB-2", "MB", c["title"], "Color", "Red", "Size", "M", images, "9.9", "5", *tail]]
+    proc = run("check", _erp_csv(ws, header, rows, "utf-8-sig"), "--format", "json", "--as-of", "2024-08-01",
+               "--no-cache", cwd=ws.root)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    (product,) = json.loads(proc.stdout)["products"]
+    assert [s["sales_attributes"] for s in product["skus"]] == [{"Color": "Red", "Size": "S"},
+                                                               {"Color": "Red", "Size": "M"}]
+    assert product["status"] == "pass" and not product["findings"]
