@@ -24,6 +24,7 @@ __all__ = [
     "ChannelPolicy",
     "CreateProductPolicy",
     "DocumentPolicy",
+    "FixPolicy",
     "ImagePolicy",
     "IngredientPolicy",
     "InventoryPolicy",
@@ -41,7 +42,7 @@ __all__ = [
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
 THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants",
-                    "create_product", "upload_quota")
+                    "create_product", "upload_quota", "fix")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -229,6 +230,25 @@ class ChannelPolicy(_Strict):
     source: str = ""
 
 
+class FixPolicy(_Strict):
+    """How ``shelfcheck fix`` rewrites what it can (the sizes and byte limit come from ``images``,
+    the SKU length from ``sku``)."""
+
+    image_margin: float = Field(ge=0, lt=0.5, description="white margin around a padded product, "
+                                                           "as a fraction of the side")
+    jpeg_quality: int = Field(ge=1, le=100, description="JPEG quality of a fixed image")
+    jpeg_min_quality: int = Field(ge=1, le=100, description="lowest quality tried to fit the byte limit")
+    inci_typo_min_score: float = Field(ge=0, le=100, description="similarity (0-100) from which a "
+                                                                 "spelling correction is suggested")
+    backdrop_min_channel: int = Field(ge=0, le=255, description="a backdrop is lifted to white only "
+                                                                "when its colour has min(R,G,B) at least this")
+    backdrop_tolerance: int = Field(ge=0, le=255, description="a uniform backdrop: its pixels within this of "
+                                                              "its colour, per channel")
+    backdrop_min_share: float = Field(ge=0, le=1, description="a uniform backdrop: the share of the border "
+                                                              "bands within the tolerance of its colour")
+    source: str = ""
+
+
 class OriginPolicy(_Strict):
     """Country-of-origin marking: names that may not stand for a country, and what to write."""
 
@@ -293,6 +313,7 @@ class Policy(_Strict):
     variants: VariantPolicy
     create_product: CreateProductPolicy
     upload_quota: UploadQuotaPolicy
+    fix: FixPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}
