@@ -11,6 +11,7 @@ The numbers live in the packs only: a threshold has no default here. A pack that
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -24,17 +25,23 @@ __all__ = [
     "ImagePolicy",
     "IngredientPolicy",
     "InventoryPolicy",
+    "IdentifierPolicy",
     "LockPolicy",
     "OriginPolicy",
+    "PackagePolicy",
     "Policy",
+    "PricePolicy",
+    "QuantityPolicy",
     "RuleSetting",
     "SkuPolicy",
     "TitlePolicy",
+    "WeightUnitPolicy",
     "WhiteBackground",
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
-THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel")
+THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "package", "price",
+                    "quantity", "identifier")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -119,6 +126,61 @@ class ChannelPolicy(_Strict):
     source: str = ""
 
 
+DimensionUnit = Literal["CENTIMETER", "INCH"]
+
+
+class WeightUnitPolicy(_Strict):
+    """One weight unit the platform takes: how many decimals, and the dimension unit it pairs with."""
+
+    decimals: int = Field(ge=0)
+    pairs_with: DimensionUnit
+
+
+class PackagePolicy(_Strict):
+    """Package weight and dimensions as Create Product takes them (US)."""
+
+    kilogram: WeightUnitPolicy
+    pound: WeightUnitPolicy
+    dimension_units: tuple[DimensionUnit, ...]
+    dimension_decimals: int = Field(ge=0, description="0: whole numbers only")
+    source: str = ""
+
+    def weight_unit(self, unit: str) -> WeightUnitPolicy | None:
+        """The rules of a platform weight unit (``KILOGRAM``, ``POUND``), ``None`` for others."""
+        return {"KILOGRAM": self.kilogram, "POUND": self.pound}.get(unit)
+
+
+class PricePolicy(_Strict):
+    """The range of a SKU price (and list price, sale price) in the shop's currency."""
+
+    min: Decimal = Field(gt=0)
+    max: Decimal = Field(gt=0)
+    currency: str
+    sale_price_warehouses: tuple[str, ...] = Field(
+        description="warehouse countries (shop.yaml warehouse) whose SKUs need a sale_price")
+    source: str = ""
+
+
+class QuantityPolicy(_Strict):
+    """The stock quantity a SKU may be created with."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+    source: str = ""
+
+
+class IdentifierPolicy(_Strict):
+    """Product identifier codes: the digit counts each type takes (GTIN, EAN, UPC, ISBN)."""
+
+    lengths: dict[str, tuple[int, ...]]
+    source: str = ""
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The identifier types, in pack order."""
+        return tuple(self.lengths)
+
+
 class OriginPolicy(_Strict):
     """Country-of-origin marking: names that may not stand for a country, and what to write."""
 
@@ -180,6 +242,10 @@ class Policy(_Strict):
     lock: LockPolicy
     documents: DocumentPolicy
     channel: ChannelPolicy
+    package: PackagePolicy
+    price: PricePolicy
+    quantity: QuantityPolicy
+    identifier: IdentifierPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}
