@@ -320,7 +320,8 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
     key = hashlib.sha256(f"{sku}\n{content_hash}".encode()).hexdigest()[:32]
     body = build_product_body(listing.values, category_id=category_id, image_uris=uris,
                               attribute_ids=attribute_ids, certification_ids=cert_ids,
-                              documents=_documents(run.run.documents, listing), idempotency_key=key)
+                              documents=_documents(run.run.documents, listing), idempotency_key=key,
+                              columns=listing.columns)
     if not force:
         check = client.check_listing(body)
         if not check.passed:

@@ -161,7 +161,8 @@ def absent_columns(run: Any, columns: Iterable[str]) -> tuple[list[str], list[st
     required = dict(REQUIRED_COLUMNS)
     shop = getattr(run, "shop", None)
     policy = getattr(run, "policy", None)
-    if shop is not None and policy is not None and getattr(shop, "warehouse", None) in policy.price.sale_price_warehouses:
+    warehouse = getattr(shop, "warehouse", None)
+    if policy is not None and warehouse is not None and warehouse in policy.price.sale_price_warehouses:
         required["sale_price"] = "sale_price_missing"
     for name, code in required.items():
         if name in have or (name.startswith("package_") and name != "package_weight"

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shelfcheck.ingest.package import DIMENSIONS, read_package
 from shelfcheck.model import Document
 
 __all__ = ["ATTRIBUTE_NAMES", "CERTIFICATION_NAMES", "build_product_body", "read_product_body"]
@@ -45,9 +46,32 @@ def _epoch(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc).timestamp())
 
 
+def _package_fields(values: Mapping[str, str], columns: Mapping[str, str]) -> dict[str, Any]:
+    """``package_weight`` and ``package_dimensions`` in the platform's units (500 g → 0.5
+    KILOGRAM); a value that cannot be read is sent as written, for the platform to refuse."""
+    pkg = read_package(values, columns)
+    out: dict[str, Any] = {}
+    weight = pkg.weight
+    if weight is not None and weight.platform_unit is not None:
+        out["package_weight"] = {"value": f"{weight.value.normalize():f}", "unit": weight.platform_unit}
+    elif values.get("package_weight"):
+        out["package_weight"] = {"value": values["package_weight"]}
+    dims = [pkg.dimensions.get(name) for name in DIMENSIONS]
+    units = {m.platform_unit for m in dims if m is not None}
+    if all(m is not None for m in dims) and len(units) == 1 and None not in units:
+        out["package_dimensions"] = {key: f"{m.value.normalize():f}" for key, m in  # type: ignore[union-attr]
+                                     zip(("length", "width", "height"), dims)}
+        out["package_dimensions"]["unit"] = units.pop()
+    elif any(values.get(name) for name in (*DIMENSIONS, "package_dimensions")):
+        out["package_dimensions"] = {key: values.get(name) or values.get("package_dimensions", "")
+                                     for key, name in zip(("length", "width", "height"), DIMENSIONS)}
+    return out
+
+
 def build_product_body(values: Mapping[str, str], *, category_id: str, image_uris: Sequence[str],
                        attribute_ids: Mapping[str, str], certification_ids: Mapping[str, str],
-                       documents: Sequence[Document] = (), idempotency_key: str | None = None) -> dict[str, Any]:
+                       documents: Sequence[Document] = (), idempotency_key: str | None = None,
+                       columns: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one catalogue row.
 
     Args:
@@ -58,10 +82,18 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
         certification_ids: certification name → id for this category (from Get Category Rules).
         documents: the Verified documents that apply to the row; each becomes a certification.
         idempotency_key: makes a retried create safe.
+        columns: field → header of the catalogue (a header's unit applies to a bare number).
     """
     sku: dict[str, Any] = {"seller_sku": values.get("seller_sku", "")}
     if values.get("price"):
         sku["price"] = {"amount": values["price"], "currency": "USD"}
+    if values.get("sale_price"):
+        sku.setdefault("price", {"currency": "USD"})["sale_price"] = values["sale_price"]
+    if values.get("list_price"):
+        sku["list_price"] = {"amount": values["list_price"], "currency": "USD"}
+    if values.get("identifier_code"):
+        sku["identifier_code"] = {"code": values["identifier_code"],
+                                  "type": values.get("identifier_code_type", "").strip().upper()}
     quantity: Any = values.get("quantity", "")
     if quantity != "":
         # a number only when it is one the platform could hold; anything else is sent as written
@@ -75,6 +107,7 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
         "category_version": "v2",
         "main_images": [{"uri": uri} for uri in image_uris],
         "skus": [sku],
+        **_package_fields(values, columns if columns is not None else {k: k for k in values}),
     }
     attributes = []
     for field, name in ATTRIBUTE_NAMES.items():
@@ -100,6 +133,26 @@ def build_product_body(values: Mapping[str, str], *, category_id: str, image_uri
     return body
 
 
+def _measure_text(value: Any, unit: Any) -> str:
+    text = str(value).strip() if value is not None else ""
+    return f"{text} {unit}" if text and unit else text
+
+
+def _read_package(body: Mapping[str, Any]) -> dict[str, str]:
+    """The package cells a body stands for (``0.5 KILOGRAM``, ``25 CENTIMETER`` …)."""
+    out: dict[str, str] = {}
+    weight = body.get("package_weight")
+    if isinstance(weight, Mapping) and _measure_text(weight.get("value"), None):
+        out["package_weight"] = _measure_text(weight.get("value"), weight.get("unit"))
+    dims = body.get("package_dimensions")
+    if isinstance(dims, Mapping):
+        for key, name in zip(("length", "width", "height"), DIMENSIONS):
+            text = _measure_text(dims.get(key), dims.get("unit"))
+            if text:
+                out[name] = text
+    return out
+
+
 def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_fields: Mapping[str, str],
                       certification_types: Mapping[str, str]) -> tuple[dict[str, str], list[Document], list[str]]:
     """The catalogue row a body stands for: ``(values, documents, image_uris)``.
@@ -118,6 +171,17 @@ def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_
     price = sku.get("price") or {}
     if isinstance(price, Mapping) and price.get("amount") not in (None, ""):
         values["price"] = str(price["amount"])
+    if isinstance(price, Mapping) and price.get("sale_price") not in (None, ""):
+        values["sale_price"] = str(price["sale_price"])
+    listed = sku.get("list_price") or {}
+    if isinstance(listed, Mapping) and listed.get("amount") not in (None, ""):
+        values["list_price"] = str(listed["amount"])
+    identifier = sku.get("identifier_code") or {}
+    if isinstance(identifier, Mapping) and identifier.get("code"):
+        values["identifier_code"] = str(identifier["code"])
+        if identifier.get("type"):
+            values["identifier_code_type"] = str(identifier["type"])
+    values.update(_read_package(body))
     inventory = sku.get("inventory") or []
     if inventory and isinstance(inventory[0], Mapping) and inventory[0].get("quantity") is not None:
         values["quantity"] = str(inventory[0]["quantity"])
