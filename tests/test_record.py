@@ -95,12 +95,14 @@ BAD = [
 
 # field → header, per layout. Units in the headers, as the templates and ERPs write them.
 LAYOUTS = {
-    "english": {f: f for f in CLEAN} | {"package_weight": "package_weight (lb)", "package_length": "package_length (in)",
-                                        "package_width": "package_width (in)", "package_height": "package_height (in)"},
+    "english": {f: f for f in CLEAN} | {
+        "package_weight": "package_weight (lb)", "package_length": "package_length (in)",
+        "package_width": "package_width (in)", "package_height": "package_height (in)"},
     "tiktok_template": {
         "seller_sku": "Seller SKU", "title": "Product Name", "category": "Category", "brand": "Brand",
         "price": "Retail Price (Local Currency)", "quantity": "Quantity", "country_of_origin": "Country Of Origin",
-        "origin_label": "Origin Label", "manufacturer_name": "Manufacturer", "manufacturer_address": "Manufacturer Address",
+        "origin_label": "Origin Label", "manufacturer_name": "Manufacturer",
+        "manufacturer_address": "Manufacturer Address",
         "description": "Product Description", "list_price": "List Price", "sale_price": "Sale Price",
         "package_weight": "Package Weight(lb)", "package_length": "Package Length(inch)",
         "package_width": "Package Width(inch)", "package_height": "Package Height(inch)",
@@ -205,7 +207,8 @@ def test_the_limits_come_from_the_pack(ws: Workspace) -> None:
     report = json.loads(run("check", catalog, "--policy", pack, "--format", "json", "--as-of", "2024-08-01").stdout)
     found = {f["code"]: f for f in report["listings"][0]["findings"]}
     assert set(found) == {"quantity_out_of_range", "price_out_of_range"}
-    assert found["quantity_out_of_range"]["evidence"]["max"] == 500 and "500" in found["quantity_out_of_range"]["message"]
+    quantity = found["quantity_out_of_range"]
+    assert quantity["evidence"]["max"] == 500 and "500" in quantity["message"]
     assert found["price_out_of_range"]["evidence"]["max"] == "100"
     default = json.loads(run("check", catalog, "--format", "json", "--as-of", "2024-08-01").stdout)
     assert {f["code"] for f in default["listings"][0]["findings"]} == {
