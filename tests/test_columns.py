@@ -194,9 +194,10 @@ def test_tiktok_template_xlsx_is_read_as_is(ws: Workspace) -> None:
     assert first.get("manufacturer_name") == CLEAN_LISTING["manufacturer_name"]
     assert third.title == "Box"
     ignored = {u.header: (u.field, u.status, u.unit) for u in source.plan.ignored()}
-    assert ignored == {"Package Weight(lb)": ("package_weight", "not_checked", "lb"),
-                       "Package Length(inch)": ("package_length", "not_checked", "inch"),
-                       "Variation 1": ("variation_1", "not_checked", None)}
+    # the package columns are read since the product record is checked (issue 12); the unit of
+    # the header stays with the column
+    assert ignored == {"Variation 1": ("variation_1", "not_checked", None)}
+    assert first.get("package_weight") == "1.2" and first.column_of("package_weight") == "Package Weight(lb)"
 
 
 def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
@@ -210,14 +211,15 @@ def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
     assert "title_missing" not in set().union(*codes.values())
     assert "main_images_too_few" not in codes[5]
     assert "main_images_too_few" in codes[6] and "title_too_short" in codes[8]
+    # 1.2 lb (unit from the header) is a good weight; the template gives a length only
+    assert "package_weight_invalid" not in codes[5] and "package_dimensions_missing" in codes[5]
     summary = report["summary"]
     assert summary["header_row"] == 2
     assert summary["skipped_rows"] == [{"row": 3, "kind": "requirements"}, {"row": 4, "kind": "instructions"}]
-    assert [c["header"] for c in summary["ignored_columns"]] == ["Package Weight(lb)", "Package Length(inch)",
-                                                               "Variation 1"]
-    assert summary["ignored_columns"][0] == {"header": "Package Weight(lb)", "column": "I", "position": 9,
-                                             "field": "package_weight", "status": "not_checked", "unit": "lb",
-                                             "did_you_mean": None}
+    assert [c["header"] for c in summary["ignored_columns"]] == ["Variation 1"]  # the package is read now
+    (variation,) = summary["ignored_columns"]
+    assert variation["field"] == "variation_1" and variation["status"] == "not_checked"
+    assert variation["column"] == openpyxl.utils.get_column_letter(variation["position"])
     out = ws.root / "checked.xlsx"
     proc = run("check", path, "--format", "xlsx", "-o", out, "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
@@ -305,7 +307,7 @@ def test_erp_export_gbk_csv(ws: Workspace) -> None:
     status = {u.header: (u.field, u.status) for u in source.plan.uses}
     assert status["父SKU"] == ("product_key", "not_checked")
     assert status["中文名称"] == ("title_zh", "not_checked")
-    assert status["重量(g)"] == ("package_weight", "not_checked")
+    assert status["重量(g)"] == ("package_weight", "used")  # the product record is checked (issue 12)
     assert status["备注"] == (None, "unknown")
     assert status["主图2"] == ("main_images", "used")
 
@@ -315,9 +317,10 @@ def test_erp_export_end_to_end_table_footer_in_chinese(ws: Workspace) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "title_missing" in proc.stdout  # row 4 has no title: a real finding on its row
     footer = "".join(proc.stdout[proc.stdout.rindex("─"):].split())  # the footer wraps, never cuts
-    assert "未使用的列（5）" in footer
+    assert "未使用的列（3）" in footer  # 父SKU, 中文名称, 备注: weight and length are read since issue 12
     assert "'备注'(P):未使用" in footer
-    assert "'重量(g)'(H):package_weight：已识别，本版本尚未使用" in footer
+    assert "'中文名称'(D):title_zh：已识别，本版本尚未使用" in footer
+    assert "重量(g)'(H)" not in footer
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,8 +474,7 @@ def test_library_report_says_how_the_catalogue_was_read(ws: Workspace) -> None:
 
     report = shelfcheck.check(_tiktok_xlsx(ws), jobs=1, cache=False)
     assert report.layout["header_row"] == 2
-    assert [c["field"] for c in report.layout["ignored_columns"]] == ["package_weight", "package_length",
-                                                                     "variation_1"]
+    assert [c["field"] for c in report.layout["ignored_columns"]] == ["variation_1"]  # the package is read
 
 
 def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:
@@ -482,7 +484,7 @@ def test_json_catalogue_keys_are_mapped_too(ws: Workspace) -> None:
     source = open_catalog(path, required=("seller_sku", "title"))
     (listing,) = list(source.listings())
     assert listing.seller_sku == "J-1" and listing.main_images == ["a.jpg", "b.jpg"]
-    assert [(u.header, u.column) for u in source.plan.ignored()] == [("Weight", None)]
+    assert source.plan.ignored() == [] and listing.get("package_weight") == "1"  # "Weight" is read since issue 12
 
 
 def test_joined_images_are_checked_in_worker_processes_too(ws: Workspace) -> None:
