@@ -217,6 +217,41 @@ def test_the_limits_come_from_the_pack(ws: Workspace) -> None:
     assert "1–500" in explain and "1–99999" not in explain
 
 
+def test_the_body_check_reads_the_same_pack_numbers_as_the_rules(ws: Workspace) -> None:
+    """One home per number: the pack that moves the preflight moves the sandbox / dry-run check too."""
+    from shelfcheck.policy import load_policy
+    from shelfcheck.tiktok.listing_rules import check_body
+    from shelfcheck.tiktok.payload import build_product_body
+
+    pack = ws.root / "pack.yaml"
+    pack.write_text("extends: tiktok-us-2024-07\nname: other\nversion: '1'\nquantity: {max: 500}\n"
+                    "package: {dimension_decimals: 2, pound: {decimals: 3, pairs_with: INCH}}\n"
+                    "price: {max: '100'}\nvariants: {official: {max_skus: 1}}\n", "utf-8")
+    values = {"seller_sku": "B-1", "title": "Box", "description": "<p>Box</p>", "price": "120", "quantity": "900",
+              "package_weight": "1.255 lb", "package_length": "12.5 in", "package_width": "8 in",
+              "package_height": "4 in"}
+    body = build_product_body(values, category_id="1", image_uris=["u"], attribute_ids={}, certification_ids={},
+                              skus=[values, dict(values, seller_sku="B-2")])
+    found = {(v.code, v.limit) for v in check_body(body, policy=load_policy(str(pack)))}
+    assert found == {(12052570, "0.01–100"), (12052055, "1–500"), (12052050, "1")}
+    default = {v.code for v in check_body(body, policy=load_policy(None))}
+    assert default == {12052006, 12019012}  # 3 pound decimals, 12.5 in: refused by the default pack
+
+
+def test_a_package_side_without_any_unit_takes_the_paired_one() -> None:
+    from shelfcheck.tiktok.payload import build_package
+
+    assert build_package({"package_weight": "2", "package_length": "30 cm", "package_width": "20 cm",
+                          "package_height": "10 cm"}) == {
+        "package_weight": {"value": "2", "unit": "KILOGRAM"},
+        "package_dimensions": {"length": "30", "width": "20", "height": "10", "unit": "CENTIMETER"}}
+    assert build_package({"package_weight": "1.5 lb", "package_length": "12", "package_width": "8",
+                          "package_height": "5"})["package_dimensions"]["unit"] == "INCH"
+    mixed = build_package({"package_weight": "1 lb", "package_length": "12 in", "package_width": "20 cm",
+                           "package_height": "5 in"})
+    assert mixed["package_dimensions"] == {"length": "12 in", "width": "20 cm", "height": "5 in"}  # as written
+
+
 # The Create Product body ------------------------------------------------------------------------
 
 def test_the_body_carries_the_record_in_platform_units_and_reads_back() -> None:
