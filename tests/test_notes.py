@@ -98,7 +98,10 @@ def test_a_later_check_adds_its_note_through_a_provider(ws: Workspace, monkeypat
     assert [n["code"] for n in notes] == ["inci_dictionary_builtin", "category_tree_missing", "demo_note"]
     assert notes[2]["message"] == "Deeper checks need 3 more files."
     stub_run = SimpleNamespace(datasets=load_datasets(), documents=None)
-    stub_source = SimpleNamespace(columns={"seller_sku": "seller_sku"})  # no ingredients column, no CPI
+    # no ingredients column, no CPI; the columns every product needs are there (else the
+    # record_columns_absent note says so)
+    record = ("description", "price", "package_weight", "package_length", "package_width", "package_height")
+    stub_source = SimpleNamespace(columns={"seller_sku": "seller_sku", **{name: name for name in record}})
     assert [n.code for n in run_notes(stub_run, stub_source)] == ["demo_note"]
 
 

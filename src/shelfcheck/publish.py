@@ -266,22 +266,8 @@ def quota_for(shop: Any, policy: Any, ledger: Any, now: dt.datetime | None = Non
 
 
 def _warehouse_region(shop: Any) -> str | None:
-    """Where the shop ships from (``warehouse`` of the shop profile: a region code or a mapping
-    with ``region``), when the profile says."""
-    if shop is None:
-        return None
-    value = getattr(shop, "warehouse", None)
-    if value is None:
-        value = (getattr(shop, "model_extra", None) or {}).get("warehouse")
-    if isinstance(value, dict):
-        value = value.get("region") or value.get("country")
-    if value is not None and not isinstance(value, str):
-        value = getattr(value, "region", None) or getattr(value, "country", None)
-    return str(value).strip().upper() or None if value else None
-
-
-_PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package_height")
-_BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
+    """Where the shop ships from: the shop profile's ``warehouse`` (a country code, ``CN`` …)."""
+    return getattr(shop, "warehouse", None) if shop is not None else None
 
 
 def _category_attribute_values(cell: str, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -315,20 +301,6 @@ def _category_attribute_values(cell: str, attributes: list[dict[str, Any]]) -> l
             sent.append({"id": value_id, "name": value} if value_id else {"name": value})
         out.append({"id": str(attr.get("id", "")), "values": sent})
     return out
-
-
-def _send_values(listing: Listing) -> dict[str, str]:
-    """The row's values as the body is built from them: a bare package number takes the unit its
-    header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
-    from shelfcheck.ingest.columns import header_unit
-
-    values = dict(listing.values)
-    for name in _PACKAGE_FIELDS:
-        value = values.get(name, "")
-        unit = header_unit(listing.columns.get(name, "")) if value else None
-        if unit and _BARE_NUMBER.match(value):
-            values[name] = f"{value.strip()} {unit}"
-    return values
 
 
 def _violation_codes(violations: list[Violation]) -> list[str]:
@@ -491,11 +463,12 @@ def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Pa
         body, rules, attributes = prepared
     else:
         category = ctx.run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
-        body = build_product_body(_send_values(listing), category_id=getattr(category, "id", None) or "",
+        body = build_product_body(listing.values, columns=listing.columns,
+                                  category_id=getattr(category, "id", None) or "",
                                   image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={},
                                   documents=(), idempotency_key=_idempotency_key(sku, listing, images))
         rules = attributes = None
-    violations = check_body(body, limits=ctx.run.run.policy.create_product, rules=rules, attributes=attributes,
+    violations = check_body(body, policy=ctx.run.run.policy, rules=rules, attributes=attributes,
                             warehouse_region=ctx.warehouse_region)
     codes = _violation_codes(violations)
     request_id = ""
@@ -545,7 +518,7 @@ def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | N
         uris.append(platform.upload(path, digest))
     rules = platform.rules(category_id) if category_id else None
     attributes = platform.attributes(category_id) if category_id else None
-    body = build_product_body(_send_values(listing), category_id=category_id, image_uris=uris,
+    body = build_product_body(listing.values, columns=listing.columns, category_id=category_id, image_uris=uris,
                               attribute_ids=attribute_ids, certification_ids=cert_ids,
                               documents=_documents(run.run.documents, listing),
                               idempotency_key=_idempotency_key(listing.seller_sku, listing, images),

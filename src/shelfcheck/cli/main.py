@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "api": "api:app",             # api sign
     "auth": "auth:app",           # auth url | exchange | refresh
     "columns": "columns",         # how each column of a catalogue is read
+    "fix": "fix:fix_command",     # write a fixed copy of a catalogue and its change log
 }
 
 

@@ -13,6 +13,9 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     inventory,
     ledger,
     values,
+    record,
+    package,
+    pricing,
     cells,
     variants,
 )

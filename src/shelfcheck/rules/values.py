@@ -16,6 +16,8 @@ __all__: list[str] = []
 _PARSERS = {
     "quantity": (parse_int, "value_whole_number", re.compile(r"^[0-9]{1,18}$")),
     "price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
+    "list_price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
+    "sale_price": (parse_price, "value_price", re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$")),
     "model_first_filing_date": (parse_date, "value_date", None),
 }
 family("values", memo=tuple(_PARSERS))
@@ -26,7 +28,8 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
     """A cell cannot be read as what its column means: quantity, price or date.
 
     What it checks:
-        ``quantity`` is a whole number ≥ 0, ``price`` a non-negative amount in USD, and
+        ``quantity`` is a whole number ≥ 0, ``price`` (and ``list_price``, ``sale_price``) a
+        non-negative amount in USD, and
         ``model_first_filing_date`` a ``YYYY-MM-DD`` date — when they are filled.
     Why the platform refuses it:
         The platform rejects a non-numeric stock or price; a date that cannot be read makes the

@@ -151,6 +151,13 @@ FINDING_CODES: dict[str, tuple[int, str]] = {
     "missing_cpc": (12052105, "sync"), "missing_ingredients": (12052104, "sync"),
     "document_expired": (12052385, "sync"), "document_not_verified": (12052105, "sync"),
     "value_invalid": (98001004, "sync"),
+    "description_missing": (12052015, "sync"), "description_not_english": (12052346, "sync"),
+    "identifier_code_invalid": (12052591, "sync"),
+    "package_weight_missing": (36009004, "sync"), "package_weight_invalid": (12019011, "sync"),
+    "package_dimensions_missing": (12019012, "sync"), "package_dimensions_invalid": (12052116, "sync"),
+    "price_missing": (12052571, "sync"), "price_out_of_range": (12052570, "sync"),
+    "list_price_below_price": (12052375, "sync"), "sale_price_missing": (12052424, "sync"),
+    "quantity_out_of_range": (12052055, "sync"),
 }
 _DEFAULT_AUDIT_CODE = 12052700  # "violates listing rules" class: failed review
 
@@ -399,7 +406,7 @@ class Sandbox:
         if node is not None and not node.is_leaf:
             raise _Fail(12052024, "Category is not a leaf category.")
         violations = validate_body(
-            body, limits=self.policy.create_product, rules=self.catalog.rules(node) if node else None,
+            body, policy=self.policy, rules=self.catalog.rules(node) if node else None,
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
             warehouse_region=self.config.warehouse_region, known_files=self._file_ids())
         values, documents, uris = read_product_body(
