@@ -20,20 +20,22 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/python examples/make_images.py
 	examples/seed_ledger.sh $(BIN)/shelfcheck $(OUT)/ledger.db
+	$(BIN)/python examples/make_categories.py
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck data import tiktok-categories examples/categories.json --shop sandbox
 	@# Exit status 1 means "findings at error level" — expected for the example catalogue.
-	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --db $(OUT)/ledger.db --as-of 2024-08-01 \
 	  --format json --output $(OUT)/report.json; test $$? -le 1
-	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --db $(OUT)/ledger.db --as-of 2024-08-01 \
 	  --lang zh --format table --output $(OUT)/report-zh.txt; test $$? -le 1
-	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --db $(OUT)/ledger.db --as-of 2024-08-01 \
 	  --format html --output $(OUT)/report.html; test $$? -le 1
-	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --db $(OUT)/ledger.db --as-of 2024-08-01 \
 	  --format xlsx --output $(OUT)/catalog-checked.xlsx; test $$? -le 1
-	$(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
+	SHELFCHECK_DATA_DIR=$(OUT)/data $(BIN)/shelfcheck check examples/catalog.csv --documents examples/documents.csv \
 	  --shop examples/shop.yaml --inventory examples/platform_inventory.csv --db $(OUT)/ledger.db --as-of 2024-08-01; test $$? -le 1
 	@echo
 	@echo "Reports written to $(OUT)/: report.json, report-zh.txt (Chinese table), report.html (open it"

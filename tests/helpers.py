@@ -27,6 +27,12 @@ CLEAN_LISTING: dict[str, str] = {
     "origin_label": "Made in China",
     "manufacturer_name": "Ningbo Tidyhome Plastics Co., Ltd.",
     "manufacturer_address": "No. 88 Jiangnan Road, Yinzhou District, Ningbo, Zhejiang 315100, China",
+    # the record Create Product requires of every product (issue 12)
+    "description": "Clear stackable storage box with a snap-on lid. 12 litres, food-safe PP plastic.",
+    "package_weight": "1.2 lb",
+    "package_length": "13 in",
+    "package_width": "9 in",
+    "package_height": "8 in",
 }
 
 

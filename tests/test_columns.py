@@ -196,7 +196,8 @@ def test_tiktok_template_xlsx_is_read_as_is(ws: Workspace) -> None:
     ignored = {u.header: (u.field, u.status, u.unit) for u in source.plan.ignored()}
     # every column is read: publish sends the package, the variation is the SKU's sales attribute
     assert ignored == {}
-    assert first.get("package_weight") and first.get("package_length")
+    assert first.get("package_weight") == "1.2" and first.column_of("package_weight") == "Package Weight(lb)"
+    assert first.get("package_length")
 
 
 def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
@@ -210,6 +211,8 @@ def test_tiktok_template_end_to_end_json_and_round_trip(ws: Workspace) -> None:
     assert "title_missing" not in set().union(*codes.values())
     assert "main_images_too_few" not in codes[5]
     assert "main_images_too_few" in codes[6] and "title_too_short" in codes[8]
+    # 1.2 lb (unit from the header) is a good weight; the template gives a length only
+    assert "package_weight_invalid" not in codes[5] and "package_dimensions_missing" in codes[5]
     summary = report["summary"]
     assert summary["header_row"] == 2
     assert summary["skipped_rows"] == [{"row": 3, "kind": "requirements"}, {"row": 4, "kind": "instructions"}]

@@ -57,7 +57,8 @@ def test_status_with_nothing_installed_says_what_is_used_instead() -> None:
     assert code == 0 and err == ""
     assert f"data directory: {data_root()}" in out
     lines = {line.split()[0]: line for line in out.splitlines()[1:]}
-    assert set(lines) == {"cosing", "fcc-grantees", "tiktok-errors"}
+    assert set(lines) == {"cosing", "fcc-grantees", "tiktok-errors", "tiktok-categories"}
+    assert "not stored" in lines["tiktok-categories"] and "data pull" in lines["tiktok-categories"]
     assert "not installed" in lines["cosing"] and "built-in list of" in lines["cosing"]
     assert "not installed" in lines["fcc-grantees"]
     ds = load_datasets()
@@ -397,7 +398,8 @@ def test_repository_holds_no_third_party_dataset(shared_data: Path) -> None:
         offenders += [f"{path.relative_to(ROOT)}: {s[:40]}" for s in sentinels if s in text]
     assert offenders == []
     packaged = {p.name for p in (ROOT / "src" / "shelfcheck" / "datasets").iterdir() if p.is_file()}
-    assert packaged == {"__init__.py", "store.py", "download.py", "inci_builtin.txt", "inci_synonyms.yaml"}
+    assert packaged == {"__init__.py", "store.py", "download.py", "platform.py", "pull.py", "inci_builtin.txt",
+                        "inci_synonyms.yaml"}
 
 
 def test_import_error_carries_row_and_column(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,9 +33,22 @@ def example_ledger(tmp_path_factory: pytest.TempPathFactory, example_images: Pat
     return db
 
 
+@pytest.fixture(scope="module")
+def example_categories(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shop's category data as ``make demo`` stores it: the sandbox's tree with the rules
+    and attributes of the example's leaves (``examples/make_categories.py``), imported."""
+    subprocess.run([sys.executable, str(EXAMPLES / "make_categories.py")], check=True)
+    data = tmp_path_factory.mktemp("data")
+    subprocess.run([sys.executable, "-m", "shelfcheck", "data", "import", "tiktok-categories",
+                    str(EXAMPLES / "categories.json"), "--shop", "sandbox"], check=True, capture_output=True,
+                   env={**os.environ, "SHELFCHECK_DATA_DIR": str(data)})
+    return data
+
+
 @pytest.fixture(autouse=True)
-def _use_example_ledger(example_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _use_example_ledger(example_ledger: Path, example_categories: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELFCHECK_DB", str(example_ledger))
+    monkeypatch.setenv("SHELFCHECK_DATA_DIR", str(example_categories))
 
 
 def _check(shop: str, *extra: str) -> tuple[int, dict]:

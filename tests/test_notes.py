@@ -49,8 +49,8 @@ def _render(fmt: str, catalog: Path, lang: str = "en") -> str:
 def test_without_cosing_every_report_says_once_that_the_inci_check_is_limited(ws: Workspace) -> None:
     catalog = _catalogue(ws, **BEAUTY)
     report = json.loads(_render("json", catalog))
-    (note,) = report["summary"]["notes"]
-    assert note["code"] == "inci_dictionary_builtin"
+    note, tree = report["summary"]["notes"]  # each once; the category tree note comes after
+    assert note["code"] == "inci_dictionary_builtin" and tree["code"] == "category_tree_missing"
     assert "shelfcheck data import cosing FILE" in note["message"] and "limited" in note["message"]
     table = _render("table", catalog)
     assert table.count("INCI check limited") == 1
@@ -68,8 +68,9 @@ def test_with_cosing_the_note_names_the_inventory_and_its_date(ws: Workspace) ->
     catalog = _catalogue(ws, **BEAUTY)
     report = json.loads(_render("json", catalog))
     assert report["datasets"]["inci"] == "cosing@2021-12-15"
-    assert report["summary"]["notes"] == [{"code": "inci_dictionary_cosing", "message":
-                                           "INCI names checked against the CosIng inventory of 2021-12-15 (5 names)."}]
+    assert report["summary"]["notes"][0] == {"code": "inci_dictionary_cosing", "message":
+                                             "INCI names checked against the CosIng inventory of 2021-12-15 (5 names)."}
+    assert [n["code"] for n in report["summary"]["notes"][1:]] == ["category_tree_missing"]
     findings = [f for f in report["listings"][0]["findings"] if f["code"] == "ingredient_not_inci"]
     # the dual labels pass; the misspellings keep their error and get the meant name
     assert [(f["evidence"]["name"], f["evidence"]["suggestions"]) for f in findings] == [
@@ -79,7 +80,7 @@ def test_with_cosing_the_note_names_the_inventory_and_its_date(ws: Workspace) ->
 
 
 def test_no_note_when_nothing_is_checked_as_inci(ws: Workspace) -> None:
-    rows = [{k: v for k, v in ws.listing(seller_sku="BOX-1").items() if k != "ingredients"}]
+    rows = [{k: v for k, v in ws.listing(seller_sku="BOX-1").items() if k not in ("ingredients", "category")}]
     catalog = write_csv(ws.root / "catalog.csv", rows)
     assert json.loads(_render("json", catalog))["summary"]["notes"] == []
     assert "Notes:" not in _render("table", catalog)
@@ -94,10 +95,13 @@ def test_a_later_check_adds_its_note_through_a_provider(ws: Workspace, monkeypat
     monkeypatch.setitem(catalogue("en").notes_text, "demo_note", "Deeper checks need {n} more files.")
     catalog = _catalogue(ws, **BEAUTY)
     notes = json.loads(_render("json", catalog))["summary"]["notes"]
-    assert [n["code"] for n in notes] == ["inci_dictionary_builtin", "demo_note"]
-    assert notes[1]["message"] == "Deeper checks need 3 more files."
+    assert [n["code"] for n in notes] == ["inci_dictionary_builtin", "category_tree_missing", "demo_note"]
+    assert notes[2]["message"] == "Deeper checks need 3 more files."
     stub_run = SimpleNamespace(datasets=load_datasets(), documents=None)
-    stub_source = SimpleNamespace(columns={"seller_sku": "seller_sku"})  # no ingredients column, no CPI
+    # no ingredients column, no CPI; the columns every product needs are there (else the
+    # record_columns_absent note says so)
+    record = ("description", "price", "package_weight", "package_length", "package_width", "package_height")
+    stub_source = SimpleNamespace(columns={"seller_sku": "seller_sku", **{name: name for name in record}})
     assert [n.code for n in run_notes(stub_run, stub_source)] == ["demo_note"]
 
 
@@ -122,12 +126,12 @@ def test_the_install_command_in_the_note_is_the_real_one(ws: Workspace) -> None:
     installed = cli(*command.split()[1:-1], str(_small_cosing(ws)))
     assert installed.returncode == 0, installed.stderr
     after = json.loads(cli("check", str(catalog), "--format", "json", "--as-of", "2024-08-01").stdout)
-    assert [n["code"] for n in after["summary"]["notes"]] == ["inci_dictionary_cosing"]
+    assert [n["code"] for n in after["summary"]["notes"]] == ["inci_dictionary_cosing", "category_tree_missing"]
 
 
 def test_the_library_report_carries_the_notes(ws: Workspace) -> None:
     from shelfcheck.api import check
 
     report = check(_catalogue(ws, **BEAUTY), jobs=1)
-    assert [n.code for n in report.notes] == ["inci_dictionary_builtin"]
+    assert [n.code for n in report.notes] == ["inci_dictionary_builtin", "category_tree_missing"]
     assert report.notes[0].values["command"] == "shelfcheck data import cosing FILE"

@@ -307,7 +307,7 @@ def _shirt_catalogue(ws: Workspace) -> Path:
     rows = [_variant(ws, "TEE-R-M", "TEE", "Color: Red; Size: M", True, sku_image="img/1.jpg"),
             _variant(ws, "TEE-R-L", "TEE", "Color: Red; Size: L", False),
             _variant(ws, "TEE-R-L2", "TEE", "Color: Red; Size: L", False),
-            _variant(ws, "TEE-B", "TEE", "Color: Blue", False, category="Kitchenware"),
+            _variant(ws, "TEE-B", "TEE", "Color: Blue", False, category="Kitchenware > Drinkware"),
             ws.listing(seller_sku="MUG-1")]
     return write_csv(ws.root / "shirts.csv", rows)
 
@@ -433,14 +433,17 @@ def _erp_csv(ws: Workspace, header: list[str], rows: list[list[str]], encoding: 
 def test_erp_export_with_chinese_headers_and_colour_size_columns(ws: Workspace) -> None:
     images = ws.clean_images(3)
     c = CLEAN_LISTING
+    # the product record (description, package) on the first row only, as an ERP exports it
     header = ["SKU", "父SKU", "商品标题", "颜色", "尺码", "SKU图片", "主图", "售价", "库存", "品牌", "类目", "原产国",
-              "产地标识", "制造商", "制造商地址"]
+              "产地标识", "制造商", "制造商地址", "商品描述", "重量(g)", "长(cm)", "宽(cm)", "高(cm)"]
     first = [c["title"], "", "", "", images, "12.99", "40", c["brand"], c["category"], c["country_of_origin"],
-             c["origin_label"], c["manufacturer_name"], c["manufacturer_address"]]
+             c["origin_label"], c["manufacturer_name"], c["manufacturer_address"], c["description"], "540", "33",
+             "23", "20"]
+    blank = [""] * 11
     rows = [["DXM-R-S", "DXM"] + first[:1] + ["红", "S", "img/1.jpg"] + first[4:],
-            ["DXM-R-M", "DXM", "", "红", "M", "img/2.jpg", "", "12.99", "40", "", "", "", "", "", ""],
-            ["DXM-R-M2", "DXM", "", "红", "M", "", "", "12.99", "40", "", "", "", "", "", ""],
-            ["DXM-B", "DXM", "", "蓝", "", "", "", "12.99", "40", "", "", "", "", "", ""]]
+            ["DXM-R-M", "DXM", "", "红", "M", "img/2.jpg", "", "12.99", "40"] + blank,
+            ["DXM-R-M2", "DXM", "", "红", "M", "", "", "12.99", "40"] + blank,
+            ["DXM-B", "DXM", "", "蓝", "", "", "", "12.99", "40"] + blank]
     proc = run("check", _erp_csv(ws, header, rows), "--format", "json", "--lang", "zh", "--as-of", "2024-08-01",
                "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
@@ -458,8 +461,9 @@ def test_erp_export_with_spec_name_and_value_columns(ws: Workspace) -> None:
     images = ws.clean_images(3)
     c = CLEAN_LISTING
     header = ["子SKU", "主SKU", "产品标题", "规格名1", "规格值1", "规格名2", "规格值2", "图片1", "售价", "库存",
-              "类目", "原产国", "产地标识", "制造商", "制造商地址"]
-    tail = [c["category"], c["country_of_origin"], c["origin_label"], c["manufacturer_name"], c["manufacturer_address"]]
+              "类目", "原产国", "产地标识", "制造商", "制造商地址", "产品描述", "包装重量(kg)", "包装尺寸(cm)"]
+    tail = [c["category"], c["country_of_origin"], c["origin_label"], c["manufacturer_name"], c["manufacturer_address"],
+            c["description"], "0.54", "33x23x20"]
     rows = [["MB-1", "MB", c["title"], "Color", "Red", "Size", "S", images, "9.9", "5", *tail],
             ["MB-2", "MB", c["title"], "Color", "Red", "Size", "M", images, "9.9", "5", *tail]]
     proc = run("check", _erp_csv(ws, header, rows, "utf-8-sig"), "--format", "json", "--as-of", "2024-08-01",

@@ -49,6 +49,21 @@ def _client(base: str) -> ApiClient:
                      base_url=base)
 
 
+@pytest.fixture(scope="module")
+def sandbox_bundle() -> Path:
+    subprocess.run([sys.executable, str(EXAMPLES / "make_categories.py")], check=True)
+    return EXAMPLES / "categories.json"
+
+
+@pytest.fixture(autouse=True)
+def sandbox_tree(sandbox_bundle: Path) -> None:
+    """The shop's category data as `data pull` from the sandbox stores it (the example's bundle):
+    preflight then knows the sandbox's leaves, so what passes it is what the sandbox takes."""
+    from shelfcheck.datasets.platform import import_categories
+
+    import_categories(sandbox_bundle, shop="sandbox")
+
+
 def _passing_skus() -> list[str]:
     import shelfcheck
 

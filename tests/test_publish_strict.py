@@ -31,7 +31,8 @@ from tiktok_helpers import COMPLETE_RECORD, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "tiktok_api" / "samples"
-LIMITS = load_policy(None).create_product
+POLICY = load_policy(None)
+LIMITS = POLICY.create_product
 
 BOX = {"seller_sku": "ST-BOX-01", "title": "Stackable Storage Box with Lid, 12 L, Clear",
        "category": "Home Supplies > Storage & Organisation", "brand": "Tidyhome", "price": "12.99",
@@ -74,6 +75,9 @@ def _catalog(folder: Path, rows: list[dict[str, str]]) -> Path:
     write_csv(path, [{k: r.get(k, "") for k in header} for r in out])
     return path
 
+
+# English, but longer than create_product.description_max_length: only the platform side checks it
+LONG_DESCRIPTION = "<p>" + "Sturdy clear storage box with a snap-on lid. " * 230 + "</p>"
 
 # (what the seller wrote, the platform's code the sandbox answers with)
 REFUSALS = [
@@ -141,7 +145,8 @@ def test_china_warehouse_shop_must_send_a_sale_price(tmp_path: Path) -> None:
 def test_category_certification_required_by_the_rules(tmp_path: Path) -> None:
     row = {**BOX, "seller_sku": "ST-EB-01", "title": "Wireless Earbuds Bluetooth 5.3 with Charging Case",
            "category": "Phones & Electronics > Audio > Earbuds", "model_number": "EB100", "fcc_id": "2AXYZ-EB100",
-           "model_first_filing_date": "2024-01-15"}
+           "model_first_filing_date": "2024-01-15",
+           "attributes": "Warranty Period: 1 Year"}  # the leaf's required attribute (sent by publish)
     catalog = _catalog(tmp_path, [row])
     with running_sandbox() as (base, _), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         [skipped] = publish(catalog, client=c, ledger=ledger).outcomes  # preflight knows it first
@@ -259,7 +264,8 @@ def test_dry_run_offline_writes_every_request_in_the_official_shape(tmp_path: Pa
     sample = _request_sample()
     catalog = _catalog(tmp_path / "in", [{**BOX, "list_price": "15.99", "identifier_code": "012345678905",
                                           "identifier_code_type": "UPC"},
-                                         {**BOX, "seller_sku": "ST-BAD", "package_weight": "1.2345 kg"}])
+                                         {**BOX, "seller_sku": "ST-BAD", "description": LONG_DESCRIPTION},
+                                         {**BOX, "seller_sku": "ST-PRE", "package_weight": "1.2345 kg"}])
     out = tmp_path / "requests"
     env = dict(os.environ, SHELFCHECK_APP_SECRET="dry-run-secret-NEVER-WRITTEN",
                SHELFCHECK_ACCESS_TOKEN="dry-run-token-NEVER-WRITTEN")
@@ -269,12 +275,14 @@ def test_dry_run_offline_writes_every_request_in_the_official_shape(tmp_path: Pa
     assert res.returncode == 1, res.stderr  # one request would be refused
     summary = json.loads(res.stdout)
     assert {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "dry_run"} == {"ST-BOX-01"}
-    assert summary["failed"] == [{"seller_sku": "ST-BAD", "codes": ["12052006"], "findings": summary["failed"][0]
+    # too many weight decimals: the preflight's package_weight_invalid stops it before any request
+    assert {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "preflight_failed"} == {"ST-PRE"}
+    assert summary["failed"] == [{"seller_sku": "ST-BAD", "codes": ["12052013"], "findings": summary["failed"][0]
                                   ["findings"], "request_id": None}]
     index = json.loads((out / "index.json").read_text("utf-8"))
     assert [e["seller_sku"] for e in index["requests"]] == ["ST-BOX-01", "ST-BAD"]
     assert index["requests"][0]["offline"] == {"passed": True, "violations": []}
-    assert index["requests"][1]["offline"]["violations"][0]["code"] == 12052006
+    assert index["requests"][1]["offline"]["violations"][0]["code"] == 12052013
     for entry in index["requests"]:
         body = json.loads((out / entry["file"]).read_text("utf-8"))
         assert _shape_ok(body, sample) == [], entry["file"]
@@ -289,12 +297,12 @@ def test_dry_run_offline_writes_every_request_in_the_official_shape(tmp_path: Pa
 
 
 def test_dry_run_through_check_product_listing_creates_nothing(tmp_path: Path) -> None:
-    catalog = _catalog(tmp_path / "in", [BOX, {**BOX, "seller_sku": "ST-ZH", "description": "中文描述 box"}])
+    catalog = _catalog(tmp_path / "in", [BOX, {**BOX, "seller_sku": "ST-LONG", "description": LONG_DESCRIPTION}])
     out = tmp_path / "requests"
     with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         summary = publish(catalog, client=c, ledger=ledger, dry_run=True, out=out)
         assert [(o.kind, o.reason) for o in summary.outcomes] == [("skipped", "dry_run"), ("failed", None)]
-        assert summary.outcomes[1].codes == ["12052346"]
+        assert summary.outcomes[1].codes == ["12052013"]
         assert sb.all_products() == [] and ledger.count_attempts() == 0
     index = json.loads((out / "index.json").read_text("utf-8"))
     checked = index["requests"][0]["listing_check"]
@@ -316,20 +324,20 @@ def _valid_body() -> dict:
 
 def test_check_body_passes_a_valid_body_and_judges_each_sku() -> None:
     body = _valid_body()
-    assert check_body(body, limits=LIMITS) == []
+    assert check_body(body, policy=POLICY) == []
     body["skus"].append({"seller_sku": "A-2", "price": {"amount": "0"}, "inventory": [{"quantity": 2}],
                          "sales_attributes": [{"name": "Color", "value_name": "红色"}]})
-    found = {(v.code, v.field) for v in check_body(body, limits=LIMITS)}
+    found = {(v.code, v.field) for v in check_body(body, policy=POLICY)}
     assert found == {(12052570, "skus[1].price.amount"), (12052554, "skus[1].sales_attributes[0].value_name")}
 
 
 def test_check_body_sku_count_from_the_pack() -> None:
     body = _valid_body()
     sku = body["skus"][0]
-    body["skus"] = [dict(sku, seller_sku=f"A-{i}") for i in range(LIMITS.max_skus + 1)]
-    assert [v.code for v in check_body(body, limits=LIMITS)] == [12052050]
-    body["skus"] = body["skus"][:LIMITS.max_skus]
-    assert check_body(body, limits=LIMITS) == []
+    body["skus"] = [dict(sku, seller_sku=f"A-{i}") for i in range(POLICY.variants.platform_max_skus + 1)]
+    assert [v.code for v in check_body(body, policy=POLICY)] == [12052050]
+    body["skus"] = body["skus"][:POLICY.variants.platform_max_skus]
+    assert check_body(body, policy=POLICY) == []
 
 
 def test_check_body_attribute_values_and_required_attributes_and_certifications() -> None:
@@ -338,15 +346,15 @@ def test_check_body_attribute_values_and_required_attributes_and_certifications(
                   {"id": "100336", "name": "Country of Origin", "is_requried": False, "values": []}]
     rules = {"product_certifications": [{"id": "7182", "name": "FCC Test Report", "is_required": True}]}
     body = _valid_body()
-    found = {v.code for v in check_body(body, limits=LIMITS, rules=rules, attributes=attributes)}
+    found = {v.code for v in check_body(body, policy=POLICY, rules=rules, attributes=attributes)}
     assert found == {12052104, 12052105}
     body["product_attributes"] = [{"id": "100392", "values": [{"name": "Wedding"}]}]
     body["certifications"] = [{"id": "7182", "files": [], "expiration_date": 1741234626}]
-    assert [v.code for v in check_body(body, limits=LIMITS, rules=rules, attributes=attributes)] == [12052240]
+    assert [v.code for v in check_body(body, policy=POLICY, rules=rules, attributes=attributes)] == [12052240]
     body["product_attributes"] = [{"id": "100392", "values": [{"id": "999"}]}]
-    assert [v.code for v in check_body(body, limits=LIMITS, rules=rules, attributes=attributes)] == [12052529]
+    assert [v.code for v in check_body(body, policy=POLICY, rules=rules, attributes=attributes)] == [12052529]
     body["product_attributes"] = [{"id": "100392", "values": [{"id": "1001533"}]}]
-    assert check_body(body, limits=LIMITS, rules=rules, attributes=attributes) == []
+    assert check_body(body, policy=POLICY, rules=rules, attributes=attributes) == []
 
 
 def test_every_code_the_checker_answers_has_words_of_our_own() -> None:
@@ -419,14 +427,14 @@ def test_the_unit_of_a_package_header_reaches_the_body(tmp_path: Path, headers: 
 def test_the_limits_are_the_packs(tmp_path: Path) -> None:
     pack = tmp_path / "tight.yaml"
     pack.write_text("extends: tiktok-us-2024-07\nname: tight\nversion: '1'\n"
-                    "create_product: {price_max: '10', max_skus: 1}\n", "utf-8")
-    tight = load_policy(str(pack)).create_product
+                    "price: {max: '10'}\nvariants: {official: {max_skus: 1}}\n", "utf-8")
+    tight = load_policy(str(pack))
     body = _valid_body()
-    assert check_body(body, limits=tight) == []
+    assert check_body(body, policy=tight) == []
     body["skus"][0]["price"]["amount"] = "10.01"
-    assert [v.code for v in check_body(body, limits=tight)] == [12052570]
+    assert [v.code for v in check_body(body, policy=tight)] == [12052570]
     body["skus"].append(dict(body["skus"][0], seller_sku="A-2", price={"amount": "5"}))
-    assert [v.limit for v in check_body(body, limits=tight) if v.code == 12052050] == ["1"]
+    assert [v.limit for v in check_body(body, policy=tight) if v.code == 12052050] == ["1"]
     catalog = _catalog(tmp_path / "in", [BOX])  # 12.99: over this pack's maximum
     with running_sandbox(SandboxConfig(policy=str(pack))) as (base, _), \
             open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:

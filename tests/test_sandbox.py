@@ -30,7 +30,10 @@ from tiktok_helpers import COMPLETE_RECORD, running_sandbox
 CLEAN = {"seller_sku": "SB-001", "title": "Stackable Storage Box with Lid, 12 L, Clear", "price": "12.99",
          "quantity": "40", "brand": "Tidyhome", "country_of_origin": "China", "origin_label": "Made in China",
          "manufacturer_name": "Ningbo Tidyhome Plastics Co., Ltd.",
-         "manufacturer_address": "No. 88 Jiangnan Road, Yinzhou District, Ningbo, Zhejiang 315100, China"}
+         "manufacturer_address": "No. 88 Jiangnan Road, Yinzhou District, Ningbo, Zhejiang 315100, China",
+         # Create Product requires the record too (issue 12): description, package weight and size
+         "description": "<p>Clear stackable storage box with a snap-on lid, 12 litres.</p>",
+         "package_weight": "1.2 lb", "package_length": "13 in", "package_width": "9 in", "package_height": "8 in"}
 
 
 def client(base: str, **kw) -> ApiClient:

@@ -2,7 +2,8 @@
 
 The library API is small: :func:`check` a catalogue to get a :class:`Report`; each
 :class:`ListingResult` holds :class:`Finding` objects with a stable code, a :class:`Severity`, the
-field they point at and the measured evidence. :func:`load_policy` loads a policy pack.
+field they point at and the measured evidence. :func:`load_policy` loads a policy pack;
+:func:`fix` writes a fixed copy of a catalogue and checks it again.
 
 The names below load on first use (``import shelfcheck`` itself costs almost nothing), so the
 command line starts fast and a program that only needs, say, :class:`Severity` does not pay for
@@ -19,6 +20,7 @@ _LAZY = {
     "Preflight": "shelfcheck.api",
     "check": "shelfcheck.api",
     "prepare": "shelfcheck.api",
+    "fix": "shelfcheck.fix",
     "InputError": "shelfcheck.errors",
     "PolicyError": "shelfcheck.errors",
     "ShelfcheckError": "shelfcheck.errors",
@@ -38,6 +40,7 @@ if _TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from shelfcheck.api import Preflight, check, prepare
     from shelfcheck.errors import InputError, PolicyError, ShelfcheckError
     from shelfcheck.findings import Finding, ListingResult, Report, Severity, Summary
+    from shelfcheck.fix import fix
     from shelfcheck.policy import Policy, load_policy
     from shelfcheck.products import Product, Sku
     from shelfcheck.rules.variants import ProductResult
@@ -47,6 +50,10 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'shelfcheck' has no attribute {name!r}")
+    if module == f"shelfcheck.{name}":  # a callable package: shelfcheck.fix(...)
+        value = _importlib.import_module(module)
+        globals()[name] = value
+        return value
     value = getattr(_importlib.import_module(module), name)
     globals()[name] = value  # the next access is a plain attribute
     return value
@@ -72,6 +79,7 @@ __all__ = [
     "Summary",
     "__version__",
     "check",
+    "fix",
     "load_policy",
     "prepare",
 ]

@@ -15,7 +15,8 @@ from shelfcheck.policy import load_policy
 from shelfcheck.rules import RULES, Rule, effective_severity
 from shelfcheck.rules.docs import rule_text
 
-__all__ = ["explain_code", "explain_platform", "rule_info", "rules_json", "rules_table"]
+__all__ = ["coverage_json", "coverage_table", "explain_code", "explain_platform", "rule_info", "rules_json",
+           "rules_table"]
 
 def _severity(rule: Rule, policy: str | None) -> str:
     severity = effective_severity(rule, load_policy(policy))
@@ -106,3 +107,41 @@ def explain_platform(code: str, lang: str = "en", policy: str | None = None) -> 
         return None
     info = explain_platform_code(code, load_datasets(), policy=policy)
     return render_platform_explanation(info, lang, policy=policy) if info is not None else None
+
+
+def coverage_json() -> str:
+    """``explain --coverage --format json``: the coverage rows (:mod:`shelfcheck.diagnose.coverage`)."""
+    import json
+
+    from shelfcheck.datasets import load_datasets
+    from shelfcheck.diagnose.coverage import coverage_rows
+
+    return json.dumps(coverage_rows(load_datasets()), ensure_ascii=False, indent=2) + "\n"
+
+
+def coverage_table(lang: str = "en") -> str:
+    """``explain --coverage``: one line per code, and the counts."""
+    from shelfcheck.datasets import load_datasets
+    from shelfcheck.diagnose.coverage import coverage, coverage_rows
+    from shelfcheck.i18n import catalogue
+
+    cat = catalogue(lang)
+    datasets = load_datasets()
+    rows = coverage_rows(datasets)
+    table = coverage()
+    lines = []
+    for row in rows:
+        if row["findings"]:
+            what = ", ".join(row["findings"])
+        elif row["online_only"]:
+            what = cat.ui("coverage_online", reason=row["online_only"])
+        else:
+            what = cat.ui("coverage_todo", what=table.todo.get(row["code"]) or ", ".join(table.pending(row["code"]))
+                          or "-")
+        lines.append(f"{row['code']:<10} {what}")
+    offline = sum(1 for r in rows if r["findings"])
+    online = sum(1 for r in rows if not r["findings"] and r["online_only"])
+    source = cat.ui("coverage_official") if datasets.errors else cat.ui("coverage_own")
+    lines.append(cat.ui("coverage_summary", codes=len(rows), offline=offline, online=online,
+                        todo=len(rows) - offline - online, source=source))
+    return "\n".join(lines) + "\n"

@@ -90,6 +90,14 @@ class Listing:
             self._images = split_list(self.get("main_images"))
         return self._images
 
+    @property
+    def description(self) -> str:
+        return self.get("description")
+
+    def has_column(self, name: str) -> bool:
+        """True when the catalogue has a column for the canonical field ``name`` (filled or not)."""
+        return name in self.columns
+
     def column_of(self, name: str) -> str:
         """The header text a canonical field was read from (the canonical name when absent)."""
         return self.columns.get(name, name)
@@ -170,11 +178,36 @@ class ShopProfile(BaseModel):
     # ``daily_upload_limit`` states it outright and wins over the tier (None: not known)
     upload_tier: Literal["beginner", "standard", "premium", "pro"] | None = None
     daily_upload_limit: int | None = Field(default=None, ge=0)
+    # Where the shop ships from: a country code (``CN``, ``US`` …). A US shop shipping from a
+    # China warehouse must give every SKU a sale price (contract §2.3).
+    warehouse: str | None = None
+
+    @field_validator("warehouse", mode="before")
+    @classmethod
+    def _warehouse_country(cls, value: Any) -> Any:
+        if value is None or not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return None
+        code = _WAREHOUSE_NAMES.get(text.casefold())
+        if code is None and len(text) == 2 and text.isascii() and text.isalpha():
+            code = text.upper()
+        if code is None:
+            raise ValueError("a country code such as CN or US (or China, United States, 中国, 美国)")
+        return code
 
     @field_validator("seller_id", mode="before")
     @classmethod
     def _id_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+
+# Names a shop profile may give its warehouse country by, besides the two-letter code.
+_WAREHOUSE_NAMES = {
+    "china": "CN", "mainland china": "CN", "prc": "CN", "chn": "CN", "中国": "CN", "中国大陆": "CN", "国内": "CN",
+    "united states": "US", "usa": "US", "u.s.": "US", "us local": "US", "美国": "US", "海外仓美国": "US",
+}
 
 
 @dataclass(slots=True)

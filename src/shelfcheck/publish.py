@@ -265,46 +265,60 @@ def quota_for(shop: Any, policy: Any, ledger: Any, now: dt.datetime | None = Non
     return Quota(limit=int(limit), used=ledger.products_first_recorded_since(midnight), tier=tier)
 
 
-def _warehouse_region(shop: Any) -> str | None:
-    """Where the shop ships from (``warehouse`` of the shop profile: a region code or a mapping
-    with ``region``), when the profile says."""
-    if shop is None:
-        return None
-    value = getattr(shop, "warehouse", None)
-    if value is None:
-        value = (getattr(shop, "model_extra", None) or {}).get("warehouse")
-    if isinstance(value, dict):
-        value = value.get("region") or value.get("country")
-    if value is not None and not isinstance(value, str):
-        value = getattr(value, "region", None) or getattr(value, "country", None)
-    return str(value).strip().upper() or None if value else None
-
-
-_PACKAGE_FIELDS = ("package_weight", "package_length", "package_width", "package_height")
-_BARE_NUMBER = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*$")
-
-
 def _send_values(listing: Listing) -> dict[str, Any]:
     """The row's values as the body is built from them: the quantity as the whole number and the
     price as the plain amount they were read as (``ingest.values.typed``, the parse the rules
-    read: ``1,200`` is sent as 1200, ``$12.99`` as ``12.99``); a bare package number takes the
-    unit its header gives in brackets (``Package Weight(lb)``, ``重量(g)``)."""
-    from shelfcheck.ingest.columns import header_unit
+    read: ``1,200`` is sent as 1200, ``$12.99`` as ``12.99``); the package is read by
+    :func:`~shelfcheck.tiktok.payload.build_package` with the headers' units."""
     from shelfcheck.ingest.values import typed
 
     values: dict[str, Any] = dict(listing.values)
     quantity = typed(listing, "quantity").value
     if quantity is not None:
         values["quantity"] = quantity
-    price = typed(listing, "price").value
-    if price is not None:
-        values["price"] = format(price, "f")
-    for name in _PACKAGE_FIELDS:
-        value = values.get(name, "")
-        unit = header_unit(listing.columns.get(name, "")) if value else None
-        if unit and _BARE_NUMBER.match(value):
-            values[name] = f"{value.strip()} {unit}"
+    for name in ("price", "list_price", "sale_price"):
+        amount = typed(listing, name).value
+        if amount is not None:
+            values[name] = format(amount, "f")
     return values
+
+
+def _warehouse_region(shop: Any) -> str | None:
+    """Where the shop ships from: the shop profile's ``warehouse`` (a country code, ``CN`` …)."""
+    return getattr(shop, "warehouse", None) if shop is not None else None
+
+
+def _category_attribute_values(cell: str, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``attributes`` column as ``product_attributes`` entries for the category's attributes
+    (Get Attributes): each named attribute (by name or id) with its values — a listed value by its
+    id, any other value by its name. Names the category does not have are left out (preflight's
+    ``attribute_value_invalid`` reports them)."""
+    import unicodedata
+
+    from shelfcheck.rules.category_rules import parse_attributes
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    by_key: dict[str, dict[str, Any]] = {}
+    for attr in attributes:
+        for key in (str(attr.get("name", "")), str(attr.get("id", ""))):
+            if key:
+                by_key.setdefault(norm(key), attr)
+    out: list[dict[str, Any]] = []
+    for key, (_, values) in parse_attributes(cell or "").items():
+        attr = by_key.get(key)
+        if attr is None or not values:
+            continue
+        listed = {norm(str(v.get("name", ""))): str(v.get("id", ""))
+                  for v in attr.get("values") or []}
+        ids = {str(v.get("id", "")) for v in attr.get("values") or []}
+        sent = []
+        for value in values:
+            value_id = value if value in ids else listed.get(norm(value))
+            sent.append({"id": value_id, "name": value} if value_id else {"name": value})
+        out.append({"id": str(attr.get("id", "")), "values": sent})
+    return out
 
 
 def _violation_codes(violations: list[Violation]) -> list[str]:
@@ -467,11 +481,12 @@ def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Pa
         body, rules, attributes = prepared
     else:
         category = ctx.run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
-        body = build_product_body(_send_values(listing), category_id=getattr(category, "id", None) or "",
+        body = build_product_body(_send_values(listing), columns=listing.columns,
+                                  category_id=getattr(category, "id", None) or "",
                                   image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={},
                                   documents=(), idempotency_key=_idempotency_key(sku, listing, images))
         rules = attributes = None
-    violations = check_body(body, limits=ctx.run.run.policy.create_product, rules=rules, attributes=attributes,
+    violations = check_body(body, policy=ctx.run.run.policy, rules=rules, attributes=attributes,
                             warehouse_region=ctx.warehouse_region)
     codes = _violation_codes(violations)
     request_id = ""
@@ -519,12 +534,14 @@ def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | N
                 return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
             continue
         uris.append(platform.upload(path, digest))
-    body = build_product_body(_send_values(listing), category_id=category_id, image_uris=uris,
-                              attribute_ids=attribute_ids, certification_ids=cert_ids,
-                              documents=_documents(run.run.documents, listing),
-                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images))
     rules = platform.rules(category_id) if category_id else None
     attributes = platform.attributes(category_id) if category_id else None
+    body = build_product_body(_send_values(listing), columns=listing.columns, category_id=category_id, image_uris=uris,
+                              attribute_ids=attribute_ids, certification_ids=cert_ids,
+                              documents=_documents(run.run.documents, listing),
+                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images),
+                              category_attributes=_category_attribute_values(listing.get("attributes"),
+                                                                            attributes or []))
     return body, rules, attributes
 
 

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "api": "api:app",             # api sign
     "auth": "auth:app",           # auth url | exchange | refresh
     "columns": "columns",         # how each column of a catalogue is read
+    "fix": "fix:fix_command",     # write a fixed copy of a catalogue and its change log
 }
 
 
@@ -217,13 +218,27 @@ def _ledger_for_check(db: str | None) -> Any:
 
 
 def explain(
-    code: Annotated[str, typer.Argument(help="A finding code (e.g. missing_fcc_id).")],
+    code: Annotated[Optional[str], typer.Argument(help="A finding code (e.g. missing_fcc_id) or a platform "
+                                                       "error code (e.g. 12052024).")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="en or zh.")] = None,
     policy: Annotated[Optional[str], typer.Option("--policy", help="Policy pack name or YAML path.")] = None,
+    coverage: Annotated[bool, typer.Option(
+        "--coverage", help="Every Create Product / Check Product Listing error code: the findings that catch "
+                           "it offline, or why only the platform can.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="With --coverage: table or json.")] = "table",
 ) -> None:
     """What a finding code means, why the platform refuses it, and how to fix it."""
     from shelfcheck.explain import explain_code
 
+    if coverage:
+        from shelfcheck.explain import coverage_json, coverage_table
+
+        if fmt not in ("table", "json"):
+            raise fail(f"--format: use table or json, not {fmt!r}")
+        print(coverage_json() if fmt == "json" else coverage_table(pick_lang(lang)), end="")
+        return
+    if code is None:
+        raise fail("give a code (`shelfcheck rules` lists every finding code), or --coverage")
     text = explain_code(code.strip(), pick_lang(lang), policy)
     if text is None:
         raise fail(f"unknown code {code!r}: `shelfcheck rules` lists every finding code")

@@ -14,7 +14,9 @@ Provenance (``Datasets.provenance``, copied into every report's header) maps:
 
 * ``inci`` → the dictionary the INCI check uses: ``"cosing@2021-12-15"`` or ``"builtin"``;
 * each kind (``cosing``, ``fcc-grantees``, ``tiktok-errors``) → ``"<kind>@<dataset date>"``,
-  ``"not installed"`` or ``"unreadable (<why>)"``.
+  ``"not installed"`` or ``"unreadable (<why>)"``;
+* ``tiktok-categories`` → ``"tiktok-categories@<shop>@<date>"`` when the shop's category data was
+  pulled or imported (absent otherwise: a run note says what that leaves unchecked).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary
+from shelfcheck.datasets.platform import PlatformCategories, load_platform
 from shelfcheck.datasets.store import (
     KINDS,
     DatasetError,
@@ -37,6 +40,7 @@ __all__ = [
     "KINDS",
     "DatasetError",
     "Datasets",
+    "PlatformCategories",
     "StoreState",
     "data_dir",
     "dataset_status",
@@ -57,6 +61,8 @@ class Datasets:
         errors: Open API error code → list of ``{message, endpoint, category, source_url,
             blocking}`` rows (one code may have several messages and endpoints); ``None`` when not
             installed.
+        platform: the shop's category tree, rules and attributes from the platform
+            (:mod:`shelfcheck.datasets.platform`); ``None`` when none was pulled or imported.
         provenance: ``inci`` and each kind → its label (see the module docstring).
         manifests: each installed kind → its manifest (source, sha256, rows, dates).
     """
@@ -64,6 +70,7 @@ class Datasets:
     inci: Any = None
     grantees: dict[str, str | None] | None = None
     errors: dict[str, list[dict[str, str]]] | None = None
+    platform: PlatformCategories | None = None
     provenance: dict[str, str] = field(default_factory=dict)
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -111,6 +118,9 @@ def load_datasets(data_dir: str | Path | None = None) -> Datasets:
             ds.grantees = {code: (name or None) for code, name in state.payload.items()}
         elif kind == "tiktok-errors":
             ds.errors = state.payload
+    ds.platform = load_platform(root)
+    if ds.platform is not None:
+        ds.provenance["tiktok-categories"] = ds.platform.label
     if ds.inci is None:
         ds.inci = builtin_dictionary()
     ds.provenance = {"inci": ds.inci.label, **ds.provenance}

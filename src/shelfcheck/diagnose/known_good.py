@@ -34,6 +34,11 @@ KNOWN_GOOD: dict[str, str] = {
     "origin_label": "Made in China",
     "manufacturer_name": "Ningbo Tidyhome Plastics Co., Ltd.",
     "manufacturer_address": "No. 88 Jiangnan Road, Yinzhou District, Ningbo, Zhejiang 315100, China",
+    # the package, as the Create Product body below sends it
+    "package_weight": "1.2 lb",
+    "package_length": "13 in",
+    "package_width": "9 in",
+    "package_height": "8 in",
 }
 
 _COLOURS = ((40, 96, 160), (160, 70, 40), (50, 130, 70))

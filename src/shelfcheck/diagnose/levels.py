@@ -78,13 +78,17 @@ def _level1(pre: SkuPreflight, ledger: Any, sku: str, instant: dt.datetime, lang
     if last is not None and last.outcome == "failed":
         for reason in last.reasons:
             info = describe_reason(reason, lang, pre.run.datasets)
-            still = (info["code"] in found_now) if info["kind"] == "finding" else None
+            # a platform code is still found when a finding that catches it is found now
+            still = (bool(found_now & set(info["findings"])) or None) if info["findings"] else None
+            if info["kind"] == "finding":
+                still = info["code"] in found_now
             recorded_open = recorded_open or still is not False
             level.findings.append({
                 "code": info["code"], "severity": "error", "field": None, "message": info["message"],
                 "fix": info["fix"], "evidence": {"failed_at": format_instant(last.attempted_at),
                                                  "product_id": last.product_id},
-                "source": "ledger", "still_found": still, "fixable": info["fixable"], "retry": info["retry"]})
+                "source": "ledger", "still_found": still, "fixable": info["fixable"], "retry": info["retry"],
+                "caught_by": info["findings"]})
     listed = {f["code"] for f in level.findings}
     for f in pre.errors(exclude=DOCUMENT_FAMILIES | INVENTORY_FAMILIES):
         if f.code not in listed:

@@ -98,10 +98,15 @@ def _table() -> _Table:
             raise ValueError(f"{_DATA}: group {key}: retry {g['retry']!r} is not one of {RETRY}")
         groups[key] = ErrorGroup(key, g["retry"], g["cause"], g["fix"], g.get("fixable", True),
                                  tuple(g.get("findings", ())))
+    from shelfcheck.diagnose.coverage import coverage
+
     by_code: dict[str, list[str]] = {}
     for rule in RULES.values():
         for code in rule.platform:
             by_code.setdefault(code, []).append(rule.code)
+    table = coverage()
+    for code in table.listed:
+        by_code[code] = list(table.findings(code))
     codes: dict[str, CodeEntry] = {}
     for block in data["codes"]:
         group, retry = block["group"], block.get("retry")
@@ -183,6 +188,8 @@ class PlatformExplanation:
     official: tuple[Mapping[str, str], ...]
     source: str  # "shelfcheck" (our table) or "inferred" (group from the official message)
     dataset: str | None = None
+    online_only: str | None = None  # the reason key when only the platform can decide (coverage.yaml)
+    online_reason: Mapping[str, str] = field(default_factory=dict)  # its text, en + zh
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """Plain data; one language when ``lang`` is given, both otherwise."""
@@ -192,7 +199,8 @@ class PlatformExplanation:
         return {"code": self.code, "group": self.group, "retry": self.retry, "fixable": self.fixable,
                 "label": pick(self.label) if self.label else None, "cause": pick(self.cause),
                 "fix": pick(self.fix), "findings": list(self.findings), "source": self.source,
-                "official": [dict(o) for o in self.official], "dataset": self.dataset}
+                "official": [dict(o) for o in self.official], "dataset": self.dataset,
+                "online_only": self.online_only}
 
 
 def normalise_code(text: str) -> str:
@@ -284,9 +292,11 @@ def explain_platform_code(code: str, datasets: Any = None, *, message: str | Non
         group = table.groups[group_key]
         retry = entry.retry or group.retry
         pack = _pack(policy)
+        online, reason = _online(key)
+        findings = entry.findings or (() if online else group.findings)
         return PlatformExplanation(key, group.key, retry, group.fixable and retry != "no",
                                    _filled(group.cause, pack), _filled(group.fix, pack), entry.label,
-                                   entry.findings or group.findings, official, "shelfcheck", label)
+                                   findings, official, "shelfcheck", label, online, reason)
     if not official:
         return None
     messages = [o["message"] for o in official]
@@ -297,8 +307,20 @@ def explain_platform_code(code: str, datasets: Any = None, *, message: str | Non
         group_key = "validation_generic"
     group = table.groups[group_key]
     pack = _pack(policy)
+    online, reason = _online(key)
+    from shelfcheck.diagnose.coverage import coverage
+
+    findings = coverage().findings(key) or (() if online else group.findings)
     return PlatformExplanation(key, group.key, group.retry, group.fixable, _filled(group.cause, pack),
-                               _filled(group.fix, pack), {}, group.findings, official, "inferred", label)
+                               _filled(group.fix, pack), {}, findings, official, "inferred", label, online, reason)
+
+
+def _online(code: str) -> tuple[str | None, Mapping[str, str]]:
+    from shelfcheck.diagnose.coverage import coverage
+
+    table = coverage()
+    reason = table.online_only(code)
+    return reason, (table.reasons.get(reason, {}) if reason else {})
 
 
 def render_platform_explanation(info: PlatformExplanation, lang: str = "en", *, limit: int = 6,
@@ -316,6 +338,8 @@ def render_platform_explanation(info: PlatformExplanation, lang: str = "en", *, 
               f"{head['retry']} {verdict}"]
     if info.findings:
         lines += ["", head["findings"] + " " + ", ".join(info.findings)]
+    elif info.online_reason:
+        lines += ["", head["online_only"] + " " + info.online_reason.get(lang, info.online_reason.get("en", ""))]
     lines.append("")
     if info.official:
         source = f" ({info.dataset})" if info.dataset else ""

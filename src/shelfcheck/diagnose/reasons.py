@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shelfcheck.diagnose.coverage import coverage
 from shelfcheck.diagnose.platform_errors import explain_platform_code, is_platform_code
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
@@ -32,20 +33,24 @@ def _fix(code: str, lang: str) -> str:
 
 
 def describe_reason(reason: str, lang: str = "en", datasets: Any = None) -> dict[str, Any]:
-    """What a recorded reason means: ``{code, kind, message, fix, fixable, retry}``.
+    """What a recorded reason means: ``{code, kind, message, fix, fixable, retry, findings}``.
 
     ``kind`` is ``finding`` (a shelfcheck code), ``platform`` (a platform code) or ``other``;
-    ``fixable`` is ``None`` when nothing is known about the reason.
+    ``fixable`` is ``None`` when nothing is known about the reason; ``findings`` are the finding
+    codes that catch the reason before submission (the code itself for a finding; for a platform
+    code, the findings of the coverage table — empty when only the platform can decide it).
     """
     code = reason.strip()
     if code in RULES:
         return {"code": code, "kind": "finding", "message": _summary(code, lang), "fix": _fix(code, lang),
-                "fixable": _fixable(code), "retry": None}
+                "fixable": _fixable(code), "retry": None, "findings": [code]}
     if is_platform_code(code):
         info = explain_platform_code(code, datasets)
         if info is not None:
             label = info.label.get(lang) if info.label else None
             return {"code": info.code, "kind": "platform",
                     "message": label or info.cause[lang], "fix": info.fix[lang],
-                    "fixable": info.fixable, "retry": info.retry}
-    return {"code": code, "kind": "other", "message": code, "fix": "", "fixable": None, "retry": None}
+                    "fixable": info.fixable, "retry": info.retry,
+                    "findings": list(coverage().findings(info.code))}
+    return {"code": code, "kind": "other", "message": code, "fix": "", "fixable": None, "retry": None,
+            "findings": []}

@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from shelfcheck.ingest.limits import limits
 from shelfcheck.model import Listing
 
-__all__ = ["TYPED_FIELDS", "Typed", "parse_date", "parse_int", "parse_price", "typed"]
+__all__ = ["DIMENSION_UNITS", "TYPED_FIELDS", "WEIGHT_UNITS", "Measure", "Typed", "parse_amount", "parse_date",
+           "parse_dimensions", "parse_int", "parse_length", "parse_price", "parse_weight", "typed", "unit_of"]
 
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 # ASCII digits only (``\d`` would accept Arabic-Indic and full-width digits too).
@@ -90,12 +92,15 @@ class Typed(NamedTuple):
 TYPED_FIELDS: dict[str, Callable[[str], Any]] = {
     "quantity": parse_int,
     "price": parse_price,
+    "list_price": parse_price,
+    "sale_price": parse_price,
     "model_first_filing_date": parse_date,
 }
 _PLAIN: dict[str, tuple[re.Pattern[str], Callable[[str], Any]]] = {
     "quantity": (re.compile(r"^[0-9]{1,18}$"), int),
     "price": (re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,8})?$"), Decimal),
 }
+_PLAIN["list_price"] = _PLAIN["sale_price"] = _PLAIN["price"]
 _EMPTY = Typed(None, None)
 
 
@@ -122,3 +127,139 @@ def _read(name: str, text: str) -> Typed:
         return Typed(TYPED_FIELDS[name](text), None)
     except ValueError as exc:
         return Typed(None, str(exc))
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read a non-negative decimal written the way sellers write one: ``1.2``, ``1,2`` (a decimal
+    comma), ``1,200`` (a thousands separator: a comma before exactly three digits)."""
+    raw = text.strip().replace(" ", "")
+    if raw.startswith("-") and _NUMBER.match(raw[1:].replace(",", ".")[:200]):
+        raise ValueError(f"negative number: {_short(text)!r}")
+    if "," in raw:
+        if "." in raw or re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", raw):
+            raw = raw.replace(",", "")  # 1,200.5 or 1,200: thousands
+        elif raw.count(",") == 1:
+            raw = raw.replace(",", ".")  # 1,2: a decimal comma (Chinese and European ERPs)
+    return _decimal(raw, text, "a number", _MAX_PRICE_DIGITS)
+
+
+# Unit words as sellers and ERPs write them → the unit they mean. The platform takes KILOGRAM or
+# POUND for a weight and CENTIMETER or INCH for dimensions; the others are converted.
+WEIGHT_UNITS: dict[str, str] = {
+    "kg": "KILOGRAM", "kgs": "KILOGRAM", "kilo": "KILOGRAM", "kilos": "KILOGRAM", "kilogram": "KILOGRAM",
+    "kilograms": "KILOGRAM", "kilogramme": "KILOGRAM", "千克": "KILOGRAM", "公斤": "KILOGRAM",
+    "g": "GRAM", "gr": "GRAM", "gram": "GRAM", "grams": "GRAM", "gramme": "GRAM", "克": "GRAM",
+    "lb": "POUND", "lbs": "POUND", "pound": "POUND", "pounds": "POUND", "磅": "POUND",
+    "oz": "OUNCE", "ounce": "OUNCE", "ounces": "OUNCE", "盎司": "OUNCE",
+}
+DIMENSION_UNITS: dict[str, str] = {
+    "cm": "CENTIMETER", "cms": "CENTIMETER", "centimeter": "CENTIMETER", "centimeters": "CENTIMETER",
+    "centimetre": "CENTIMETER", "centimetres": "CENTIMETER", "厘米": "CENTIMETER", "公分": "CENTIMETER",
+    "mm": "MILLIMETER", "millimeter": "MILLIMETER", "millimeters": "MILLIMETER", "millimetre": "MILLIMETER",
+    "millimetres": "MILLIMETER", "毫米": "MILLIMETER",
+    "m": "METER", "meter": "METER", "meters": "METER", "metre": "METER", "metres": "METER", "米": "METER",
+    "in": "INCH", "inch": "INCH", "inches": "INCH", '"': "INCH", "″": "INCH", "英寸": "INCH",
+}
+# Units converted to the platform's unit of the same system, and the factor.
+_TO_PLATFORM: dict[str, tuple[str, Decimal]] = {
+    "KILOGRAM": ("KILOGRAM", Decimal(1)), "GRAM": ("KILOGRAM", Decimal("0.001")),
+    "POUND": ("POUND", Decimal(1)), "OUNCE": ("POUND", Decimal("0.0625")),
+    "CENTIMETER": ("CENTIMETER", Decimal(1)), "MILLIMETER": ("CENTIMETER", Decimal("0.1")),
+    "METER": ("CENTIMETER", Decimal(100)), "INCH": ("INCH", Decimal(1)),
+}
+for _name in set(_TO_PLATFORM):  # the platform's own names are units too
+    (WEIGHT_UNITS if _name in ("KILOGRAM", "GRAM", "POUND", "OUNCE") else DIMENSION_UNITS)[_name.casefold()] = _name
+
+# A number, then an optional unit word (letters, CJK, a quote mark), nothing else.
+_MEASURE = re.compile(r"^\s*([0-9][0-9.,]*|\.[0-9]+)\s*([^\W\d_]+\.?|[\"″]|)\s*$", re.UNICODE)
+_DIMENSIONS = re.compile(r"\s*[x×X*]\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A weight or a length as written, and the same in the platform's unit.
+
+    ``unit`` is the unit meant (``GRAM``, ``INCH`` …; ``None``: none written, none known);
+    ``written`` the unit as the cell (or the header) wrote it. ``value``/``platform_unit`` are
+    the amount in the platform's unit of the same system (500 g → 0.5 KILOGRAM), the form whose
+    decimals the platform judges.
+    """
+
+    amount: Decimal
+    unit: str | None
+    written: str
+    value: Decimal
+    platform_unit: str | None
+
+    @property
+    def decimals(self) -> int:
+        """Decimals of :attr:`value` without trailing zeros (``0.50`` → 1)."""
+        exponent = self.value.normalize().as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+
+    @property
+    def system(self) -> str | None:
+        """``metric`` or ``imperial`` (``None`` without a unit)."""
+        if self.platform_unit is None:
+            return None
+        return "imperial" if self.platform_unit in ("POUND", "INCH") else "metric"
+
+
+def unit_of(word: str | None, units: dict[str, str]) -> str | None:
+    """The unit a word names in ``units`` (case-insensitive, a trailing dot dropped), or ``None``."""
+    if not word:
+        return None
+    return units.get(word.strip().rstrip(".").casefold())
+
+
+def _measure(text: str, units: dict[str, str], default: str | None, what: str) -> Measure:
+    m = _MEASURE.match(text) if len(text) <= limits().number_chars else None
+    if m is None:
+        raise ValueError(f"not {what}: {_short(text)!r}")
+    amount = parse_amount(m[1])
+    word = m[2] or default or ""
+    unit = unit_of(word, units)
+    if word and unit is None:
+        raise LookupError(word)  # a unit this kind of value does not have ("5 cm" as a weight)
+    if unit is None:
+        return Measure(amount, None, "", amount, None)
+    platform, factor = _TO_PLATFORM[unit]
+    return Measure(amount, unit, word, amount * factor, platform)
+
+
+def parse_weight(text: str, default_unit: str | None = None) -> Measure:
+    """Read a weight: ``1.2 lb``, ``0.5 kg``, ``500g``, ``1,2 kg``; a bare number takes
+    ``default_unit`` (the unit of the header, ``Package Weight(lb)``).
+
+    Raises:
+        ValueError: not a number with an optional unit.
+        LookupError: the unit is not a weight unit (its text is the argument).
+    """
+    return _measure(text, WEIGHT_UNITS, default_unit, "a weight")
+
+
+def parse_length(text: str, default_unit: str | None = None) -> Measure:
+    """Read one dimension: ``10 in``, ``25 cm``, ``250mm``; a bare number takes ``default_unit``.
+
+    Raises:
+        ValueError / LookupError: as :func:`parse_weight`.
+    """
+    return _measure(text, DIMENSION_UNITS, default_unit, "a length")
+
+
+def parse_dimensions(text: str, default_unit: str | None = None) -> tuple[Measure, Measure, Measure]:
+    """Read length × width × height from one cell: ``10x8x4 in``, ``25*20*10cm``,
+    ``25 cm x 20 cm x 10 cm``; a unit written once, at the end, applies to all three.
+
+    Raises:
+        ValueError / LookupError: as :func:`parse_weight`; ValueError when there are not three parts.
+    """
+    if len(text) > 4 * limits().number_chars:
+        raise ValueError(f"not three dimensions: {_short(text)!r}")
+    parts = _DIMENSIONS.split(text.strip())
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"not three dimensions (length x width x height): {_short(text)!r}")
+    last = _MEASURE.match(parts[2])
+    unit = last[2] if last is not None and last[2] else default_unit
+    length, width, height = (parse_length(part, unit) for part in parts)
+    return length, width, height

@@ -10,9 +10,8 @@ The numbers live in the packs only: a threshold has no default here. A pack that
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,24 +23,31 @@ __all__ = [
     "ChannelPolicy",
     "CreateProductPolicy",
     "DocumentPolicy",
+    "FixPolicy",
     "ImagePolicy",
     "IngredientPolicy",
     "InventoryPolicy",
+    "IdentifierPolicy",
     "LockPolicy",
     "OriginPolicy",
+    "PackagePolicy",
     "Policy",
+    "PricePolicy",
+    "QuantityPolicy",
     "RuleSetting",
     "UploadQuotaPolicy",
     "SkuPolicy",
     "TitlePolicy",
     "VariantPolicy",
     "VariantLimits",
+    "WeightUnitPolicy",
     "WhiteBackground",
 ]
 
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
 THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants",
-                    "create_product", "upload_quota")
+                    "create_product", "upload_quota", "package", "price", "quantity", "identifier",
+                    "fix")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -165,6 +171,12 @@ class VariantPolicy(_Strict):
         return self.official.max_skus if self.use == "official" and self.official else self.max_skus
 
     @property
+    def platform_max_skus(self) -> int:
+        """The platform's documented SKU limit (``official.max_skus``, else ``max_skus``): what the
+        sandbox and ``publish --dry-run`` enforce, whichever the preflight applies."""
+        return self.official.max_skus if self.official else self.max_skus
+
+    @property
     def sku_limit_source(self) -> str:
         """Where the applied SKU limit comes from."""
         return self.official.source if self.use == "official" and self.official else self.source
@@ -183,23 +195,16 @@ class LockPolicy(_Strict):
 
 
 class CreateProductPolicy(_Strict):
-    """What the platform's Create Product / Check Product Listing accept, field by field (the
-    sandbox enforces it; ``publish --dry-run`` checks bodies against it offline)."""
+    """The Create Product / Check Product Listing limits no other block holds (the sandbox enforces
+    them; ``publish --dry-run`` checks bodies against them offline). Package, price and quantity
+    come from ``package``, ``price`` and ``quantity`` — the same numbers the preflight rules use —
+    and the SKU count from ``variants.official`` (:attr:`VariantPolicy.platform_max_skus`)."""
 
-    max_skus: int = Field(ge=1, description="SKUs per product")
-    price_min: Decimal = Field(gt=0)
-    price_max: Decimal = Field(gt=0)
-    price_decimals: int = Field(ge=0, description="decimals a USD amount may have")
-    quantity_min: int = Field(ge=0)
-    quantity_max: int = Field(ge=1)
-    weight_decimals: dict[str, int] = Field(description="package weight unit → decimals allowed")
-    unit_pairs: dict[str, str] = Field(description="package weight unit → the dimension unit it pairs with")
     description_max_length: int = Field(ge=1)
     seller_sku_max_length: int = Field(ge=1)
     idempotency_key_max_length: int = Field(ge=1)
     max_certifications: int = Field(ge=0)
     file_max_bytes: int = Field(ge=1, description="certificate PDF upload limit")
-    sale_price_required_for: tuple[str, ...] = Field(description="shop warehouse origins that must send sale_price")
     source: str = ""
 
     @property
@@ -226,6 +231,81 @@ class ChannelPolicy(_Strict):
     active_status: str
     required_permissions: tuple[str, ...]
     seller_id_prefix: str
+    source: str = ""
+
+
+DimensionUnit = Literal["CENTIMETER", "INCH"]
+
+
+class WeightUnitPolicy(_Strict):
+    """One weight unit the platform takes: how many decimals, and the dimension unit it pairs with."""
+
+    decimals: int = Field(ge=0)
+    pairs_with: DimensionUnit
+
+
+class PackagePolicy(_Strict):
+    """Package weight and dimensions as Create Product takes them (US)."""
+
+    kilogram: WeightUnitPolicy
+    pound: WeightUnitPolicy
+    dimension_units: tuple[DimensionUnit, ...]
+    dimension_decimals: int = Field(ge=0, description="0: whole numbers only")
+    source: str = ""
+
+    def weight_unit(self, unit: str) -> WeightUnitPolicy | None:
+        """The rules of a platform weight unit (``KILOGRAM``, ``POUND``), ``None`` for others."""
+        return {"KILOGRAM": self.kilogram, "POUND": self.pound}.get(unit)
+
+
+class PricePolicy(_Strict):
+    """The range of a SKU price (and list price, sale price) in the shop's currency."""
+
+    min: Decimal = Field(gt=0)
+    max: Decimal = Field(gt=0)
+    decimals: int = Field(ge=0, description="decimals an amount may have")
+    currency: str
+    sale_price_warehouses: tuple[str, ...] = Field(
+        description="warehouse countries (shop.yaml warehouse) whose SKUs need a sale_price")
+    source: str = ""
+
+
+class QuantityPolicy(_Strict):
+    """The stock quantity a SKU may be created with."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+    source: str = ""
+
+
+class IdentifierPolicy(_Strict):
+    """Product identifier codes: the digit counts each type takes (GTIN, EAN, UPC, ISBN)."""
+
+    lengths: dict[str, tuple[int, ...]]
+    source: str = ""
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The identifier types, in pack order."""
+        return tuple(self.lengths)
+
+
+class FixPolicy(_Strict):
+    """How ``shelfcheck fix`` rewrites what it can (the sizes and byte limit come from ``images``,
+    the SKU length from ``sku``)."""
+
+    image_margin: float = Field(ge=0, lt=0.5, description="white margin around a padded product, "
+                                                           "as a fraction of the side")
+    jpeg_quality: int = Field(ge=1, le=100, description="JPEG quality of a fixed image")
+    jpeg_min_quality: int = Field(ge=1, le=100, description="lowest quality tried to fit the byte limit")
+    inci_typo_min_score: float = Field(ge=0, le=100, description="similarity (0-100) from which a "
+                                                                 "spelling correction is suggested")
+    backdrop_min_channel: int = Field(ge=0, le=255, description="a backdrop is lifted to white only "
+                                                                "when its colour has min(R,G,B) at least this")
+    backdrop_tolerance: int = Field(ge=0, le=255, description="a uniform backdrop: its pixels within this of "
+                                                              "its colour, per channel")
+    backdrop_min_share: float = Field(ge=0, le=1, description="a uniform backdrop: the share of the border "
+                                                              "bands within the tolerance of its colour")
     source: str = ""
 
 
@@ -293,6 +373,11 @@ class Policy(_Strict):
     variants: VariantPolicy
     create_product: CreateProductPolicy
     upload_quota: UploadQuotaPolicy
+    package: PackagePolicy
+    price: PricePolicy
+    quantity: QuantityPolicy
+    identifier: IdentifierPolicy
+    fix: FixPolicy
     origin: OriginPolicy = OriginPolicy()
     ingredients: IngredientPolicy = IngredientPolicy()
     category_groups: dict[str, CategoryGroup] = {}

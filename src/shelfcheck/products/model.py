@@ -17,7 +17,7 @@ __all__ = ["PRODUCT_FIELDS", "SKU_FIELDS", "Product", "Sku", "ValueGroup"]
 # Product-level fields: one value per product. A later row of a product may leave them blank (it
 # then takes the product's value); a different value is ``product_field_conflict``.
 PRODUCT_FIELDS = ("title", "description", "category", "brand", "main_images", "package_weight",
-                  "package_length", "package_width", "package_height", "size_chart", "video",
+                  "package_length", "package_width", "package_height", "package_dimensions", "size_chart", "video",
                   "country_of_origin", "origin_label", "manufacturer_name", "manufacturer_address")
 # SKU-level fields the model keeps (besides the seller SKU and the sales attributes).
 SKU_FIELDS = ("sku_image", "price", "list_price", "sale_price", "quantity", "identifier_code",

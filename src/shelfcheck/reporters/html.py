@@ -203,8 +203,17 @@ def _evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     return items
 
 
+def _autofix(code: str, cat: Catalogue) -> str | None:
+    """What ``shelfcheck fix`` would do with a finding of this code (``None``: nothing)."""
+    from shelfcheck.fix_kinds import FIX_KINDS
+
+    kind = FIX_KINDS.get(code)
+    return None if kind is None else cat.ui("fix_link_" + kind, code=code)
+
+
 def _finding_view(f: Finding, cat: Catalogue) -> dict[str, Any]:
     return {
+        "autofix": _autofix(f.code, cat),
         "code": f.code,
         "severity": f.severity.label,
         "severity_text": cat.ui("sev_" + f.severity.label),

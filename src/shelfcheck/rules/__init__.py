@@ -3,6 +3,8 @@
 from shelfcheck.rules import (  # noqa: F401  (imported for registration, in report order)
     shop,
     category,
+    category_tree,
+    category_rules,
     text,
     images,
     documents,
@@ -11,6 +13,9 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     inventory,
     ledger,
     values,
+    record,
+    package,
+    pricing,
     cells,
     variants,
 )

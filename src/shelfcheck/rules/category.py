@@ -38,7 +38,7 @@ def category_missing(c: ListingContext) -> Iterator[Hit]:
 
 
 @rule("category_unknown", family="category", reads=("categories",),
-      platform=("12052023", "12052024", "12052025", "12052002"))
+      platform=("12052023", "12052025", "12052002"))
 def category_unknown(c: ListingContext) -> Iterator[Hit]:
     """The category is not in the platform's US category tree.
 

@@ -8,6 +8,7 @@ each rule stays a few lines long: a module declares a typed :class:`Slot` and as
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,7 @@ from shelfcheck.policy import CategoryMatch, CategoryTree, Policy
 if TYPE_CHECKING:
     from shelfcheck.analysis.images import ImageInfo
     from shelfcheck.datasets import Datasets
+    from shelfcheck.datasets.platform import PlatformCategories
 
 __all__ = ["Images", "ListingContext", "RunContext", "ShopContext", "Slot"]
 
@@ -131,6 +133,12 @@ class RunContext(_Cache):
         known = self._categories.get(text)
         if known is None:
             match = self.tree.resolve(text) if text else None
+            platform = self.platform
+            if match is None and platform is not None and text.strip() in platform.nodes:
+                # a leaf id of the shop's tree stands for its path
+                match = self.tree.resolve(platform.path_text(text.strip()))
+            if match is not None and match.permission != "PROHIBITED":
+                match = self._platform_permission(match)
             needs: set[str] = set()
             for group in self.groups_of(match):
                 needs.update(self.policy.category_groups[group].requires)
@@ -139,6 +147,22 @@ class RunContext(_Cache):
                 self._categories.clear()
             self._categories[text] = known
         return known
+
+    @property
+    def platform(self) -> PlatformCategories | None:
+        """The shop's category data from the platform, when pulled or imported."""
+        return getattr(self.datasets, "platform", None)
+
+    def _platform_permission(self, match: CategoryMatch) -> CategoryMatch:
+        # The tree's permission statuses override the pack's, except the pack's US prohibited
+        # list (the API does not flag US prohibitions), which the caller keeps.
+        platform = self.platform
+        if platform is None:
+            return match
+        permission = platform.permission_of(match.segments)
+        if permission is None or permission == match.permission:
+            return match
+        return dataclasses.replace(match, permission=permission)
 
     def groups_of(self, match: CategoryMatch | None) -> list[str]:
         """The category groups (``electronics``, ``beauty`` …) a resolved category belongs to."""

@@ -12,7 +12,8 @@ from shelfcheck.rules.registry import family, rule
 __all__: list[str] = []
 
 # field → the expected-value reason key of its message (the parsers: ingest.values.TYPED_FIELDS)
-_EXPECTED = {"quantity": "value_whole_number", "price": "value_price", "model_first_filing_date": "value_date"}
+_EXPECTED = {"quantity": "value_whole_number", "price": "value_price", "list_price": "value_price",
+             "sale_price": "value_price", "model_first_filing_date": "value_date"}
 assert set(_EXPECTED) == set(TYPED_FIELDS), "every typed field says what it expects"
 family("values", memo=tuple(TYPED_FIELDS))
 
@@ -22,7 +23,8 @@ def value_invalid(c: ListingContext) -> Iterator[Hit]:
     """A cell cannot be read as what its column means: quantity, price or date.
 
     What it checks:
-        ``quantity`` is a whole number ≥ 0, ``price`` a non-negative amount in USD, and
+        ``quantity`` is a whole number ≥ 0, ``price`` (and ``list_price``, ``sale_price``) a
+        non-negative amount in USD, and
         ``model_first_filing_date`` a ``YYYY-MM-DD`` date — when they are filled.
     Why the platform refuses it:
         The platform rejects a non-numeric stock or price; a date that cannot be read makes the

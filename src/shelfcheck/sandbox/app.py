@@ -139,6 +139,9 @@ FINDING_CODES: dict[str, tuple[int, str]] = {
     "title_too_short": (12052931, "audit"),
     "category_missing": (12052023, "sync"), "category_unknown": (12052023, "sync"),
     "category_prohibited": (12052220, "sync"), "category_invite_only": (12052226, "sync"),
+    "category_not_leaf": (12052024, "sync"), "category_not_on_platform": (12052023, "sync"),
+    "attribute_missing": (12052104, "sync"), "attribute_value_invalid": (12052529, "sync"),
+    "certification_missing": (12052105, "sync"), "size_chart_missing": (12052673, "sync"),
     "main_images_too_few": (12052028, "sync"), "main_images_too_many": (12052306, "sync"),
     "image_not_found": (12052722, "sync"), "image_unreadable": (12052304, "sync"),
     "image_format_unsupported": (12052304, "sync"), "image_file_too_large": (12052302, "sync"),
@@ -148,6 +151,13 @@ FINDING_CODES: dict[str, tuple[int, str]] = {
     "missing_cpc": (12052105, "sync"), "missing_ingredients": (12052104, "sync"),
     "document_expired": (12052385, "sync"), "document_not_verified": (12052105, "sync"),
     "value_invalid": (98001004, "sync"),
+    "description_missing": (12052015, "sync"), "description_not_english": (12052346, "sync"),
+    "identifier_code_invalid": (12052591, "sync"),
+    "package_weight_missing": (36009004, "sync"), "package_weight_invalid": (12019011, "sync"),
+    "package_dimensions_missing": (12019012, "sync"), "package_dimensions_invalid": (12052116, "sync"),
+    "price_missing": (12052571, "sync"), "price_out_of_range": (12052570, "sync"),
+    "list_price_below_price": (12052375, "sync"), "sale_price_missing": (12052424, "sync"),
+    "quantity_out_of_range": (12052055, "sync"),
 }
 _DEFAULT_AUDIT_CODE = 12052700  # "violates listing rules" class: failed review
 
@@ -196,6 +206,10 @@ class Sandbox:
         self.policy = config.policy if isinstance(config.policy, Policy) else load_policy(config.policy)
         self.catalog = SandboxCatalog(self.policy)
         self.datasets = load_datasets()
+        # The emulator's own tree decides its categories (audit below), never a tree a caller
+        # pulled into the same data directory.
+        self.datasets.platform = None
+        self.datasets.provenance.pop("tiktok-categories", None)
         self.engine = open_state(config.db)
         self.lock_rule = LockRule.from_policy(self.policy)
         wb = self.policy.images.white_background
@@ -392,7 +406,7 @@ class Sandbox:
         if node is not None and not node.is_leaf:
             raise _Fail(12052024, "Category is not a leaf category.")
         violations = validate_body(
-            body, limits=self.policy.create_product, rules=self.catalog.rules(node) if node else None,
+            body, policy=self.policy, rules=self.catalog.rules(node) if node else None,
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
             warehouse_region=self.config.warehouse_region, known_files=self._file_ids())
         values, documents, uris = read_product_body(

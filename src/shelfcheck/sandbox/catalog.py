@@ -1,8 +1,11 @@
 """The sandbox's platform data: category tree, attributes and certification rules.
 
 First levels come from the policy pack (with the pack's ids); below them the sandbox serves a
-sample set of leaf categories (ours — an emulator's tree, not the platform's). Attributes and
-certifications use the names in :mod:`shelfcheck.tiktok.payload`, with stable ids.
+sample set of leaf categories and a tree generated from ``tree.yaml`` (:mod:`.tree`: second and
+third levels under every first level, a few thousand nodes — ours, an emulator's tree, not the
+platform's). Attributes and certifications use the names in :mod:`shelfcheck.tiktok.payload`,
+with stable ids, plus each generated leaf's profile (listed values, numeric and conditional
+attributes, conditional certifications, size charts).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from shelfcheck.policy import Policy, split_path
+from shelfcheck.sandbox.tree import generated_paths, leaf_profile
 from shelfcheck.tiktok.payload import ATTRIBUTE_NAMES, CERTIFICATION_NAMES
 
 __all__ = ["SandboxCatalog", "SAMPLE_LEAVES"]
@@ -62,6 +66,12 @@ class SandboxCatalog:
             self._add(split_path(entry.path), entry.id, entry.permission)
         for leaf in SAMPLE_LEAVES:
             self._add(split_path(leaf), None, None)
+        self._fixed_leaves = {n.id for n in self.nodes.values() if n.is_leaf and n.path.count(">") > 0}
+        for entry in policy.categories:
+            segments = split_path(entry.path)
+            if len(segments) == 1:
+                for path in generated_paths(segments[0]):
+                    self._add(path, None, None)
 
     def _add(self, segments: list[str], given_id: str | None, permission: str | None) -> None:
         parent = "0"
@@ -69,7 +79,11 @@ class SandboxCatalog:
             path = " > ".join(segments[:depth])
             key = path.casefold()
             if key not in self._by_path:
+                if parent in getattr(self, "_fixed_leaves", ()):
+                    return  # a sample leaf stays a leaf
                 node_id = given_id if (given_id and depth == len(segments)) else _synthetic_id(path)
+                while node_id in self.nodes:
+                    node_id = str(int(node_id) + 1)
                 inherited = self.nodes[parent].permission if parent != "0" else "AVAILABLE"
                 own = permission if (permission and depth == len(segments)) else inherited
                 self.nodes[node_id] = Node(node_id, parent, segments[depth - 1], path, own)
@@ -105,16 +119,22 @@ class SandboxCatalog:
                         types.append(doc_type)
         return types
 
+    def _profile(self, node: Node) -> dict:
+        return leaf_profile(split_path(node.path)[0], node.name) if node.is_leaf else {
+            "attributes": [], "certifications": [], "size_chart": False}
+
     def rules(self, node: Node) -> dict:
         required = self.group_requirements(node)
-        certs = []
+        profile = self._profile(node)
+        certs = list(profile["certifications"])
         for doc_type, name in CERTIFICATION_NAMES.items():
             if doc_type in required or (doc_type == "FDA_FACILITY_REGISTRATION" and "CPI" in required):
                 certs.append({"id": CERTIFICATION_IDS[name], "name": name,
                               "is_required": doc_type in required and doc_type != "FDA_FACILITY_REGISTRATION",
                               "document_details": f"Upload the {name}.", "sample_image_url": "",
                               "requirement_conditions": [], "expiration_date": {"is_required": False}})
-        return {"product_certifications": certs, "size_chart": {"is_supported": False, "is_required": False},
+        chart = profile["size_chart"]
+        return {"product_certifications": certs, "size_chart": {"is_supported": chart, "is_required": chart},
                 "cod": {"is_supported": False}, "package_dimension": {"is_required": False},
                 "epr": {"is_required": False}, "responsible_person": {"is_required": False},
                 "manufacturer": {"is_required": True}, "allowed_special_product_types": [], "fees": []}
@@ -126,6 +146,7 @@ class SandboxCatalog:
                           "is_requried": field_name in ("country_of_origin",), "values": [],
                           "value_data_format": "FREE_TEXT", "is_customizable": True,
                           "requirement_conditions": [], "is_multiple_selection": False})
+        attrs.extend(self._profile(node)["attributes"])
         return {"attributes": attrs}
 
     @property

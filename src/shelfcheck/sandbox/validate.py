@@ -1,9 +1,10 @@
 """The sandbox's field-by-field validation of Create Product and Check Product Listing.
 
 The checks themselves are the documented platform rules of :mod:`shelfcheck.tiktok.listing_rules`
-(numbers from the pack's ``create_product`` block; the category's rules and attributes as the
-sandbox serves them). This module turns the violations into the platform's answers: the official
-error code and the **official message** of that code — read at run time from the imported
+(numbers from the pack's ``package``, ``price``, ``quantity``, ``variants`` and ``create_product``
+blocks; the category's rules and attributes as the sandbox serves them). This module turns the
+violations into the platform's answers: the official error code and the **official message** of
+that code — read at run time from the imported
 ``tiktok-errors`` dataset (``shelfcheck data import tiktok-errors error_codes.csv``) when it is
 installed, else a short message in our own words (:data:`FALLBACK`). It also counts the shop's
 creates against a configured daily upload quota (``12052093``).
@@ -81,12 +82,12 @@ def official_message(code: int, datasets: Any, endpoint: str = CREATE_ENDPOINT) 
     return FALLBACK.get(code, "The request was refused.")
 
 
-def validate_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None,
+def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
                   attributes: Sequence[Mapping[str, Any]] | None, warehouse_region: str | None,
                   known_files: set[str] | None = None) -> list[Violation]:
     """The violations of ``body`` (see :func:`shelfcheck.tiktok.listing_rules.check_body`), plus
     certification files the sandbox never stored."""
-    found = check_body(body, limits=limits, rules=rules, attributes=attributes, warehouse_region=warehouse_region)
+    found = check_body(body, policy=policy, rules=rules, attributes=attributes, warehouse_region=warehouse_region)
     if known_files is not None and isinstance(body, Mapping):
         for i, cert in enumerate(body.get("certifications") or []):
             if not isinstance(cert, Mapping):

@@ -2,7 +2,8 @@
 
 One checker for both sides: the sandbox refuses a body with the violations it finds (with the
 platform's error codes), and ``publish --dry-run`` checks every body it writes against the same
-rules offline. The numbers come from the policy pack's ``create_product`` block; the category's
+rules offline. The numbers come from the policy pack — the blocks the preflight rules read too
+(``package``, ``price``, ``quantity``, ``variants.official``) and ``create_product``; the category's
 rules and attributes, when known, in the shapes Get Category Rules and Get Attributes answer with.
 
 Each :class:`Violation` carries the platform's error code (``error_codes.csv`` of the Open API
@@ -68,19 +69,20 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def check_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None = None,
+def check_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None = None,
                attributes: Sequence[Mapping[str, Any]] | None = None,
                warehouse_region: str | None = None) -> list[Violation]:
     """Every violation of the documented rules in ``body`` (empty: the body would pass them).
 
     Args:
         body: the request body (decoded JSON).
-        limits: the pack's ``create_product`` block (:class:`~shelfcheck.policy.schema.CreateProductPolicy`).
+        policy: the loaded pack (:class:`~shelfcheck.policy.schema.Policy`).
         rules: Get Category Rules' ``data`` for the body's category, when known.
         attributes: Get Attributes' ``data.attributes`` for the category, when known.
         warehouse_region: where the shop ships from (``CN`` …): decides whether ``sale_price`` is
-            required (``limits.sale_price_required_for``).
+            required (``price.sale_price_warehouses``).
     """
+    limits = policy.create_product
     out: list[Violation] = []
     add = out.append
     if not isinstance(body, Mapping) or not body:
@@ -101,16 +103,16 @@ def check_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None = None
             add(Violation(12052346, "description", "description_chinese", _short(description)))
     if not [i for i in body.get("main_images") or [] if isinstance(i, Mapping) and _text(i.get("uri"))]:
         add(Violation(12052028, "main_images", "main_images_missing"))
-    _check_package(body, limits, out)
+    _check_package(body, policy.package, out)
     skus = body.get("skus")
     if not isinstance(skus, list) or not skus:
         add(Violation(12052571, "skus", "skus_missing"))
         skus = []
-    elif len(skus) > limits.max_skus:
-        add(Violation(12052050, "skus", "sku_count", str(len(skus)), str(limits.max_skus)))
+    elif len(skus) > policy.variants.platform_max_skus:
+        add(Violation(12052050, "skus", "sku_count", str(len(skus)), str(policy.variants.platform_max_skus)))
     seen: set[str] = set()
     for i, sku in enumerate(skus):
-        _check_sku(sku if isinstance(sku, Mapping) else {}, f"skus[{i}]", limits, warehouse_region, seen, out)
+        _check_sku(sku if isinstance(sku, Mapping) else {}, f"skus[{i}]", policy, warehouse_region, seen, out)
     _check_attributes(body, attributes, out)
     _check_certifications(body, limits, rules, out)
     key = body.get("idempotency_key")
@@ -120,26 +122,26 @@ def check_body(body: Any, *, limits: Any, rules: Mapping[str, Any] | None = None
     return out
 
 
-def _check_package(body: Mapping[str, Any], limits: Any, out: list[Violation]) -> None:
+def _check_package(body: Mapping[str, Any], package: Any, out: list[Violation]) -> None:
     weight = body.get("package_weight")
     w_unit = ""
+    units = "KILOGRAM/POUND"  # the two fields of the pack's package block
     if not isinstance(weight, Mapping) or weight.get("value") in (None, ""):
         out.append(Violation(12019011, "package_weight", "package_weight_missing"))
     else:
         w_unit = str(weight.get("unit") or "")
         value = _decimal(weight.get("value"))
-        allowed = limits.weight_decimals.get(w_unit)
-        if allowed is None:
-            out.append(Violation(12019011, "package_weight.unit", "package_weight_unit", _short(w_unit),
-                                 "/".join(limits.weight_decimals)))
+        rule = package.weight_unit(w_unit)
+        if rule is None:
+            out.append(Violation(12019011, "package_weight.unit", "package_weight_unit", _short(w_unit), units))
         if value is None or value < 0:
             out.append(Violation(12019011, "package_weight.value", "package_weight_value",
                                  _short(weight.get("value"))))
         elif value == 0:
             out.append(Violation(12052181, "package_weight.value", "package_weight_zero", str(weight.get("value"))))
-        elif allowed is not None and _decimals(value) > allowed:
+        elif rule is not None and _decimals(value) > rule.decimals:
             out.append(Violation(12052006, "package_weight.value", "package_weight_decimals",
-                                 str(weight.get("value")), f"{allowed} ({w_unit})"))
+                                 str(weight.get("value")), f"{rule.decimals} ({w_unit})"))
     dims = body.get("package_dimensions")
     if not isinstance(dims, Mapping):
         out.append(Violation(12019012, "package_dimensions", "package_dimensions_missing"))
@@ -147,28 +149,30 @@ def _check_package(body: Mapping[str, Any], limits: Any, out: list[Violation]) -
     for side in ("length", "width", "height"):
         raw = dims.get(side)
         number = _decimal(raw)
-        if number is None or number <= 0 or number != number.to_integral_value():
+        if number is None or number <= 0 or _decimals(number) > package.dimension_decimals:
             out.append(Violation(12019012, f"package_dimensions.{side}", "package_dimension_value",
                                  _short(raw if raw is not None else "")))
     d_unit = str(dims.get("unit") or "")
-    if d_unit not in limits.unit_pairs.values():
+    paired = package.weight_unit(w_unit)
+    if d_unit not in package.dimension_units:
         out.append(Violation(12019012, "package_dimensions.unit", "package_dimension_unit", _short(d_unit),
-                             "/".join(limits.unit_pairs.values())))
-    elif w_unit in limits.unit_pairs and limits.unit_pairs[w_unit] != d_unit:
+                             "/".join(package.dimension_units)))
+    elif paired is not None and paired.pairs_with != d_unit:
         out.append(Violation(12052915, "package_dimensions.unit", "package_unit_mismatch", f"{w_unit}/{d_unit}",
-                             f"{w_unit}/{limits.unit_pairs[w_unit]}"))
+                             f"{w_unit}/{paired.pairs_with}"))
 
 
-def _price(value: Any, limits: Any) -> tuple[Decimal | None, bool]:
+def _price(value: Any, price: Any) -> tuple[Decimal | None, bool]:
     """``(number, in range)``; ``(None, False)`` for what is no number."""
     number = _decimal(value)
     if number is None:
         return None, False
-    return number, limits.price_min <= number <= limits.price_max and _decimals(number) <= limits.price_decimals
+    return number, price.min <= number <= price.max and _decimals(number) <= price.decimals
 
 
-def _check_sku(sku: Mapping[str, Any], at: str, limits: Any, region: str | None, seen: set[str],
+def _check_sku(sku: Mapping[str, Any], at: str, policy: Any, region: str | None, seen: set[str],
                out: list[Violation]) -> None:
+    limits, prices, quantity = policy.create_product, policy.price, policy.quantity
     seller_sku = sku.get("seller_sku")
     text = seller_sku if isinstance(seller_sku, str) else ""
     if not text.strip() or any(c.isspace() for c in text):
@@ -181,25 +185,25 @@ def _check_sku(sku: Mapping[str, Any], at: str, limits: Any, region: str | None,
     seen.add(text)
     price = sku.get("price") if isinstance(sku.get("price"), Mapping) else {}
     amount = price.get("amount")
-    span = f"{limits.price_min}–{limits.price_max}"
+    span = f"{prices.min}–{prices.max}"
     number: Decimal | None = None
     if amount in (None, ""):
         out.append(Violation(12052571, f"{at}.price.amount", "price_missing"))
     else:
-        number, ok = _price(amount, limits)
+        number, ok = _price(amount, prices)
         if number is None:
             out.append(Violation(12052073, f"{at}.price.amount", "price_invalid", _short(amount)))
         elif not ok:
             out.append(Violation(12052570, f"{at}.price.amount", "price_out_of_range", str(amount), span))
     sale = price.get("sale_price")
     if sale in (None, ""):
-        if region and region.upper() in {r.upper() for r in limits.sale_price_required_for}:
+        if region and region.upper() in {r.upper() for r in prices.sale_price_warehouses}:
             out.append(Violation(12052424, f"{at}.price.sale_price", "sale_price_missing", "", region.upper()))
-    elif not _price(sale, limits)[1]:
+    elif not _price(sale, prices)[1]:
         out.append(Violation(12052092, f"{at}.price.sale_price", "sale_price_invalid", _short(sale), span))
     list_price = sku.get("list_price")
     if isinstance(list_price, Mapping) and list_price.get("amount") not in (None, ""):
-        lp, ok = _price(list_price.get("amount"), limits)
+        lp, ok = _price(list_price.get("amount"), prices)
         if lp is None:
             out.append(Violation(12052375, f"{at}.list_price.amount", "list_price_invalid",
                                  _short(list_price.get("amount"))))
@@ -215,9 +219,9 @@ def _check_sku(sku: Mapping[str, Any], at: str, limits: Any, region: str | None,
         for j, entry in enumerate(inventory):
             qty = entry.get("quantity") if isinstance(entry, Mapping) else None
             if isinstance(qty, bool) or not isinstance(qty, int) \
-                    or not limits.quantity_min <= qty <= limits.quantity_max:
+                    or not quantity.min <= qty <= quantity.max:
                 out.append(Violation(12052055, f"{at}.inventory[{j}].quantity", "quantity_out_of_range",
-                                     _short(qty), f"{limits.quantity_min}–{limits.quantity_max}"))
+                                     _short(qty), f"{quantity.min}–{quantity.max}"))
     for j, attr in enumerate(sku.get("sales_attributes") or []):
         if not isinstance(attr, Mapping):
             continue
@@ -254,11 +258,34 @@ def _check_attributes(body: Mapping[str, Any], attributes: Sequence[Mapping[str,
             elif not spec.get("is_customizable", False):
                 out.append(Violation(12052240, f"{at}.name", "attribute_value_not_allowed",
                                      _short(value.get("name")), str(spec.get("name", attr_id))))
+    chosen = _chosen_values(body)
     for attr_id, spec in known.items():
-        required = spec.get("is_requried", spec.get("is_required", False))
+        required = spec.get("is_requried", spec.get("is_required", False)) or _condition_holds(spec, chosen)
         if required and spec.get("type") in (None, "", "PRODUCT_PROPERTY") and not given.get(attr_id):
             out.append(Violation(12052104, "product_attributes", "attribute_missing", "",
                                  str(spec.get("name", attr_id))))
+
+
+def _chosen_values(body: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Attribute id → the value ids the body's ``product_attributes`` choose."""
+    out: dict[str, set[str]] = {}
+    for attr in body.get("product_attributes") or []:
+        if not isinstance(attr, Mapping):
+            continue
+        ids = {str(v.get("id")) for v in attr.get("values") or [] if isinstance(v, Mapping) and v.get("id")}
+        out.setdefault(str(attr.get("id") or ""), set()).update(ids)
+    return out
+
+
+def _condition_holds(spec: Mapping[str, Any], chosen: Mapping[str, set[str]]) -> bool:
+    """Whether one of the spec's ``requirement_conditions`` (``VALUE_ID_MATCH``: attribute X has
+    value Y) holds for the body: a conditional attribute or certification is then required."""
+    for cond in spec.get("requirement_conditions") or []:
+        if not isinstance(cond, Mapping) or str(cond.get("condition_type") or "VALUE_ID_MATCH") != "VALUE_ID_MATCH":
+            continue
+        if str(cond.get("attribute_value_id", "")) in chosen.get(str(cond.get("attribute_id", "")), set()):
+            return True
+    return False
 
 
 def _check_certifications(body: Mapping[str, Any], limits: Any, rules: Mapping[str, Any] | None,
@@ -280,7 +307,8 @@ def _check_certifications(body: Mapping[str, Any], limits: Any, rules: Mapping[s
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0):
             out.append(Violation(12052385, f"certifications[{i}].expiration_date", "certification_expiry",
                                  _short(expires)))
+    chosen = _chosen_values(body)
     for cert_id, spec in specs.items():
-        if spec.get("is_required") and cert_id not in ids:
+        if (spec.get("is_required") or _condition_holds(spec, chosen)) and cert_id not in ids:
             out.append(Violation(12052105, "certifications", "certification_missing", "",
                                  str(spec.get("name", cert_id))))

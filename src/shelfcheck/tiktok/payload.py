@@ -11,11 +11,11 @@ whose ids come from Get Category Rules, matched by certification name
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from shelfcheck.ingest.package import DIMENSIONS, read_package
 from shelfcheck.model import Document
 
 __all__ = ["ATTRIBUTE_NAMES", "CERTIFICATION_NAMES", "build_package", "build_product_body", "build_sku",
@@ -48,50 +48,41 @@ def _epoch(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc).timestamp())
 
 
-_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([A-Za-z\"]*)\s*$")
-_WEIGHT_UNITS = {"kg": ("KILOGRAM", 1), "kgs": ("KILOGRAM", 1), "kilogram": ("KILOGRAM", 1),
-                 "kilograms": ("KILOGRAM", 1), "g": ("KILOGRAM", 1000), "gram": ("KILOGRAM", 1000),
-                 "grams": ("KILOGRAM", 1000), "lb": ("POUND", 1), "lbs": ("POUND", 1), "pound": ("POUND", 1),
-                 "pounds": ("POUND", 1)}
-_LENGTH_UNITS = {"cm": ("CENTIMETER", 1), "centimeter": ("CENTIMETER", 1), "centimeters": ("CENTIMETER", 1),
-                 "mm": ("CENTIMETER", 10), "in": ("INCH", 1), "inch": ("INCH", 1), "inches": ("INCH", 1),
-                 '"': ("INCH", 1)}
-#: the dimension unit each weight unit pairs with on the platform, and back
+#: the dimension unit each weight unit pairs with on the platform, and back (a side written
+#: without any unit takes the one the other side's unit pairs with)
 _PAIRED = {"KILOGRAM": "CENTIMETER", "POUND": "INCH", "CENTIMETER": "KILOGRAM", "INCH": "POUND"}
 
 
-def _measure(text: str, units: Mapping[str, tuple[str, int]]) -> tuple[str, str]:
-    """``("1.2", "POUND")`` from ``1.2 lb``; ``(text, "")`` when the unit is not one we know (the
-    value is sent as written for the platform's rules to judge); ``("12", "")`` for a bare number."""
-    match = _NUMBER.match(text or "")
-    if match is None:
-        return (text or "").strip(), ""
-    number, unit = match.group(1).replace(",", "."), match.group(2).casefold()
-    if not unit:
-        return number, ""
-    if unit not in units:
-        return (text or "").strip(), ""
-    name, divisor = units[unit]
-    if divisor == 1:
-        return number, name
-    value = (Decimal(number) / divisor).normalize()
-    return format(value, "f"), name
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
-def build_package(values: Mapping[str, str]) -> dict[str, Any]:
-    """``package_weight`` and ``package_dimensions`` from the row's ``package_*`` fields (each may
-    carry its unit: ``1.2 lb``, ``500 g``, ``25 cm``); a side without a unit takes the one that
-    pairs with the other side's (pounds with inches, kilograms with centimetres)."""
+def build_package(values: Mapping[str, str], columns: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``package_weight`` and ``package_dimensions`` in the platform's units (500 g → 0.5
+    KILOGRAM), read by :func:`~shelfcheck.ingest.package.read_package` — the reader the rules use:
+    a bare number takes the unit its header gives in brackets (``columns``: field → header); with
+    neither, it takes the unit that pairs with the other side's (pounds with inches, kilograms
+    with centimetres). A value that cannot be read is sent as written, for the platform to refuse."""
+    pkg = read_package(values, columns if columns is not None else {k: k for k in values})
     out: dict[str, Any] = {}
-    weight, w_unit = _measure(values.get("package_weight", ""), _WEIGHT_UNITS)
-    sides = {k: _measure(values.get(f"package_{k}", ""), _LENGTH_UNITS) for k in ("length", "width", "height")}
-    d_unit = next((u for _, u in sides.values() if u), "")
-    w_unit = w_unit or _PAIRED.get(d_unit, "")
-    d_unit = d_unit or _PAIRED.get(w_unit, "")
-    if weight:
-        out["package_weight"] = {"value": weight, "unit": w_unit}
-    if any(v for v, _ in sides.values()):
-        out["package_dimensions"] = {k: v for k, (v, _) in sides.items()} | {"unit": d_unit}
+    dims = [pkg.dimensions.get(name) for name in DIMENSIONS]
+    d_units = {m.platform_unit for m in dims if m is not None and m.platform_unit is not None}
+    weight = pkg.weight
+    w_unit = weight.platform_unit if weight is not None else None
+    if weight is not None:
+        w_unit = w_unit or (_PAIRED.get(next(iter(d_units))) if len(d_units) == 1 else None)
+        out["package_weight"] = {"value": _number(weight.value)} | ({"unit": w_unit} if w_unit else {})
+    elif values.get("package_weight"):
+        out["package_weight"] = {"value": values["package_weight"]}
+    if all(m is not None for m in dims) and len(d_units) <= 1:
+        d_unit = next(iter(d_units)) if d_units else _PAIRED.get(w_unit or "")
+        out["package_dimensions"] = {key: _number(m.value)  # type: ignore[union-attr]
+                                     for key, m in zip(("length", "width", "height"), dims)}
+        if d_unit:
+            out["package_dimensions"]["unit"] = d_unit
+    elif any(values.get(name) for name in (*DIMENSIONS, "package_dimensions")):
+        out["package_dimensions"] = {key: values.get(name) or values.get("package_dimensions", "")
+                                     for key, name in zip(("length", "width", "height"), DIMENSIONS)}
     return out
 
 
@@ -102,10 +93,8 @@ def build_sku(values: Mapping[str, Any], *, warehouse_id: str | None = None) -> 
     sku: dict[str, Any] = {"seller_sku": values.get("seller_sku", "")}
     if values.get("price"):
         sku["price"] = {"amount": values["price"], "currency": "USD"}
-        if values.get("sale_price"):
-            sku["price"]["sale_price"] = values["sale_price"]
-    elif values.get("sale_price"):
-        sku["price"] = {"sale_price": values["sale_price"], "currency": "USD"}
+    if values.get("sale_price"):
+        sku.setdefault("price", {"currency": "USD"})["sale_price"] = values["sale_price"]
     if values.get("list_price"):
         sku["list_price"] = {"amount": values["list_price"], "currency": "USD"}
     quantity: Any = values.get("quantity", "")
@@ -120,7 +109,7 @@ def build_sku(values: Mapping[str, Any], *, warehouse_id: str | None = None) -> 
         sku["inventory"] = [entry]
     if values.get("identifier_code"):
         sku["identifier_code"] = {"code": values["identifier_code"],
-                                  "type": (values.get("identifier_code_type") or "").upper()}
+                                  "type": (values.get("identifier_code_type") or "").strip().upper()}
     return sku
 
 
@@ -129,7 +118,9 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
                        documents: Sequence[Document] = (), idempotency_key: str | None = None,
                        skus: Sequence[Mapping[str, Any]] | None = None,
                        certification_files: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
-                       warehouse_id: str | None = None) -> dict[str, Any]:
+                       warehouse_id: str | None = None,
+                       columns: Mapping[str, str] | None = None,
+                       category_attributes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one product.
 
     Args:
@@ -143,6 +134,10 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
         skus: the rows of the product's SKUs (default: ``values`` alone, a one-SKU product).
         certification_files: document id → uploaded files ``[{id, name, format}]``.
         warehouse_id: the warehouse every SKU's inventory is in (Get Warehouses), when known.
+        columns: field → header of the catalogue (a header's unit applies to a bare number).
+        category_attributes: further ``product_attributes`` entries ``{id, values}`` (the
+            catalogue's ``attributes`` column resolved against Get Attributes); an attribute
+            already sent from a catalogue field is not repeated.
     """
     body: dict[str, Any] = {
         "save_mode": "LISTING",
@@ -153,13 +148,18 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
         "main_images": [{"uri": uri} for uri in image_uris],
         "skus": [build_sku(row, warehouse_id=warehouse_id) for row in (skus if skus is not None else [values])],
     }
-    body.update(build_package(values))
+    body.update(build_package(values, columns))
     attributes = []
     for field, name in ATTRIBUTE_NAMES.items():
         value = values.get(field, "")
         attr_id = attribute_ids.get(name)
         if value and attr_id:
             attributes.append({"id": attr_id, "values": [{"name": value}]})
+    sent = {a["id"] for a in attributes}
+    for extra in category_attributes:
+        if extra.get("id") and extra["id"] not in sent:
+            attributes.append({"id": extra["id"], "values": [dict(v) for v in extra.get("values") or []]})
+            sent.add(extra["id"])
     if attributes:
         body["product_attributes"] = attributes
     certifications = []
@@ -179,7 +179,24 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
     return body
 
 
-_UNIT_WORD = {"KILOGRAM": "kg", "POUND": "lb", "CENTIMETER": "cm", "INCH": "in"}
+def _measure_text(value: Any, unit: Any) -> str:
+    text = str(value).strip() if value is not None else ""
+    return f"{text} {unit}" if text and unit else text
+
+
+def _read_package(body: Mapping[str, Any]) -> dict[str, str]:
+    """The package cells a body stands for (``0.5 KILOGRAM``, ``25 CENTIMETER`` …)."""
+    out: dict[str, str] = {}
+    weight = body.get("package_weight")
+    if isinstance(weight, Mapping) and _measure_text(weight.get("value"), None):
+        out["package_weight"] = _measure_text(weight.get("value"), weight.get("unit"))
+    dims = body.get("package_dimensions")
+    if isinstance(dims, Mapping):
+        for key, name in zip(("length", "width", "height"), DIMENSIONS):
+            text = _measure_text(dims.get(key), dims.get("unit"))
+            if text:
+                out[name] = text
+    return out
 
 
 def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_fields: Mapping[str, str],
@@ -202,17 +219,15 @@ def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_
         values["price"] = str(price["amount"])
     if isinstance(price, Mapping) and price.get("sale_price") not in (None, ""):
         values["sale_price"] = str(price["sale_price"])
-    list_price = sku.get("list_price") or {}
-    if isinstance(list_price, Mapping) and list_price.get("amount") not in (None, ""):
-        values["list_price"] = str(list_price["amount"])
-    weight = body.get("package_weight")
-    if isinstance(weight, Mapping) and weight.get("value") not in (None, ""):
-        values["package_weight"] = f"{weight['value']} {_UNIT_WORD.get(str(weight.get('unit')), '')}".strip()
-    dims = body.get("package_dimensions")
-    if isinstance(dims, Mapping):
-        for side in ("length", "width", "height"):
-            if dims.get(side) not in (None, ""):
-                values[f"package_{side}"] = f"{dims[side]} {_UNIT_WORD.get(str(dims.get('unit')), '')}".strip()
+    listed = sku.get("list_price") or {}
+    if isinstance(listed, Mapping) and listed.get("amount") not in (None, ""):
+        values["list_price"] = str(listed["amount"])
+    identifier = sku.get("identifier_code") or {}
+    if isinstance(identifier, Mapping) and identifier.get("code"):
+        values["identifier_code"] = str(identifier["code"])
+        if identifier.get("type"):
+            values["identifier_code_type"] = str(identifier["type"])
+    values.update(_read_package(body))
     inventory = sku.get("inventory") or []
     if inventory and isinstance(inventory[0], Mapping) and inventory[0].get("quantity") is not None:
         values["quantity"] = str(inventory[0]["quantity"])
