@@ -29,10 +29,8 @@ from shelfcheck.rules.registry import (
     effective_severity,
     family,
     family_of,
-    gate,
-    memo_by,
     rule,
 )
 
 __all__ = ["DOC_SECTIONS", "FAMILIES", "RULES", "Family", "Rule", "RuleDoc", "effective_severity", "family",
-           "family_of", "gate", "memo_by", "rule"]
+           "family_of", "rule"]

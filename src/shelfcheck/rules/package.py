@@ -17,11 +17,11 @@ from shelfcheck.ingest.values import Measure
 from shelfcheck.policy.schema import PackagePolicy
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.record import column_state
-from shelfcheck.rules.registry import memo_by, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
-memo_by("package", "package_weight", *DIMENSIONS, "package_dimensions")
+family("package", memo=("package_weight", *DIMENSIONS, "package_dimensions"))
 
 
 def _package(c: ListingContext) -> Package:

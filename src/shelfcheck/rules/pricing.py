@@ -13,12 +13,12 @@ from shelfcheck.findings import Hit
 from shelfcheck.ingest.values import parse_int, parse_price
 from shelfcheck.rules.context import ListingContext
 from shelfcheck.rules.record import column_state
-from shelfcheck.rules.registry import memo_by, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__: list[str] = []
 
 _PRICES = ("price", "list_price", "sale_price")
-memo_by("pricing", *_PRICES, "quantity")
+family("pricing", memo=(*_PRICES, "quantity"))
 
 
 def _amount(c: ListingContext, name: str) -> Decimal | None:

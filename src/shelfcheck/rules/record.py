@@ -17,13 +17,13 @@ from shelfcheck.analysis import scripts
 from shelfcheck.findings import Hit
 from shelfcheck.notes import RunNote, note_provider
 from shelfcheck.rules.context import ListingContext
-from shelfcheck.rules.registry import memo_by, rule
+from shelfcheck.rules.registry import family, rule
 
 __all__ = ["REQUIRED_COLUMNS", "column_state"]
 
 _TYPE_WORD = re.compile(r"[A-Z]+(?=[-\s]?(?:[0-9]{1,2}|A)?$)")
 
-memo_by("record", "description", "identifier_code", "identifier_code_type")
+family("record", memo=("description", "identifier_code", "identifier_code_type"))
 
 # Fields Create Product requires of every product, and the code that reports a row without one.
 # (The sale price is required only of China-warehouse shops: see ``absent_columns``.)

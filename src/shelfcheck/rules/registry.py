@@ -17,7 +17,7 @@ from typing import Any, Literal
 from shelfcheck.findings import Hit, Severity
 
 __all__ = ["DOC_SECTIONS", "FAMILIES", "RULES", "Family", "Rule", "RuleDoc", "effective_severity", "family",
-           "family_of", "gate", "memo_by", "rule"]
+           "family_of", "rule"]
 
 DOC_SECTIONS = ("What it checks", "Why the platform refuses it", "Bad", "Good")
 # The fix is not a docstring section: it is the catalogue's ``fix`` (i18n/<lang>/), the one text
@@ -103,33 +103,6 @@ def family(name: str, *, gate: Callable[[Any], bool] | None = None,
         raise ValueError(f"family {name!r}: images=True needs the memo fields")
     declared = FAMILIES[name] = Family(name, gate, run_gate, tuple(memo) if memo is not None else None, images)
     return declared
-
-
-def memo_by(name: str, *fields: str, images: bool = False) -> None:
-    """The older spelling of ``family(name, memo=fields, images=images)`` (kept so a rule module
-    written before :func:`family` still loads); new modules declare :func:`family`."""
-    _amend(name, memo=tuple(fields), images=images)
-
-
-def gate(name: str, *, per: Literal["listing", "run"] = "listing"
-         ) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
-    """The older spelling of ``family(name, gate=fn)`` / ``run_gate=fn`` (see :func:`memo_by`)."""
-
-    def register(fn: Callable[[Any], bool]) -> Callable[[Any], bool]:
-        _amend(name, **{"gate" if per == "listing" else "run_gate": fn})
-        return fn
-
-    return register
-
-
-def _amend(name: str, **changes: Any) -> None:
-    import dataclasses
-
-    known = FAMILIES.get(name) or Family(name)
-    for key, value in changes.items():
-        if value and getattr(known, key):
-            raise ValueError(f"family {name!r}: {key} is declared already")
-    FAMILIES[name] = dataclasses.replace(known, **changes)
 
 
 def family_of(name: str) -> Family:
