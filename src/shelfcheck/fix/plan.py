@@ -166,6 +166,8 @@ def _category(listing: Listing, found: list[Finding], ctx: FixContext) -> list[C
     for f in found:
         suggestion = f.evidence.get("suggestion")
         value = listing.get("category")
+        if suggestion and ">" not in suggestion:
+            continue  # a first-level category alone is never a leaf (category_not_leaf)
         if suggestion and suggestion != value:
             changes.append(Change(listing.row, "category", f.code, value, suggestion, "suggested",
                                   note="fix_note_category_leaf", edit=Edit("set", value, suggestion)))
