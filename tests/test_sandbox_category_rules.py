@@ -23,18 +23,18 @@ def served() -> tuple[dict[str, Any], list[dict[str, Any]], Any]:
     pack = load_policy(None)
     catalog = SandboxCatalog(pack)
     node = next(n for n in catalog.nodes.values() if n.path == LEAF)
-    return catalog.rules(node), catalog.attributes(node)["attributes"], pack.create_product
+    return catalog.rules(node), catalog.attributes(node)["attributes"], pack
 
 
 def _violations(cell: str, served: tuple[dict[str, Any], list[dict[str, Any]], Any]) -> list[tuple[int, str]]:
-    rules, attributes, limits = served
+    rules, attributes, pack = served
     extra = _category_attribute_values(cell, attributes)
     values = {"title": "65 W USB-C GaN Charger", "price": "27.99", "quantity": "5", "seller_sku": "EL-CHG-300",
               "country_of_origin": "China"}
     body = build_product_body(values, category_id="1", image_uris=["u"],
                               attribute_ids={a["name"]: a["id"] for a in attributes}, certification_ids={},
                               category_attributes=extra)
-    return [(v.code, v.key) for v in check_body(body, limits=limits, rules=rules, attributes=attributes,
+    return [(v.code, v.key) for v in check_body(body, policy=pack, rules=rules, attributes=attributes,
                                                  warehouse_region=None)]
 
 
