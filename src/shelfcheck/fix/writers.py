@@ -149,15 +149,10 @@ def _write_xlsx(path: Path, sheet: str | None, dest: Path, edits: CellEdits, com
 # --- JSON ------------------------------------------------------------------------------------------
 
 def _json_value(old: Any, text: str) -> Any:
+    """The new text as the old JSON value's type: a list stays a list, a number a number."""
     if isinstance(old, list):
         return [part.strip() for part in text.split("|") if part.strip()]
-    if isinstance(old, bool) or old is None:
-        return text
-    if isinstance(old, int) and re.fullmatch(r"-?\d{1,15}", text):
-        return int(text)
-    if isinstance(old, float) and re.fullmatch(r"-?\d{1,15}(?:\.\d+)?", text):
-        return float(text)
-    return text
+    return _typed(old, text)
 
 
 def _json_bytes(path: Path, keys: list[str], edits: CellEdits) -> bytes:

@@ -751,35 +751,30 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     return app
 
 
+async def _uploaded(sandbox: Sandbox, request: Request, *names: str) -> tuple[bytes, str | None, dict[str, Any]]:
+    """The ``data`` part of a multipart upload (its bytes and file name) and the form fields
+    ``names``; a request that is not multipart, or has no data part, fails as the platform does."""
+    if not is_multipart(request.headers.get("content-type")):
+        raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
+    form = await multipart_form(request, sandbox.config.limits)
+    try:
+        part = form.get("data")
+        if part is None or isinstance(part, str):
+            raise _Fail(12038002, "Invalid upload file: the data part is missing.")
+        return await part.read(), part.filename, {n: form.get(n) for n in names}
+    finally:
+        await form.close()
+
+
 async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query: dict[str, str],
                     request: Request, raw: bytes) -> Any:
     name = route.handler
     if name == "file_upload":
-        if not is_multipart(request.headers.get("content-type")):
-            raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
-        form = await multipart_form(request, sandbox.config.limits)
-        try:
-            part = form.get("data")
-            if part is None or isinstance(part, str):
-                raise _Fail(12038002, "Invalid upload file: the data part is missing.")
-            content = await part.read()
-            file_name = str(form.get("name") or part.filename or "")
-        finally:
-            await form.close()
-        return sandbox.upload_file(content, file_name)
+        content, file_name, fields = await _uploaded(sandbox, request, "name")
+        return sandbox.upload_file(content, str(fields["name"] or file_name or ""))
     if name == "upload":
-        if not is_multipart(request.headers.get("content-type")):
-            raise _Fail(36009023, "Invalid request format: the content-type must be multipart/form-data.", 400)
-        form = await multipart_form(request, sandbox.config.limits)
-        try:
-            part = form.get("data")
-            if part is None or isinstance(part, str):
-                raise _Fail(12038002, "Invalid upload file: the data part is missing.")
-            content = await part.read()
-            use_case = str(form.get("use_case") or "MAIN_IMAGE")
-        finally:
-            await form.close()
-        return sandbox.upload(content, use_case)
+        content, _, fields = await _uploaded(sandbox, request, "use_case")
+        return sandbox.upload(content, str(fields["use_case"] or "MAIN_IMAGE"))
     body: Any = None
     if route.method in ("POST", "PUT"):
         if raw and "json" not in (request.headers.get("content-type") or ""):
