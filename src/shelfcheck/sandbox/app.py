@@ -659,7 +659,8 @@ class Sandbox:
             query = select(products.c.id, products.c.body)
             wanted = set(skus)
             ids = [r.id for r in conn.execute(query.order_by(products.c.create_time, products.c.id))
-                   if not wanted or wanted & {str(e.get("seller_sku") or "") for _, e in self._sku_entries(r.id, r.body)}]
+                   if not wanted or wanted & {str(e.get("seller_sku") or "")
+                                              for _, e in self._sku_entries(r.id, r.body)}]
         rows = [self._product_row(i) for i in ids]
         found = [self.product_view(r) for r in rows if status in ("ALL", r.status)]
         return {"total_count": len(found), "products": found, "next_page_token": ""}
