@@ -182,7 +182,7 @@ def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_p
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=30)
         made = len(sb.all_products())
-        assert 1 <= made < len(expected), "the run should be killed midway"
+        assert 1 <= made < 3, "the run should be killed midway"  # 3 products hold the 5 SKUs
         done = _cli(args, env)
         assert done.returncode == 1, done.stderr  # the listing the platform refuses
         summary = json.loads(done.stdout)

@@ -328,13 +328,19 @@ def test_check_body_passes_a_valid_body_and_judges_each_sku() -> None:
     body["skus"].append({"seller_sku": "A-2", "price": {"amount": "0"}, "inventory": [{"quantity": 2}],
                          "sales_attributes": [{"name": "Color", "value_name": "红色"}]})
     found = {(v.code, v.field) for v in check_body(body, policy=POLICY)}
+    # with two SKUs the first one names no variation (12019117)
+    assert found == {(12052570, "skus[1].price.amount"), (12052554, "skus[1].sales_attributes[0].value_name"),
+                     (12019117, "skus[0].sales_attributes")}
+    body["skus"][0]["sales_attributes"] = [{"name": "Color", "value_name": "Blue"}]
+    found = {(v.code, v.field) for v in check_body(body, policy=POLICY)}
     assert found == {(12052570, "skus[1].price.amount"), (12052554, "skus[1].sales_attributes[0].value_name")}
 
 
 def test_check_body_sku_count_from_the_pack() -> None:
     body = _valid_body()
     sku = body["skus"][0]
-    body["skus"] = [dict(sku, seller_sku=f"A-{i}") for i in range(POLICY.variants.platform_max_skus + 1)]
+    body["skus"] = [dict(sku, seller_sku=f"A-{i}", sales_attributes=[{"name": "Size", "value_name": str(i)}])
+                    for i in range(POLICY.variants.platform_max_skus + 1)]
     assert [v.code for v in check_body(body, policy=POLICY)] == [12052050]
     body["skus"] = body["skus"][:POLICY.variants.platform_max_skus]
     assert check_body(body, policy=POLICY) == []
