@@ -110,7 +110,7 @@ class SandboxConfig:
     warehouse_region: str = "US"  # where the shop ships from: CN makes sale_price required
     daily_upload_limit: int | None = None  # creates per UTC day before 12052093; None: no limit
     brands: tuple[str, ...] | None = None  # Get Brands' names (None: tree.yaml's `brands`)
-    warehouse_id: str = "7068517275539719942"  # the shop's sales warehouse (Get Warehouses)
+    warehouse_id: str = "7068517275539719942"  # the shop's sales warehouse (Get Warehouses; "": none)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -398,11 +398,12 @@ class Sandbox:
 
     def warehouses(self) -> dict[str, Any]:
         region = self.config.warehouse_region.upper()
-        return {"warehouses": [
+        sales = [] if not self.config.warehouse_id else [
             {"id": self.config.warehouse_id, "name": f"Sandbox {region} warehouse", "effect_status": "ENABLED",
              "type": "SALES_WAREHOUSE", "sub_type": "DOMESTIC_WAREHOUSE", "is_default": True,
-             "address": {"region_code": region, "city": "Sandbox"}},
-            {"id": str(int(self.config.warehouse_id) + 1), "name": "Sandbox return warehouse",
+             "address": {"region_code": region, "city": "Sandbox"}}]
+        return {"warehouses": [*sales,
+            {"id": "7068517275539719999", "name": "Sandbox return warehouse",
              "effect_status": "ENABLED", "type": "RETURN_WAREHOUSE", "sub_type": "DOMESTIC_WAREHOUSE",
              "is_default": True, "address": {"region_code": "US", "city": "Sandbox"}}]}
 
@@ -446,7 +447,8 @@ class Sandbox:
             body, policy=self.policy, rules=self.catalog.rules(node) if node else None,
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
             warehouse_region=self.config.warehouse_region, known_files=self._file_ids(),
-            brand_ids={self.brand_id(n) for n in self.brand_names()}, warehouse_ids={self.config.warehouse_id})
+            brand_ids={self.brand_id(n) for n in self.brand_names()},
+            warehouse_ids={self.config.warehouse_id} - {""})
         values, documents, uris = read_product_body(
             body, category_path=node.path if node else "", attribute_fields=self.catalog.attribute_fields,
             certification_types=self.catalog.certification_types)
