@@ -365,3 +365,46 @@ def test_each_sandbox_validation_reaches_publish_as_a_clear_reason(folder: Path,
             for o in summary.outcomes:  # recorded per SKU: the SKU's lock counts it
                 assert [a.outcome for a in ledger.attempts(o.seller_sku)] == ["failed"]
         assert sb.all_products() == [], seen
+
+
+def test_dry_run_cli_writes_one_request_per_product_with_all_its_skus(folder: Path) -> None:
+    import os
+
+    catalog = _write(folder, _rows())
+    out = folder / "requests"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    res = subprocess.run([sys.executable, "-m", "shelfcheck", "publish", str(catalog), "--dry-run", "--out", str(out),
+                          "--documents", str(folder / "documents.csv"), "--shop", str(_shop(folder)),
+                          "--db", str(folder / "l.db"), "--format", "json"],
+                         capture_output=True, text=True, env=env, timeout=180, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    summary = json.loads(res.stdout)
+    assert {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "dry_run"} == {
+        "BIN-S", "BIN-M", "BIN-L", "EB-BLK", "EB-WHT", "BOX-9"}
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    entries = {e["product_key"] or e["seller_sku"]: e for e in index["requests"]}
+    assert set(entries) == {"BIN", "EB", "BOX-9"}  # one request per product, not per row
+    assert entries["BIN"]["seller_skus"] == ["BIN-S", "BIN-M", "BIN-L"] and entries["BIN"]["offline"]["passed"]
+    body = json.loads((out / entries["BIN"]["file"]).read_text("utf-8"))
+    assert [s["seller_sku"] for s in body["skus"]] == ["BIN-S", "BIN-M", "BIN-L"]
+    assert [s["sales_attributes"][0]["value_name"] for s in body["skus"]] == ["Small", "Medium", "Large"]
+    assert body["skus"][1]["sales_attributes"][0]["sku_img"] == {"uri": "<upload:images/box-2.jpg>"}
+    assert body["brand_id"] == "<brand:Tidyhome>"  # offline: what Get Brands will resolve
+    assert body["skus"][0]["inventory"][0]["warehouse_id"] == "<warehouse:CN>"
+    assert _same_shape(body, json.loads(REQUEST_SAMPLE.read_text("utf-8")), "") == []
+
+
+def test_dry_run_through_the_sandbox_checks_each_product_once(folder: Path) -> None:
+    catalog = _write(folder, _rows())
+    out = folder / "requests"
+    with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, sb), \
+            open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger,
+                          dry_run=True, out=out)
+        assert {(o.kind, o.reason) for o in summary.outcomes} == {("skipped", "dry_run")}
+        assert sb.all_products() == []
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    assert [len(e["seller_skus"]) for e in index["requests"]] == [3, 2, 1]
+    assert all(e["listing_check"]["check_result"] == "PASS" for e in index["requests"])
+    body = json.loads((out / index["requests"][1]["file"]).read_text("utf-8"))
+    assert body["certifications"][0]["files"][0]["format"] == "PDF"  # uploaded for the check
