@@ -1,6 +1,17 @@
 """Safe publishing: preflight first, never a locked SKU, every attempt in the ledger, no duplicates.
 
-For each catalogue row, in order:
+**One Create Product per product, with all its SKUs.** Rows group into products by
+``product_key`` (a row without one is a product of its own); the whole catalogue is read (and
+checked) before the first product is sent, since a product's rows may lie anywhere in the file.
+A product is sent whole or not at all: a SKU row that cannot be sent (no seller SKU, locked,
+failed preflight) holds back its siblings (``product_incomplete``), and the product-level rules
+(``variant_duplicate`` …) skip it as ``preflight_failed``. The body carries the brand id from Get
+Brands (an unknown brand is ``brand_not_found``, never an empty brand), each SKU's sales
+attributes resolved against Get Attributes, SKU images, prices, inventory in the warehouse Get
+Warehouses gives, and certificate files uploaded as PDF (:mod:`shelfcheck.tiktok.certificates`).
+Outcomes and ledger attempts stay per SKU; every SKU of a product gets the product's outcome.
+
+For each product, in order:
 
 1. **Preflight** with the same engine as ``check``. A row with an error-level finding is skipped
    (``preflight_failed``) unless ``force`` — and even then a SKU the ledger shows **locked** is
@@ -30,7 +41,8 @@ remain. The platform's own refusal (``12052093``) stops the run the same way.
 **Dry run**: every request is built and validated — offline against the pack's Create Product
 rules (:mod:`shelfcheck.tiktok.listing_rules`), and with a client through Check Product Listing
 (images are uploaded for that; nothing is created) — and, with ``out``, written to a folder:
-one ``NNN-<seller_sku>.json`` per product holding exactly the body, and ``index.json``.
+one ``NNN-<product_key or seller_sku>.json`` per product holding exactly the body, and
+``index.json``.
 
 Shop-wide problems stop everything before the first call: shop findings at error level
 (``shop_preflight_failed``, unless ``force``) and failed listing prerequisites (``shop_not_ready``).
@@ -433,7 +445,8 @@ class _DryRunFolder:
         name = f"{len(self.entries) + 1:03d}-{safe}.json"
         (self.path / name).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
         self.entries.append({"file": name, "seller_sku": product.lead.seller_sku, "product_key": product.key,
-                             "seller_skus": product.skus, "rows": [r.row for _, r in product.members],
+                             "seller_skus": product.skus, "row": product.members[0][1].row,
+                             "rows": [r.row for _, r in product.members],
                              "method": "POST", "path": CREATE_PATH,
                              "offline": {"passed": not violations, "violations": [v.to_json() for v in violations]},
                              "listing_check": check})
