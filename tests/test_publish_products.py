@@ -408,3 +408,63 @@ def test_dry_run_through_the_sandbox_checks_each_product_once(folder: Path) -> N
     assert all(e["listing_check"]["check_result"] == "PASS" for e in index["requests"])
     body = json.loads((out / index["requests"][1]["file"]).read_text("utf-8"))
     assert body["certifications"][0]["files"][0]["format"] == "PDF"  # uploaded for the check
+
+
+def test_each_image_is_uploaded_once_per_content_hash(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    sent: list[tuple[str, str]] = []
+    original = ApiClient.upload_image
+
+    def counting(self: ApiClient, content: bytes, **kwargs: Any) -> Any:
+        sent.append((hashlib.sha256(content).hexdigest(), kwargs.get("use_case", "")))
+        return original(self, content, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "upload_image", counting)
+    catalog = _write(folder, _rows())
+    with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, _sb), \
+            open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (folder / "images").iterdir()}
+    # box-1..3 (the bin and the box share them; box-1 and box-2 are SKU images too) and earbuds-1..3
+    assert sorted(d for d, _ in sent) == sorted({files[n] for n in (
+        "box-1.jpg", "box-2.jpg", "box-3.jpg", "earbuds-1.jpg", "earbuds-2.jpg", "earbuds-3.jpg")})
+
+
+def test_a_product_with_a_locked_sku_is_skipped_whole(folder: Path) -> None:
+    import datetime as dt
+
+    catalog = _write(folder, _rows())
+    now = dt.datetime.now(dt.timezone.utc)
+    with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, sb), \
+            open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        for minutes in (40, 30, 20, 10):
+            ledger.record_attempt("BIN-M", "failed", reasons=["12052262"], at=now - dt.timedelta(minutes=minutes))
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger,
+                          force=True)  # not even with force
+        got = {o.seller_sku: (o.kind, o.reason, o.detail) for o in summary.outcomes}
+        assert got["BIN-M"][:2] == ("skipped", "sku_locked")
+        assert got["BIN-S"] == got["BIN-L"] == ("skipped", "product_incomplete", "BIN-M: sku_locked")
+        assert {got[s][0] for s in ("EB-BLK", "EB-WHT", "BOX-9")} == {"published"}
+        assert frozenset({"BIN-S", "BIN-M", "BIN-L"}) not in _products(sb) and len(sb.all_products()) == 2
+        assert ledger.attempts("BIN-S") == [] and len(ledger.attempts("BIN-M")) == 4  # nothing new recorded
+
+
+def test_a_product_created_but_never_recorded_is_found_by_any_of_its_skus(folder: Path) -> None:
+    catalog = _write(folder, _rows())
+    with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, sb), _client(base) as c:
+        with open_ledger(folder / "first.db") as ledger:
+            publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger)
+        # a run whose ledger lost everything (killed before recording), and a product whose
+        # first row moved: Search Products by the product's seller SKUs still finds it
+        rows = _rows()
+        rows[0], rows[2] = {**rows[0], "seller_sku": "BIN-L", "sales_attributes": "Size: Large"}, \
+            {"seller_sku": "BIN-S", "product_key": "BIN", "price": "8.99", "sale_price": "8.99", "list_price": "12.99",
+             "quantity": "60", "sales_attributes": "Size: Small", "sku_image": "images/box-1.jpg",
+             "identifier_code_type": "UPC", "identifier_code": "841234000011"}
+        with open_ledger(folder / "second.db") as ledger:
+            again = publish(_write(folder, rows), documents=folder / "documents.csv", shop=_shop(folder),
+                            client=c, ledger=ledger)
+            assert {(o.kind, o.reason) for o in again.outcomes} == {("skipped", "already_published")}
+            assert len(sb.all_products()) == 3
+            assert all(a.source == "publish" for s in ("BIN-M", "EB-WHT") for a in ledger.attempts(s))
