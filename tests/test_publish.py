@@ -68,9 +68,12 @@ def _passing_skus() -> list[str]:
     import shelfcheck
 
     report = shelfcheck.check(CATALOG, documents=DOCS, jobs=1)
+    # a product is published with all its SKUs or not at all: a row of a product that fails
+    # preflight (a SKU's row, or a product-level rule) is not published either
+    failing = {row for p in report.products if p.status == "fail" for row in p.product.rows}
     seen, out = set(), []
     for r in report.listings:
-        if r.status == "pass" and r.seller_sku and r.seller_sku not in seen:
+        if r.status == "pass" and r.row not in failing and r.seller_sku and r.seller_sku not in seen:
             out.append(r.seller_sku)
         seen.add(r.seller_sku)
     return out
@@ -97,7 +100,14 @@ def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
         assert ledger.status("BT-SERUM-01", rule=first_rule()).failures_24h == 0  # checking is free
         assert {s["reason"] for s in data["skipped"]} >= {"preflight_failed", "duplicate_sku", "sku_missing"}
         products = sb.all_products()
-        assert len(products) == len(expected)
+        # one product per product group, with ALL its SKUs: the three HM-BIN sizes are one product
+        assert sorted(sorted(s["seller_sku"] for s in p["skus"]) for p in products) == sorted(
+            [["HM-BIN-L", "HM-BIN-M", "HM-BIN-S"], ["HM-BOX-001"], ["HM-BOX-009"]])
+        by_sku = {p["seller_sku"]: p["product_id"] for p in data["published"]}
+        assert by_sku["HM-BIN-S"] == by_sku["HM-BIN-M"] == by_sku["HM-BIN-L"] != by_sku["HM-BOX-001"]
+        # the rows of HM-HMP pass one by one, but the product repeats a variation (variant_duplicate)
+        assert {s["seller_sku"] for s in data["skipped"] if s["reason"] == "preflight_failed"} >= {
+            "HM-HMP-NAT-M", "HM-HMP-NAT-L", "HM-HMP-NAT-L2", "HM-HMP-GRY"}
         for p in data["published"]:  # every attempt is in the ledger, with the product id
             attempts = ledger.attempts(p["seller_sku"])
             assert [a.outcome for a in attempts] == ["passed"] and attempts[0].product_id == p["product_id"]
@@ -107,7 +117,7 @@ def test_publish_then_rerun_creates_no_duplicates(tmp_path: Path) -> None:
         assert {"seller_sku": "BT-SERUM-01", "reason": "resubmit_unchanged"} in again["skipped"]
         published = [s["seller_sku"] for s in again["skipped"] if s["reason"] == "already_published"]
         assert sorted(published) == sorted(expected)
-        assert len(sb.all_products()) == len(expected)
+        assert len(sb.all_products()) == 3
         assert all(len(ledger.attempts(s)) == 1 for s in expected)
 
 
@@ -172,7 +182,7 @@ def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_p
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=30)
         made = len(sb.all_products())
-        assert 1 <= made < len(expected), "the run should be killed midway"
+        assert 1 <= made < 3, "the run should be killed midway"  # 3 products hold the 5 SKUs
         done = _cli(args, env)
         assert done.returncode == 1, done.stderr  # the listing the platform refuses
         summary = json.loads(done.stdout)
@@ -182,8 +192,8 @@ def test_cli_resumes_after_kill_without_duplicates_and_never_leaks_secrets(tmp_p
         already = {s["seller_sku"] for s in summary["skipped"] if s["reason"] == "already_published"}
         assert published | already == set(expected) and not published & already
         assert len(already) >= made - 1  # what the killed run created is adopted, not created again
-        skus = [p["skus"][0]["seller_sku"] for p in sb.all_products()]
-        assert sorted(skus) == sorted(expected)
+        skus = [s["seller_sku"] for p in sb.all_products() for s in p["skus"]]
+        assert sorted(skus) == sorted(expected)  # each SKU in one product, none twice
         table = _cli([*args[:-2], "--lang", "zh"], env)
         assert "已跳过" in table.stdout and table.returncode == 0
         for text in (out.decode(), err.decode(), done.stdout, done.stderr, table.stdout, table.stderr):

@@ -328,13 +328,19 @@ def test_check_body_passes_a_valid_body_and_judges_each_sku() -> None:
     body["skus"].append({"seller_sku": "A-2", "price": {"amount": "0"}, "inventory": [{"quantity": 2}],
                          "sales_attributes": [{"name": "Color", "value_name": "红色"}]})
     found = {(v.code, v.field) for v in check_body(body, policy=POLICY)}
+    # with two SKUs the first one names no variation (12019117)
+    assert found == {(12052570, "skus[1].price.amount"), (12052554, "skus[1].sales_attributes[0].value_name"),
+                     (12019117, "skus[0].sales_attributes")}
+    body["skus"][0]["sales_attributes"] = [{"name": "Color", "value_name": "Blue"}]
+    found = {(v.code, v.field) for v in check_body(body, policy=POLICY)}
     assert found == {(12052570, "skus[1].price.amount"), (12052554, "skus[1].sales_attributes[0].value_name")}
 
 
 def test_check_body_sku_count_from_the_pack() -> None:
     body = _valid_body()
     sku = body["skus"][0]
-    body["skus"] = [dict(sku, seller_sku=f"A-{i}") for i in range(POLICY.variants.platform_max_skus + 1)]
+    body["skus"] = [dict(sku, seller_sku=f"A-{i}", sales_attributes=[{"name": "Size", "value_name": str(i)}])
+                    for i in range(POLICY.variants.platform_max_skus + 1)]
     assert [v.code for v in check_body(body, policy=POLICY)] == [12052050]
     body["skus"] = body["skus"][:POLICY.variants.platform_max_skus]
     assert check_body(body, policy=POLICY) == []
@@ -440,3 +446,75 @@ def test_the_limits_are_the_packs(tmp_path: Path) -> None:
             open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
         [outcome] = publish(catalog, client=c, ledger=ledger, force=True).outcomes
         assert outcome.codes == ["12052570"]
+
+
+# --- products with several SKUs: variations, brand, warehouse ---------------------------------
+_SALES = [{"id": "100007", "name": "Size", "type": "SALES_PROPERTY", "is_customizable": False,
+           "values": [{"id": "1", "name": "S"}, {"id": "2", "name": "M"}]},
+          {"id": "100000", "name": "Color", "type": "SALES_PROPERTY", "is_customizable": True, "values": []}]
+
+
+def _two_skus() -> dict:
+    body = _valid_body()
+    first = body["skus"][0]
+    body["skus"] = [dict(first, seller_sku="A-S", sales_attributes=[{"id": "100007", "value_id": "1"}]),
+                    dict(first, seller_sku="A-M", sales_attributes=[{"id": "100007", "value_id": "2"}])]
+    return body
+
+
+def test_check_body_judges_sales_attributes_against_the_category() -> None:
+    body = _two_skus()
+    assert check_body(body, policy=POLICY, attributes=_SALES) == []
+    body["skus"][1]["sales_attributes"] = [{"id": "100007", "value_id": "1"}]
+    assert [(v.code, v.field) for v in check_body(body, policy=POLICY, attributes=_SALES)] == [
+        (12052560, "skus[1].sales_attributes")]
+    body["skus"][1]["sales_attributes"] = [{"id": "100007", "value_id": "9"}]
+    assert [v.code for v in check_body(body, policy=POLICY, attributes=_SALES)] == [12052529]
+    body["skus"][1]["sales_attributes"] = [{"id": "100007", "value_name": "Huge"}]
+    assert [v.code for v in check_body(body, policy=POLICY, attributes=_SALES)] == [12052240]
+    body["skus"][1]["sales_attributes"] = [{"id": "100000", "value_name": "Sky Teal"}]  # Color takes custom values
+    assert check_body(body, policy=POLICY, attributes=_SALES) == []
+    body["skus"][1]["sales_attributes"] = [{"id": "555", "value_name": "x"}]
+    assert [v.code for v in check_body(body, policy=POLICY, attributes=_SALES)] == [12052529]
+    body["skus"][1]["sales_attributes"] = [{"name": "Pattern", "value_name": "Dots"}]  # a custom attribute
+    assert check_body(body, policy=POLICY, attributes=_SALES) == []
+
+
+def test_check_body_brand_and_warehouse_must_be_the_platforms() -> None:
+    body = _two_skus()
+    body["brand_id"] = "7001"
+    for sku in body["skus"]:
+        sku["inventory"] = [{"warehouse_id": "W1", "quantity": 3}]
+    assert check_body(body, policy=POLICY, brand_ids={"7001"}, warehouse_ids={"W1"}) == []
+    assert check_body(body, policy=POLICY) == []  # unknown lists: not judged
+    found = [(v.code, v.field) for v in check_body(body, policy=POLICY, brand_ids={"7002"}, warehouse_ids={"W2"})]
+    assert found == [(12052097, "skus[0].inventory[0].warehouse_id"), (12052097, "skus[1].inventory[0].warehouse_id"),
+                     (12052026, "brand_id")]
+
+
+def test_certificate_files_are_pdf_converted_or_refused(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from shelfcheck.tiktok.certificates import certificate_pdf, upload_name
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%test\n")
+    assert certificate_pdf(pdf, max_bytes=100).content == pdf.read_bytes()
+    assert certificate_pdf(pdf, max_bytes=10).reason == "certification_file_too_large"
+    scan = tmp_path / "scan 1.v2.png"
+    Image.new("RGB", (200, 300), "white").save(scan)
+    converted = certificate_pdf(scan, max_bytes=10**7)
+    assert converted.ok and converted.content.startswith(b"%PDF-") and converted.converted_from == "image"
+    assert converted.name == "scan_1_v2.pdf" == upload_name("scan 1.v2")
+    text = tmp_path / "report.txt"
+    text.write_text("FCC test report\nModel EB100\n", "utf-8")
+    typeset = certificate_pdf(text, max_bytes=10**7)
+    assert typeset.ok and typeset.content.startswith(b"%PDF-") and typeset.converted_from == "text"
+    chinese = tmp_path / "cn.txt"
+    chinese.write_text("检测报告", "utf-8")
+    assert certificate_pdf(chinese, max_bytes=10**7).reason == "certification_file_format"
+    word = tmp_path / "report.docx"
+    word.write_bytes(b"PK\x03\x04\x00\x00\xff\xfe binary")
+    assert certificate_pdf(word, max_bytes=10**7).reason == "certification_file_format"
+    assert certificate_pdf(tmp_path / "absent.pdf", max_bytes=10).reason == "certification_file_unreadable"
+    assert certificate_pdf(None, max_bytes=10).reason == "certification_file_missing"

@@ -234,7 +234,9 @@ def test_the_body_check_reads_the_same_pack_numbers_as_the_rules(ws: Workspace) 
               "package_weight": "1.255 lb", "package_length": "12.5 in", "package_width": "8 in",
               "package_height": "4 in"}
     body = build_product_body(values, category_id="1", image_uris=["u"], attribute_ids={}, certification_ids={},
-                              skus=[values, dict(values, seller_sku="B-2")])
+                              skus=[values, dict(values, seller_sku="B-2")],
+                              sku_sales_attributes=[[{"name": "Size", "value_name": "S"}],
+                                                    [{"name": "Size", "value_name": "M"}]])
     found = {(v.code, v.limit) for v in check_body(body, policy=load_policy(str(pack)))}
     assert found == {(12052570, "0.01–100"), (12052055, "1–500"), (12052050, "1")}
     default = {v.code for v in check_body(body, policy=load_policy(None))}

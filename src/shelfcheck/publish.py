@@ -1,6 +1,17 @@
 """Safe publishing: preflight first, never a locked SKU, every attempt in the ledger, no duplicates.
 
-For each catalogue row, in order:
+**One Create Product per product, with all its SKUs.** Rows group into products by
+``product_key`` (a row without one is a product of its own); the whole catalogue is read (and
+checked) before the first product is sent, since a product's rows may lie anywhere in the file.
+A product is sent whole or not at all: a SKU row that cannot be sent (no seller SKU, locked,
+failed preflight) holds back its siblings (``product_incomplete``), and the product-level rules
+(``variant_duplicate`` …) skip it as ``preflight_failed``. The body carries the brand id from Get
+Brands (an unknown brand is ``brand_not_found``, never an empty brand), each SKU's sales
+attributes resolved against Get Attributes, SKU images, prices, inventory in the warehouse Get
+Warehouses gives, and certificate files uploaded as PDF (:mod:`shelfcheck.tiktok.certificates`).
+Outcomes and ledger attempts stay per SKU; every SKU of a product gets the product's outcome.
+
+For each product, in order:
 
 1. **Preflight** with the same engine as ``check``. A row with an error-level finding is skipped
    (``preflight_failed``) unless ``force`` — and even then a SKU the ledger shows **locked** is
@@ -30,7 +41,8 @@ remain. The platform's own refusal (``12052093``) stops the run the same way.
 **Dry run**: every request is built and validated — offline against the pack's Create Product
 rules (:mod:`shelfcheck.tiktok.listing_rules`), and with a client through Check Product Listing
 (images are uploaded for that; nothing is created) — and, with ``out``, written to a folder:
-one ``NNN-<seller_sku>.json`` per product holding exactly the body, and ``index.json``.
+one ``NNN-<product_key or seller_sku>.json`` per product holding exactly the body, and
+``index.json``.
 
 Shop-wide problems stop everything before the first call: shop findings at error level
 (``shop_preflight_failed``, unless ``force``) and failed listing prerequisites (``shop_not_ready``).
@@ -46,7 +58,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +157,9 @@ class _Platform:
         self._certs: dict[str, dict[str, Any]] = {}
         self._raw_attributes: dict[str, list[dict[str, Any]]] = {}
         self._uris: dict[str, str] = {}
+        self._brands: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self._warehouse: tuple[str | None, str] | None = None
+        self._files: dict[str, dict[str, str]] = {}
 
     def category(self, path: str) -> tuple[str | None, str]:
         """``(leaf id, "")`` or ``(None, reason)`` for a canonical category path."""
@@ -187,11 +202,51 @@ class _Platform:
             self._raw_attributes[category_id] = [a.model_dump(by_alias=True) for a in attrs]
         return self._raw_attributes[category_id]
 
-    def upload(self, path: Path, digest: str) -> str:
+    def upload(self, path: Path, digest: str, use_case: str = "MAIN_IMAGE") -> str:
+        """The image's URI, uploaded once per content hash in a run (a SKU image that is also
+        a main image is not sent twice)."""
         if digest not in self._uris:
-            self._uris[digest] = self.client.upload_image(path.read_bytes(), use_case="MAIN_IMAGE",
+            self._uris[digest] = self.client.upload_image(path.read_bytes(), use_case=use_case,
                                                           filename=path.name).uri
         return self._uris[digest]
+
+    def brand(self, category_id: str, name: str) -> tuple[str | None, str]:
+        """``(brand id, "")`` from Get Brands for the category, matched by name as the rules
+        compare names; or ``(None, "brand_not_found" | "brand_unavailable")``."""
+        from shelfcheck.rules.category_rules import attribute_key
+
+        key = (category_id, attribute_key(name))
+        if key not in self._brands:
+            found = self.client.get_brands(category_id=category_id or None, brand_name=name).brands
+            match = next((b for b in found if attribute_key(b.name) == key[1]), None)
+            if match is None:
+                self._brands[key] = (None, "brand_not_found")
+            elif match.brand_status not in ("", "AVAILABLE"):
+                self._brands[key] = (None, "brand_unavailable")
+            else:
+                self._brands[key] = (match.id, "")
+        return self._brands[key]
+
+    def warehouse(self, region: str | None) -> tuple[str | None, str]:
+        """The sales warehouse SKU inventory is put in (Get Warehouses): an enabled sales
+        warehouse in the shop profile's ``warehouse`` region, the default one first; else the
+        default sales warehouse; ``(None, "warehouse_missing")`` when the shop has none."""
+        if self._warehouse is None:
+            houses = [w for w in self.client.get_warehouses().warehouses
+                      if w.type in ("", "SALES_WAREHOUSE") and w.effect_status in ("", "ENABLED")]
+            here = [w for w in houses if region and w.region_code.upper() == region.upper()]
+            ranked = sorted(here, key=lambda w: not w.is_default) or sorted(houses, key=lambda w: not w.is_default)
+            self._warehouse = (ranked[0].id, "") if ranked else (None, "warehouse_missing")
+        return self._warehouse
+
+    def upload_certificate(self, name: str, content: bytes) -> dict[str, str]:
+        """``{id, name, format}`` of the uploaded PDF, once per content hash in a run."""
+        digest = hashlib.sha256(content).hexdigest()
+        if digest not in self._files:
+            uploaded = self.client.upload_file(content, name=name)
+            self._files[digest] = {"id": uploaded.id, "name": uploaded.name or name,
+                                   "format": (uploaded.format or "PDF").upper()}
+        return self._files[digest]
 
 
 def _sha256(path: Path) -> str | None:
@@ -291,33 +346,60 @@ def _warehouse_region(shop: Any) -> str | None:
 def _category_attribute_values(cell: str, attributes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ``attributes`` column as ``product_attributes`` entries for the category's attributes
     (Get Attributes): each named attribute (by name or id) with its values — a listed value by its
-    id, any other value by its name. Names the category does not have are left out (preflight's
-    ``attribute_value_invalid`` reports them)."""
-    import unicodedata
-
-    from shelfcheck.rules.category_rules import parse_attributes
-
-    def norm(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    id, any other value by its name — compared as the category rules compare them. Names the
+    category does not have are left out (preflight's ``attribute_value_invalid`` reports them)."""
+    from shelfcheck.rules.category_rules import attribute_key, listed_value_id, parse_attributes
 
     by_key: dict[str, dict[str, Any]] = {}
     for attr in attributes:
         for key in (str(attr.get("name", "")), str(attr.get("id", ""))):
             if key:
-                by_key.setdefault(norm(key), attr)
+                by_key.setdefault(attribute_key(key), attr)
     out: list[dict[str, Any]] = []
     for key, (_, values) in parse_attributes(cell or "").items():
         attr = by_key.get(key)
-        if attr is None or not values:
+        if attr is None or not values or attr.get("type") == "SALES_PROPERTY":
             continue
-        listed = {norm(str(v.get("name", ""))): str(v.get("id", ""))
-                  for v in attr.get("values") or []}
-        ids = {str(v.get("id", "")) for v in attr.get("values") or []}
         sent = []
         for value in values:
-            value_id = value if value in ids else listed.get(norm(value))
+            value_id = listed_value_id(attr, value)
             sent.append({"id": value_id, "name": value} if value_id else {"name": value})
         out.append({"id": str(attr.get("id", "")), "values": sent})
+    return out
+
+
+def _sales_attributes(listing: Listing, attributes: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The SKU's variation (``Color: Red; Size: M`` or the variation columns) as
+    ``sales_attributes`` entries: an attribute the category lists as ``SALES_PROPERTY`` by its
+    ``id`` with the listed value's ``value_id`` — or, for a value it does not list, the
+    ``value_name`` (a custom value: the platform refuses it where the attribute takes none,
+    ``12052240``); an attribute it does not list as a custom one (``name`` + ``value_name``)."""
+    from shelfcheck.products.attributes import attributes_of
+    from shelfcheck.rules.category_rules import attribute_key, listed_value_id
+
+    named = attributes_of(listing.get, listing.columns)
+    specs: dict[str, dict[str, Any]] = {}
+    for attr in attributes or []:
+        if attr.get("type") == "SALES_PROPERTY":
+            for key in (str(attr.get("name", "")), str(attr.get("id", ""))):
+                if key:
+                    specs.setdefault(attribute_key(key), attr)
+    out: list[dict[str, Any]] = []
+    for name, value in named.items():
+        if not value:
+            continue
+        spec = specs.get(attribute_key(name))
+        if spec is None:
+            out.append({"name": name, "value_name": value})
+            continue
+        entry: dict[str, Any] = {"id": str(spec.get("id", "")), "name": str(spec.get("name") or name)}
+        value_id = listed_value_id(spec, value)
+        if value_id:
+            listed = {str(v.get("id")): str(v.get("name", "")) for v in spec.get("values") or []}
+            entry.update(value_id=value_id, value_name=listed.get(value_id) or value)
+        else:
+            entry["value_name"] = value
+        out.append(entry)
     return out
 
 
@@ -329,6 +411,26 @@ def _violation_codes(violations: list[Violation]) -> list[str]:
     return out
 
 
+@dataclass
+class _ProductRows:
+    """One product to publish: its key and its SKU rows (catalogue order), ``members``."""
+
+    key: str | None
+    members: list[tuple[Listing, ListingResult]]
+
+    @property
+    def lead(self) -> Listing:
+        return self.members[0][0]
+
+    @property
+    def skus(self) -> list[str]:
+        return [listing.seller_sku for listing, _ in self.members]
+
+    @property
+    def name(self) -> str:
+        return self.key or self.lead.seller_sku
+
+
 class _DryRunFolder:
     """Where ``publish --dry-run --out DIR`` writes the requests it would send."""
 
@@ -337,18 +439,38 @@ class _DryRunFolder:
         self.entries: list[dict[str, Any]] = []
         path.mkdir(parents=True, exist_ok=True)
 
-    def write(self, sku: str, row: int, body: dict[str, Any], violations: list[Violation],
+    def write(self, product: _ProductRows, body: dict[str, Any], violations: list[Violation],
               check: dict[str, Any] | None) -> None:
-        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", sku)[:60] or "row"
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", product.name)[:60] or "row"
         name = f"{len(self.entries) + 1:03d}-{safe}.json"
         (self.path / name).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        self.entries.append({"file": name, "seller_sku": sku, "row": row, "method": "POST", "path": CREATE_PATH,
+        self.entries.append({"file": name, "seller_sku": product.lead.seller_sku, "product_key": product.key,
+                             "seller_skus": product.skus, "row": product.members[0][1].row,
+                             "rows": [r.row for _, r in product.members],
+                             "method": "POST", "path": CREATE_PATH,
                              "offline": {"passed": not violations, "violations": [v.to_json() for v in violations]},
                              "listing_check": check})
 
     def close(self) -> None:
         index = {"endpoint": CREATE_PATH, "method": "POST", "requests": self.entries}
         (self.path / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def _group(rows: Iterator[tuple[Listing, ListingResult]]) -> list[_ProductRows]:
+    """The rows as products, in the order of each product's first row: rows with the same
+    ``product_key`` are one product; a row without one is a product of its own."""
+    groups: list[_ProductRows] = []
+    by_key: dict[str, _ProductRows] = {}
+    for listing, result in rows:
+        key = (listing.get("product_key") or "").strip()
+        if not key:
+            groups.append(_ProductRows(None, [(listing, result)]))
+        elif key in by_key:
+            by_key[key].members.append((listing, result))
+        else:
+            by_key[key] = _ProductRows(key, [(listing, result)])
+            groups.append(by_key[key])
+    return groups
 
 
 def publish(
@@ -370,7 +492,7 @@ def publish(
     """Publish a catalogue (see the module docstring). ``client`` may be ``None`` for a dry run
     (offline: the bodies are checked against the pack's rules only); ``out`` (dry run only) is
     the folder the requests are written to; ``on_quota`` hears the shop's upload quota (when
-    one applies) before the first row.
+    one applies) before the first product.
 
     Raises:
         InputError: an input file cannot be read (nothing was sent).
@@ -388,7 +510,10 @@ def publish(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    rows: Iterator[tuple[Listing, ListingResult]] = run.engine.pairs(run.source.listings())  # streaming
+    # A product's rows may be anywhere in the file: the stream is read to its end before the
+    # first product is sent (the engine still checks it row by row).
+    products = _group(_tracked(run))
+    verdicts = _product_verdicts(run)
     stop_reason: str | None = None
     shop_errors = [f for f in run.shop_findings if f.severity is Severity.ERROR]
     if shop_errors and not force:
@@ -410,44 +535,100 @@ def publish(
     seen: set[str] = set()
     ctx = _Context(run, client, platform, ledger, summary.quota, folder, _warehouse_region(run.run.shop),
                    dry_run=dry_run, force=force)
-    for listing, result in rows:
-        sku = listing.seller_sku
-        base = {"seller_sku": sku, "row": result.row}
+    for product in products:
         if stop_reason is not None:
-            emit(Outcome("skipped", reason=stop_reason, **base))
+            for listing, result in product.members:
+                emit(Outcome("skipped", reason=stop_reason, seller_sku=listing.seller_sku, row=result.row))
             continue
-        if not sku:
-            emit(Outcome("skipped", reason="sku_missing", **base))
+        kept, blocked = _row_checks(product, seen, ledger, lock_rule, force)
+        for outcome in blocked:
+            emit(outcome)
+        blocking = [o for o in blocked if o.reason != "duplicate_sku"]
+        if not kept:
             continue
-        if sku in seen:
-            emit(Outcome("skipped", reason="duplicate_sku", **base))
+        if blocking:  # ONE product with ALL its SKUs, or none
+            detail = "; ".join(f"{o.seller_sku or f'row {o.row}'}: {o.reason}" for o in blocking)
+            for listing, result in kept:
+                emit(Outcome("skipped", reason="product_incomplete", detail=detail, seller_sku=listing.seller_sku,
+                             row=result.row))
             continue
-        seen.add(sku)
-        status = ledger.status(sku, rule=lock_rule)
-        if status.locked:
-            emit(Outcome("skipped", reason="sku_locked", detail=str(status.locked_until), **base))
+        product_errors = [] if force else verdicts.get(product.members[0][1].row, [])
+        if product_errors:  # the product-level rules (variants, conflicting product fields)
+            for listing, result in kept:
+                emit(Outcome("skipped", reason="preflight_failed", codes=product_errors,
+                             detail="product", seller_sku=listing.seller_sku, row=result.row))
             continue
-        if result.status == "fail" and not force:
-            emit(Outcome("skipped", reason="preflight_failed",
-                         codes=sorted({f.code for f in result.findings if f.severity is Severity.ERROR}), **base))
-            continue
-        images = _images(listing)
-        content_hash = listing_content_hash(listing, [d for _, _, d in images])
+        group = _ProductRows(product.key, kept)
         try:
-            outcome = _publish_one(listing, result, images, content_hash, ctx)
+            verdict = _publish_product(group, ctx)
         except ApiError as exc:
             if exc.kind in _FATAL or exc.code == QUOTA_CODE:
                 summary.error = exc
                 stop_reason = "daily_upload_limit" if exc.code == QUOTA_CODE else f"api_{exc.kind.value}"
-                emit(Outcome("skipped", reason=stop_reason, detail=str(exc), request_id=exc.request_id, **base))
-                continue
-            codes = [str(exc.code) if exc.code is not None else exc.kind.value]
-            outcome = Outcome("failed", codes=codes, detail=str(exc), findings=verdict_findings(codes, run.run.policy),
-                              messages=[exc.message], request_id=exc.request_id, **base)
-        emit(outcome)
+                verdict = Outcome("skipped", reason=stop_reason, detail=str(exc), request_id=exc.request_id,
+                                  seller_sku="", row=0)
+            else:
+                codes = [str(exc.code) if exc.code is not None else exc.kind.value]
+                verdict = Outcome("failed", codes=codes, detail=str(exc), seller_sku="", row=0,
+                                  findings=verdict_findings(codes, run.run.policy), messages=[exc.message],
+                                  request_id=exc.request_id)
+        for listing, result in group.members:
+            emit(replace(verdict, seller_sku=listing.seller_sku, row=result.row, codes=list(verdict.codes),
+                         findings=list(verdict.findings), messages=list(verdict.messages)))
     if folder is not None:
         folder.close()
     return summary
+
+
+def _tracked(run: Any) -> Iterator[tuple[Listing, ListingResult]]:
+    """The rows with their results, each result told to the product tracker (as ``check``
+    does), so the product-level rules can run once the stream has ended."""
+    tracker = getattr(run, "tracker", None)
+    for listing, result in run.engine.pairs(run.source.listings()):
+        if tracker is not None:
+            tracker.record(result.status == "fail")
+        yield listing, result
+
+
+def _product_verdicts(run: Any) -> dict[int, list[str]]:
+    """First row of each product → the codes of its product-level error findings (products
+    without any are left out)."""
+    out: dict[int, list[str]] = {}
+    for result in run.products():
+        codes = sorted({f.code for f in result.findings if f.severity is Severity.ERROR})
+        if codes and result.product.skus:
+            out[min(result.product.rows)] = codes
+    return out
+
+
+def _row_checks(product: _ProductRows, seen: set[str], ledger: Any, lock_rule: LockRule,
+                force: bool) -> tuple[list[tuple[Listing, ListingResult]], list[Outcome]]:
+    """The product's rows that may be sent, and the outcomes of those that may not: a row
+    without a seller SKU, a seller SKU seen before (``duplicate_sku``, dropped: the first row of
+    that SKU is the SKU), a locked SKU, a row that failed preflight (unless ``force``)."""
+    kept: list[tuple[Listing, ListingResult]] = []
+    blocked: list[Outcome] = []
+    for listing, result in product.members:
+        sku = listing.seller_sku
+        base = {"seller_sku": sku, "row": result.row}
+        if not sku:
+            blocked.append(Outcome("skipped", reason="sku_missing", **base))
+            continue
+        if sku in seen:
+            blocked.append(Outcome("skipped", reason="duplicate_sku", **base))
+            continue
+        seen.add(sku)
+        status = ledger.status(sku, rule=lock_rule)
+        if status.locked:
+            blocked.append(Outcome("skipped", reason="sku_locked", detail=str(status.locked_until), **base))
+            continue
+        if result.status == "fail" and not force:
+            blocked.append(Outcome("skipped", reason="preflight_failed",
+                                   codes=sorted({f.code for f in result.findings if f.severity is Severity.ERROR}),
+                                   **base))
+            continue
+        kept.append((listing, result))
+    return kept, blocked
 
 
 @dataclass
@@ -468,26 +649,76 @@ def _placeholder_uris(images: list[tuple[str, Path | None, str | None]]) -> list
     return [f"<upload:{ref}>" for ref, _, _ in images]
 
 
-def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Path | None, str | None]],
+def _sku_image(listing: Listing) -> tuple[str, Path | None, str | None] | None:
+    ref = (listing.get("sku_image") or "").strip()
+    if not ref:
+        return None
+    target, _reason = resolve_image_ref(listing.base_dir, ref)
+    if target is None or target.lower().startswith(("http://", "https://")):
+        return ref, None, None
+    path = Path(target)
+    return ref, path, _sha256(path)
+
+
+def _product_hash(product: _ProductRows, images: list[tuple[str, Path | None, str | None]]) -> str:
+    """The content hash of what is sent: a one-SKU product's is its row's
+    (:func:`~shelfcheck.ledger.listing_content_hash`, as before products had SKUs); a product
+    with several SKUs hashes its rows' hashes in order, each with its SKU image's content."""
+    digests = [d for _, _, d in images]
+    parts = []
+    for listing, _ in product.members:
+        part = listing_content_hash(listing, digests)
+        sku_image = _sku_image(listing)
+        if sku_image is not None and sku_image[2]:
+            part += f"+sku_image:{sku_image[2]}"
+        parts.append(part)
+    if len(parts) == 1 and "+" not in parts[0]:
+        return parts[0]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _idempotency_key(product: _ProductRows, content_hash: str) -> str:
+    return hashlib.sha256(f"{product.lead.seller_sku}\n{content_hash}".encode()).hexdigest()[:32]
+
+
+def _product_documents(run: Any, product: _ProductRows) -> list[Document]:
+    """The Verified certification documents that apply to any SKU of the product, each once."""
+    out: list[Document] = []
+    for listing, _ in product.members:
+        for doc in _documents(run.run.documents, listing):
+            if doc not in out:
+                out.append(doc)
+    return out
+
+
+def _dry_run(product: _ProductRows, images: list[tuple[str, Path | None, str | None]], content_hash: str,
              ctx: _Context, known: Any) -> Outcome:
-    """Build and validate the request; through Check Product Listing when a client is given."""
-    sku = listing.seller_sku
-    base = {"seller_sku": sku, "row": result.row}
+    """Build and validate the product's request; through Check Product Listing when a client is given."""
+    base = {"seller_sku": product.lead.seller_sku, "row": product.members[0][1].row}
     check_json: dict[str, Any] | None = None
+    lookups: dict[str, Any] = {}
     if ctx.client is not None and ctx.platform is not None:
-        prepared = _prepare_body(listing, images, ctx, base)
+        prepared = _prepare_body(product, images, content_hash, ctx, base)
         if isinstance(prepared, Outcome):
             return prepared
-        body, rules, attributes = prepared
+        body, rules, attributes, lookups = prepared
     else:
-        category = ctx.run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
-        body = build_product_body(_send_values(listing), columns=listing.columns,
-                                  category_id=getattr(category, "id", None) or "",
-                                  image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={},
-                                  documents=(), idempotency_key=_idempotency_key(sku, listing, images))
+        lead = product.lead
+        category = ctx.run.run.tree.resolve(lead.get("category")) if lead.get("category") else None
+        brand = (lead.get("brand") or "").strip()
+        body = build_product_body(
+            _send_values(lead), columns=lead.columns, category_id=getattr(category, "id", None) or "",
+            image_uris=_placeholder_uris(images), attribute_ids={}, certification_ids={}, documents=(),
+            idempotency_key=_idempotency_key(product, content_hash),
+            skus=[_send_values(listing) for listing, _ in product.members],
+            sku_sales_attributes=[_sales_attributes(listing, None) for listing, _ in product.members],
+            sku_image_uris=[f"<upload:{s[0]}>" if (s := _sku_image(listing)) else None
+                            for listing, _ in product.members],
+            brand_id=f"<brand:{brand}>" if brand else None,
+            warehouse_id=f"<warehouse:{ctx.warehouse_region}>" if ctx.warehouse_region else None)
         rules = attributes = None
     violations = check_body(body, policy=ctx.run.run.policy, rules=rules, attributes=attributes,
-                            warehouse_region=ctx.warehouse_region)
+                            warehouse_region=ctx.warehouse_region, **lookups)
     codes = _violation_codes(violations)
     request_id = ""
     messages = [f"{v.field}: {v.key}" for v in violations]
@@ -500,31 +731,65 @@ def _dry_run(listing: Listing, result: ListingResult, images: list[tuple[str, Pa
             codes = [str(r.code) for r in check.fail_reasons] or [check.check_result]
             messages = [r.message for r in check.fail_reasons]
     if ctx.folder is not None:
-        ctx.folder.write(sku, result.row, body, violations, check_json)
+        ctx.folder.write(product, body, violations, check_json)
     if codes:
         return Outcome("failed", codes=codes, detail="dry_run", messages=messages, request_id=request_id,
                        findings=verdict_findings(codes, ctx.run.run.policy), **base)
     return Outcome("skipped", reason="dry_run", product_id=known.product_id if known else None, **base)
 
 
-def _idempotency_key(sku: str, listing: Listing, images: list[tuple[str, Path | None, str | None]]) -> str:
-    content_hash = listing_content_hash(listing, [d for _, _, d in images])
-    return hashlib.sha256(f"{sku}\n{content_hash}".encode()).hexdigest()[:32]
+def _certifications(product: _ProductRows, ctx: _Context, cert_ids: dict[str, str], rules: Any,
+                    base: dict[str, Any]) -> tuple[list[Document], dict[str, list[dict[str, str]]]] | Outcome:
+    """The product's certification documents with their files uploaded (``files/upload``, PDF,
+    converted when they are images or plain text); the skip naming the document whose file
+    cannot be sent. A document without a file is left out when the category does not require
+    its certification (a registration number travels as its product attribute); a required one
+    without a file is a skip (``certification_file_missing``)."""
+    from shelfcheck.tiktok.certificates import certificate_pdf
+
+    platform = ctx.platform
+    assert platform is not None
+    docs = [d for d in _product_documents(ctx.run, product) if CERTIFICATION_NAMES.get(d.type, "") in cert_ids]
+    files: dict[str, list[dict[str, str]]] = {}
+    limit = ctx.run.run.policy.create_product.file_max_bytes
+    required = {str(c.get("name", "")) for c in (rules or {}).get("product_certifications") or []
+                if isinstance(c, dict) and c.get("is_required")}
+    sent: list[Document] = []
+    for doc in docs:
+        pdf = certificate_pdf(doc.file, max_bytes=limit)
+        if pdf.reason == "certification_file_missing" and CERTIFICATION_NAMES[doc.type] not in required:
+            continue
+        if not pdf.ok:
+            return Outcome("skipped", reason=pdf.reason, detail=f"{doc.doc_id}: {doc.file or ''}", **base)
+        files[doc.doc_id] = [platform.upload_certificate(pdf.name, pdf.content)]
+        sent.append(doc)
+    return sent, files
 
 
-def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | None]], ctx: _Context,
-                  base: dict[str, Any]) -> tuple[dict[str, Any], Any, Any] | Outcome:
-    """The body with the platform's ids (category, attributes, certifications) and uploaded
-    images, with the category's rules and attributes; or the skip that stops it."""
+def _prepare_body(product: _ProductRows, images: list[tuple[str, Path | None, str | None]], content_hash: str,
+                  ctx: _Context, base: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, dict[str, Any]] | Outcome:
+    """The product's body with the platform's ids (category, brand, warehouse, attributes, sales
+    attributes, certifications) and uploaded images and certificate files, with the category's
+    rules and attributes and the ids the platform knows; or the skip that stops it."""
     platform = ctx.platform
     assert platform is not None
     run = ctx.run
-    category = run.run.tree.resolve(listing.get("category")) if listing.get("category") else None
+    lead = product.lead
+    category = run.run.tree.resolve(lead.get("category")) if lead.get("category") else None
     category_id, why = platform.category(category.path) if category else (None, "category_missing")
     if category_id is None:
         if not ctx.force:
             return Outcome("skipped", reason=why, **base)
         category_id = ""
+    brand_name = (lead.get("brand") or "").strip()
+    brand_id = None
+    if brand_name:  # never a silent empty brand: a brand the platform does not know stops the product
+        brand_id, why = platform.brand(category_id, brand_name)
+        if brand_id is None:
+            return Outcome("skipped", reason=why, detail=brand_name, **base)
+    warehouse_id, why = platform.warehouse(ctx.warehouse_region)
+    if warehouse_id is None:
+        return Outcome("skipped", reason=why, **base)
     attribute_ids = platform.attribute_ids(category_id) if category_id else {}
     cert_ids = platform.certification_ids(category_id) if category_id else {}
     uris = []
@@ -534,40 +799,90 @@ def _prepare_body(listing: Listing, images: list[tuple[str, Path | None, str | N
                 return Outcome("skipped", reason="image_not_uploadable", detail=ref, **base)
             continue
         uris.append(platform.upload(path, digest))
+    sku_uris: list[str | None] = []
+    for listing, _ in product.members:
+        sku_image = _sku_image(listing)
+        if sku_image is None:
+            sku_uris.append(None)
+        elif sku_image[1] is None or sku_image[2] is None:
+            if not ctx.force:
+                return Outcome("skipped", reason="image_not_uploadable", detail=sku_image[0], **base)
+            sku_uris.append(None)
+        else:
+            sku_uris.append(platform.upload(sku_image[1], sku_image[2], use_case="ATTRIBUTE_IMAGE"))
     rules = platform.rules(category_id) if category_id else None
     attributes = platform.attributes(category_id) if category_id else None
-    body = build_product_body(_send_values(listing), columns=listing.columns, category_id=category_id, image_uris=uris,
-                              attribute_ids=attribute_ids, certification_ids=cert_ids,
-                              documents=_documents(run.run.documents, listing),
-                              idempotency_key=_idempotency_key(listing.seller_sku, listing, images),
-                              category_attributes=_category_attribute_values(listing.get("attributes"),
-                                                                            attributes or []))
-    return body, rules, attributes
+    certified = _certifications(product, ctx, cert_ids, rules, base)
+    if isinstance(certified, Outcome):
+        return certified
+    documents, cert_files = certified
+    body = build_product_body(
+        _send_values(lead), columns=lead.columns, category_id=category_id, image_uris=uris,
+        attribute_ids=attribute_ids, certification_ids=cert_ids, documents=documents,
+        certification_files=cert_files, idempotency_key=_idempotency_key(product, content_hash),
+        category_attributes=_category_attribute_values(lead.get("attributes"), attributes or []),
+        skus=[_send_values(listing) for listing, _ in product.members], warehouse_id=warehouse_id,
+        sku_sales_attributes=[_sales_attributes(listing, attributes) for listing, _ in product.members],
+        sku_image_uris=sku_uris, brand_id=brand_id)
+    lookups = {"warehouse_ids": {warehouse_id}}
+    if brand_id:
+        lookups["brand_ids"] = {brand_id}
+    return body, rules, attributes, lookups
 
 
-def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str, Path | None, str | None]],
-                 content_hash: str, ctx: _Context) -> Outcome:
+def _known_product(ledger: Any, product: _ProductRows) -> Any:
+    """What the ledger knows of the product: by any of its seller SKUs, or through the product
+    id an attempt of one of them recorded; else the catalogue's ``product_id`` column."""
+    for sku in product.skus:
+        known = records.known_product(ledger, sku)
+        if known is not None:
+            return known
+    for sku in product.skus:
+        for attempt in reversed(ledger.attempts(sku)):
+            if attempt.product_id:
+                known = records.product(ledger, attempt.product_id)
+                if known is not None:
+                    return known
+    pid = product.lead.get("product_id")
+    if pid:
+        return records.remember_product(ledger, pid, seller_sku=product.lead.seller_sku, source="catalog")
+    return None
+
+
+def _record(ledger: Any, product: _ProductRows, outcome: str, *, dedupe: str | None, **fields: Any) -> None:
+    """One attempt per SKU of the product (the ledger and its lock count SKUs); the dedupe key
+    of a one-SKU product is the key it always had."""
+    for sku in product.skus:
+        key = None if dedupe is None else (dedupe if len(product.skus) == 1 else f"{dedupe}:{sku}")
+        ledger.record_attempt(sku, outcome, dedupe_key=key, **fields)
+
+
+def _publish_product(product: _ProductRows, ctx: _Context) -> Outcome:
+    """Publish one product with all its SKUs: the outcome (of its first SKU; the caller gives
+    every SKU the same)."""
     client, platform, ledger, run, force = ctx.client, ctx.platform, ctx.ledger, ctx.run, ctx.force
-    sku = listing.seller_sku
-    base = {"seller_sku": sku, "row": result.row}
-    previous = ledger.last_with_hash(sku, content_hash)
-    if previous is not None and previous.outcome == "failed":
-        return Outcome("skipped", reason="resubmit_unchanged", **base)
-    known = records.known_product(ledger, sku)
-    if known is None and listing.get("product_id"):
-        known = records.remember_product(ledger, listing.get("product_id"), seller_sku=sku, source="catalog")
+    lead = product.lead
+    base = {"seller_sku": lead.seller_sku, "row": product.members[0][1].row}
+    images = _images(lead)
+    content_hash = _product_hash(product, images)
+    for sku in product.skus:
+        previous = ledger.last_with_hash(sku, content_hash)
+        if previous is not None and previous.outcome == "failed":
+            return Outcome("skipped", reason="resubmit_unchanged", **base)
+    known = _known_product(ledger, product)
     if ctx.dry_run or client is None or platform is None:
-        return _dry_run(listing, result, images, ctx, known)
+        return _dry_run(product, images, content_hash, ctx, known)
     if known is None:
-        found = client.search_products(seller_skus=[sku]).products
-        match = next((p for p in found if any(s.seller_sku == sku for s in p.skus)), None)
+        found = client.search_products(seller_skus=product.skus).products
+        ours = set(product.skus)
+        match = next((p for p in found if any(s.seller_sku in ours for s in p.skus)), None)
         if match is not None:  # created by a run that was interrupted before recording it
-            known = records.remember_product(ledger, match.id, seller_sku=sku, status=match.status,
+            known = records.remember_product(ledger, match.id, seller_sku=lead.seller_sku, status=match.status,
                                              audit_status=match.audit.status if match.audit else None,
                                              content_hash=content_hash, source="search")
             if match.status != "FAILED":
-                ledger.record_attempt(sku, "passed", product_id=match.id, content_hash=content_hash,
-                                      source="publish", dedupe_key=f"publish:{match.id}:{content_hash}")
+                _record(ledger, product, "passed", product_id=match.id, content_hash=content_hash,
+                        source="publish", dedupe=f"publish:{match.id}:{content_hash}")
     if known is not None:
         current = client.get_product(known.product_id)
         records.remember_product(ledger, known.product_id, status=current.status,
@@ -576,11 +891,10 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
             # A run interrupted between creating the product and recording the attempt: record
             # it now (the same key as the uninterrupted path, so it is never stored twice).
             failed = current.status == "FAILED"
-            ledger.record_attempt(sku, "failed" if failed else "passed",
-                                  reasons=_audit_codes(current) if failed else [],
-                                  product_id=known.product_id, content_hash=content_hash, source="publish",
-                                  request_id=current.request_id or None,
-                                  dedupe_key=f"publish:{known.product_id}:{content_hash}")
+            _record(ledger, product, "failed" if failed else "passed",
+                    reasons=_audit_codes(current) if failed else [], product_id=known.product_id,
+                    content_hash=content_hash, source="publish", request_id=current.request_id or None,
+                    dedupe=f"publish:{known.product_id}:{content_hash}")
         if current.status != "FAILED" and (known.content_hash in (None, content_hash)):
             return Outcome("skipped", reason="already_published", product_id=known.product_id, **base)
         if current.status == "FAILED" and known.content_hash == content_hash:
@@ -590,18 +904,18 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
     if known is None and ctx.quota is not None and ctx.quota.remaining <= 0:
         return Outcome("skipped", reason="daily_upload_limit",
                        detail=f"{ctx.quota.used} of {ctx.quota.limit} uploads used today", **base)
-    prepared = _prepare_body(listing, images, ctx, base)
+    prepared = _prepare_body(product, images, content_hash, ctx, base)
     if isinstance(prepared, Outcome):
         return prepared
-    body, _rules, _attributes = prepared
+    body = prepared[0]
     policy = run.run.policy
     if not force:
         check = client.check_listing(body)
         if not check.passed:
             codes = [str(r.code) for r in check.fail_reasons] or [check.check_result]
-            ledger.record_attempt(sku, "failed", reasons=codes, content_hash=content_hash, source="listing_check",
-                                  request_id=check.request_id or None,
-                                  dedupe_key=f"listing_check:{check.request_id}" if check.request_id else None)
+            _record(ledger, product, "failed", reasons=codes, content_hash=content_hash, source="listing_check",
+                    request_id=check.request_id or None,
+                    dedupe=f"listing_check:{check.request_id}" if check.request_id else None)
             return Outcome("failed", codes=codes, detail="listing_check", findings=verdict_findings(codes, policy),
                            messages=[r.message for r in check.fail_reasons], request_id=check.request_id, **base)
     attempt_at = dt.datetime.now(dt.timezone.utc)
@@ -612,26 +926,26 @@ def _publish_one(listing: Listing, result: ListingResult, images: list[tuple[str
             created = client.create_product(body)
     except ApiError as exc:
         if exc.code != QUOTA_CODE and exc.kind in (Kind.VALIDATION, Kind.SELLER_ACTION, Kind.UNKNOWN):
-            ledger.record_attempt(sku, "failed", reasons=[str(exc.code)], at=attempt_at, content_hash=content_hash,
-                                  source="publish", request_id=exc.request_id or None,
-                                  dedupe_key=f"publish:{exc.request_id}" if exc.request_id else None)
+            _record(ledger, product, "failed", reasons=[str(exc.code)], at=attempt_at, content_hash=content_hash,
+                    source="publish", request_id=exc.request_id or None,
+                    dedupe=f"publish:{exc.request_id}" if exc.request_id else None)
         raise
     product_id = created.product_id
     if known is None and ctx.quota is not None:
         ctx.quota.used += 1
-    records.remember_product(ledger, product_id, seller_sku=sku, status="PENDING", audit_status="AUDITING",
-                             reasons=[], content_hash=content_hash)
-    product = client.get_product(product_id)
-    failed = product.status == "FAILED"
-    codes = _audit_codes(product) if failed else []
-    records.remember_product(ledger, product_id, status=product.status,
-                             audit_status=product.audit.status if product.audit else None, reasons=codes)
-    request_id = (product.request_id if failed else created.request_id) or created.request_id
-    ledger.record_attempt(sku, "failed" if failed else "passed", reasons=codes, at=attempt_at,
-                          product_id=product_id, content_hash=content_hash, source="publish",
-                          request_id=request_id or None, dedupe_key=f"publish:{product_id}:{content_hash}")
+    records.remember_product(ledger, product_id, seller_sku=lead.seller_sku, status="PENDING",
+                             audit_status="AUDITING", reasons=[], content_hash=content_hash)
+    current = client.get_product(product_id)
+    failed = current.status == "FAILED"
+    codes = _audit_codes(current) if failed else []
+    records.remember_product(ledger, product_id, status=current.status,
+                             audit_status=current.audit.status if current.audit else None, reasons=codes)
+    request_id = (current.request_id if failed else created.request_id) or created.request_id
+    _record(ledger, product, "failed" if failed else "passed", reasons=codes, at=attempt_at, product_id=product_id,
+            content_hash=content_hash, source="publish", request_id=request_id or None,
+            dedupe=f"publish:{product_id}:{content_hash}")
     if failed:
         return Outcome("failed", product_id=product_id, codes=codes, detail="audit",
-                       findings=verdict_findings(codes, policy), messages=_audit_messages(product),
+                       findings=verdict_findings(codes, policy), messages=_audit_messages(current),
                        request_id=request_id, **base)
     return Outcome("published", product_id=product_id, **base)

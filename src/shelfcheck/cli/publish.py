@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from shelfcheck.publish import Outcome, Quota
 
 
+# Skip reasons whose detail names what to fix (the brand, the SKU that holds the product back,
+# the document whose file cannot be sent): shown after the reason.
+_NAMED_DETAIL = {"brand_not_found", "brand_unavailable", "product_incomplete", "certification_file_missing",
+                 "certification_file_unreadable", "certification_file_format", "certification_file_too_large"}
+
+
 class _Format(str, Enum):
     table = "table"
     json = "json"
@@ -62,6 +68,8 @@ def register(app: typer.Typer) -> None:
             detail = o.product_id or ""
             if o.kind == "skipped":
                 detail = cat.reason("publish_" + (o.reason or "")) if o.reason else ""
+                if o.detail and o.reason in _NAMED_DETAIL:
+                    detail += f" ({o.detail})"
             elif o.kind == "failed":
                 detail = ", ".join(o.codes)
                 if o.request_id:

@@ -33,7 +33,7 @@ from shelfcheck.rules.context import ListingContext, Slot
 from shelfcheck.rules.registry import family, rule
 from shelfcheck.tiktok.payload import ATTRIBUTE_NAMES, CERTIFICATION_NAMES
 
-__all__ = ["parse_attributes", "parse_named_list"]
+__all__ = ["attribute_key", "listed_value_id", "parse_attributes", "parse_named_list"]
 
 _PAIRS = re.compile(r"[;；\n]+")
 _VALUES = re.compile(r"\s*\|\s*")
@@ -44,6 +44,19 @@ _ALLOWED_SHOWN = 12
 
 def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def attribute_key(text: str) -> str:
+    """How attribute names and values are compared (NFKC, case and spacing folded) — by the
+    rules here and by ``publish`` resolving them to the platform's ids."""
+    return _key(text)
+
+
+def listed_value_id(attribute: Mapping[str, Any], value: str) -> str | None:
+    """The id of ``value`` among the attribute's listed values (given as an id or a name), or
+    ``None`` when it is not listed (a custom value)."""
+    found = _value_ids(attribute, [value])
+    return next(iter(found)) if found else None
 
 
 def parse_named_list(text: str) -> list[tuple[str, str]]:

@@ -109,6 +109,8 @@ class SandboxConfig:
     limits: RequestLimits = field(default_factory=RequestLimits)  # body cap, JSON depth
     warehouse_region: str = "US"  # where the shop ships from: CN makes sale_price required
     daily_upload_limit: int | None = None  # creates per UTC day before 12052093; None: no limit
+    brands: tuple[str, ...] | None = None  # Get Brands' names (None: tree.yaml's `brands`)
+    warehouse_id: str = "7068517275539719942"  # the shop's sales warehouse (Get Warehouses; "": none)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -181,6 +183,8 @@ _ROUTES = [
     _Route("GET", re.compile(r"/product/202309/categories/(?P<id>[^/]+)/rules"), "rules"),
     _Route("GET", re.compile(r"/product/202309/categories/(?P<id>[^/]+)/attributes"), "attributes"),
     _Route("GET", re.compile(r"/product/202312/prerequisites"), "prerequisites"),
+    _Route("GET", re.compile(r"/product/202309/brands"), "brands"),
+    _Route("GET", re.compile(r"/logistics/202309/warehouses"), "warehouses"),
     _Route("POST", re.compile(r"/product/202309/images/upload"), "upload"),
     _Route("POST", re.compile(r"/product/202309/files/upload"), "file_upload"),
     _Route("POST", re.compile(r"/product/202309/products/listing_check"), "listing_check"),
@@ -369,6 +373,40 @@ class Sandbox:
                  "PRODUCT_QUANTITY_LIMIT", "BANk_ACCOUNT", "CONTACT_INFO"]
         return {"check_results": [{"check_item": i, "is_failed": False, "fail_reasons": []} for i in items]}
 
+    # Brands and warehouses --------------------------------------------------------------------
+    def brand_names(self) -> tuple[str, ...]:
+        from shelfcheck.sandbox.tree import vocabulary
+
+        names = self.config.brands if self.config.brands is not None else vocabulary().raw.get("brands") or ()
+        return tuple(str(n) for n in names)
+
+    @staticmethod
+    def brand_id(name: str) -> str:
+        return "7" + str(int(hashlib.sha1(name.casefold().encode("utf-8")).hexdigest(), 16) % 10**18).zfill(18)
+
+    def brands(self, query: dict[str, str]) -> dict[str, Any]:
+        """Get Brands: every brand (the sandbox authorizes each in every category); ``brand_name``
+        filters by a case-insensitive part of the name, as the platform's search does."""
+        category_id = query.get("category_id", "")
+        if category_id:
+            self._node(category_id)
+        wanted = " ".join(query.get("brand_name", "").split()).casefold()
+        found = [n for n in self.brand_names() if wanted in n.casefold()]
+        return {"brands": [{"id": self.brand_id(n), "name": n, "authorized_status": "AUTHORIZED",
+                            "brand_status": "AVAILABLE", "is_t1_brand": False} for n in found],
+                "total_count": len(found), "next_page_token": ""}
+
+    def warehouses(self) -> dict[str, Any]:
+        region = self.config.warehouse_region.upper()
+        sales = [] if not self.config.warehouse_id else [
+            {"id": self.config.warehouse_id, "name": f"Sandbox {region} warehouse", "effect_status": "ENABLED",
+             "type": "SALES_WAREHOUSE", "sub_type": "DOMESTIC_WAREHOUSE", "is_default": True,
+             "address": {"region_code": region, "city": "Sandbox"}}]
+        return {"warehouses": [*sales,
+            {"id": "7068517275539719999", "name": "Sandbox return warehouse",
+             "effect_status": "ENABLED", "type": "RETURN_WAREHOUSE", "sub_type": "DOMESTIC_WAREHOUSE",
+             "is_default": True, "address": {"region_code": "US", "city": "Sandbox"}}]}
+
     # Images ---------------------------------------------------------------------------------------
     def upload(self, content: bytes, use_case: str) -> dict[str, Any]:
         if not content:
@@ -408,7 +446,9 @@ class Sandbox:
         violations = validate_body(
             body, policy=self.policy, rules=self.catalog.rules(node) if node else None,
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
-            warehouse_region=self.config.warehouse_region, known_files=self._file_ids())
+            warehouse_region=self.config.warehouse_region, known_files=self._file_ids(),
+            brand_ids={self.brand_id(n) for n in self.brand_names()},
+            warehouse_ids={self.config.warehouse_id} - {""})
         values, documents, uris = read_product_body(
             body, category_path=node.path if node else "", attribute_fields=self.catalog.attribute_fields,
             certification_types=self.catalog.certification_types)
@@ -523,7 +563,7 @@ class Sandbox:
                 with self.engine.begin() as conn:
                     row = conn.execute(select(products).where(products.c.idempotency_key == str(key))).first()
                 if row is not None:
-                    return self._created(row.id, row.seller_sku)
+                    return self._created(row.id, row.seller_sku, row.body)
             sku, sync, review = self.audit(body)
             self._lock(sku)
             if sync:
@@ -540,11 +580,22 @@ class Sandbox:
                     status="PENDING", final_status="FAILED" if review else "ACTIVATE",
                     audit_reasons=[[c, p, f] for c, p, f in review], audit_ready_at=now + self.config.audit_seconds,
                     notified=False, create_time=int(now), update_time=int(now)))
-            return self._created(product_id, sku)
+            return self._created(product_id, sku, body)
 
-    def _created(self, product_id: str, sku: str) -> dict[str, Any]:
+    @staticmethod
+    def _sku_entries(product_id: str, body: Any) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(sku id, entry)`` of every SKU of a stored body: ids follow the product's."""
+        skus = [s for s in (body or {}).get("skus") or [] if isinstance(s, Mapping)] if isinstance(body, Mapping) \
+            else []
+        return [(str(int(product_id) + 1 + i), s) for i, s in enumerate(skus)]
+
+    def _created(self, product_id: str, sku: str, body: Any = None) -> dict[str, Any]:
+        entries = self._sku_entries(product_id, body) or [(str(int(product_id) + 1), {"seller_sku": sku})]
         return {"product_id": product_id,
-                "skus": [{"id": str(int(product_id) + 1), "seller_sku": sku, "sales_attributes": []}],
+                "skus": [{"id": i, "seller_sku": str(s.get("seller_sku") or ""),
+                          "sales_attributes": [{"id": str(a.get("id") or ""), "value_id": str(a.get("value_id") or "")}
+                                               for a in s.get("sales_attributes") or [] if isinstance(a, Mapping)]}
+                         for i, s in entries],
                 "warnings": [], "audit": {"status": "AUDITING"}}
 
     def edit(self, product_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -564,7 +615,7 @@ class Sandbox:
                     final_status="FAILED" if review else "ACTIVATE",
                     audit_reasons=[[c, p, f] for c, p, f in review],
                     audit_ready_at=now + self.config.audit_seconds, update_time=int(now)))
-            return self._created(row.id, sku)
+            return self._created(row.id, sku, body)
 
     def _product_row(self, product_id: str) -> Any:
         with self.engine.begin() as conn:
@@ -587,9 +638,11 @@ class Sandbox:
                                   "is_leaf": node.is_leaf}] if node else []),
             "main_images": [{"uri": i.get("uri", ""), "urls": [], "thumb_urls": []}
                             for i in body.get("main_images") or [] if isinstance(i, Mapping)],
-            "skus": [{"id": str(int(row.id) + 1), "seller_sku": row.seller_sku or "",
+            "skus": [{"id": i, "seller_sku": str(s.get("seller_sku") or ""),
                       "price": {"tax_exclusive_price": (s.get("price") or {}).get("amount", ""), "currency": "USD"},
-                      "inventory": s.get("inventory") or []} for s in (body.get("skus") or [])[:1]],
+                      "inventory": s.get("inventory") or [],
+                      "sales_attributes": [dict(a) for a in s.get("sales_attributes") or [] if isinstance(a, Mapping)]}
+                     for i, s in self._sku_entries(row.id, body)],
             "audit": {"status": audit_status}, "create_time": row.create_time, "update_time": row.update_time,
         }
         if row.status == "FAILED":
@@ -605,10 +658,11 @@ class Sandbox:
         skus = [str(s) for s in (body.get("seller_skus") or [])] if isinstance(body, Mapping) else []
         status = str(body.get("status", "ALL")) if isinstance(body, Mapping) else "ALL"
         with self.engine.begin() as conn:
-            query = select(products.c.id)
-            if skus:
-                query = query.where(products.c.seller_sku.in_(skus))
-            ids = [r.id for r in conn.execute(query.order_by(products.c.create_time, products.c.id))]
+            query = select(products.c.id, products.c.body)
+            wanted = set(skus)
+            ids = [r.id for r in conn.execute(query.order_by(products.c.create_time, products.c.id))
+                   if not wanted or wanted & {str(e.get("seller_sku") or "")
+                                              for _, e in self._sku_entries(r.id, r.body)}]
         rows = [self._product_row(i) for i in ids]
         found = [self.product_view(r) for r in rows if status in ("ALL", r.status)]
         return {"total_count": len(found), "products": found, "next_page_token": ""}
@@ -617,21 +671,24 @@ class Sandbox:
         row = self._product_row(product_id)
         if row.status != "ACTIVATE":
             raise _Fail(12052901, f"The product status {row.status} does not allow this operation.")
-        sku_id = str(int(row.id) + 1)
         errors = []
         new_body = json.loads(json.dumps(row.body))
+        positions = {i: n for n, (i, _) in enumerate(self._sku_entries(row.id, new_body))}
         for sku in (body.get("skus") or []) if isinstance(body, Mapping) else []:
             inv = sku.get("inventory") or [{}]
             qty = inv[0].get("quantity")
-            if str(sku.get("id")) != sku_id:
+            sku_id = str(sku.get("id"))
+            if sku_id not in positions:
                 errors.append({"code": 12052990, "message": "Check failed",
-                               "detail": {"sku_id": str(sku.get("id")), "extra_errors": [
+                               "detail": {"sku_id": sku_id, "extra_errors": [
                                    {"warehouse_id": "", "code": 12019150, "message": "The SKU does not exist."}]}})
             elif not isinstance(qty, int) or not 0 <= qty <= 99999:
                 errors.append({"code": 12052055, "message": "The quantity must be within 0 and 99999.",
                                "detail": {"sku_id": sku_id, "extra_errors": []}})
             else:
-                new_body.setdefault("skus", [{}])[0]["inventory"] = [{"quantity": qty}]
+                entry = new_body["skus"][positions[sku_id]]
+                warehouse = (entry.get("inventory") or [{}])[0].get("warehouse_id")
+                entry["inventory"] = [{"quantity": qty, **({"warehouse_id": warehouse} if warehouse else {})}]
         with self.engine.begin() as conn:
             conn.execute(update(products).where(products.c.id == row.id).values(body=new_body))
         return {"errors": errors}
@@ -791,6 +848,10 @@ async def _dispatch(sandbox: Sandbox, route: _Route, match: re.Match[str], query
         return sandbox.catalog.attributes(sandbox._node(ident))
     if name == "prerequisites":
         return sandbox.prerequisites()
+    if name == "brands":
+        return sandbox.brands(query)
+    if name == "warehouses":
+        return sandbox.warehouses()
     if name == "listing_check":
         return sandbox.listing_check(body)
     if name == "create":

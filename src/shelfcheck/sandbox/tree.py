@@ -109,6 +109,10 @@ def leaf_profile(top: str, leaf_name: str) -> dict[str, Any]:
         certs.append(_certification(cert["id"], cert["name"], False, conditions))
     for cert in profile.get("certifications") or []:
         certs.append(_certification(cert["id"], cert["name"], bool(cert.get("required")), []))
+    for sales in vocab.get("sales_attributes") or []:
+        attrs.append({**_attribute(str(sales["id"]), sales["name"], values=sales.get("values"),
+                                   customizable=group not in (sales.get("fixed_in") or [])),
+                      "type": "SALES_PROPERTY"})
     special = (vocab.get("leaf_certifications") or {}).get(leaf_name)
     if special:
         certs.append(_certification(special["id"], special["name"], True, []))

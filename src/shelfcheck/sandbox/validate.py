@@ -63,6 +63,9 @@ FALLBACK: dict[int, str] = {
     12052385: "The certificate expiration date is not valid.",
     12052093: "The shop has reached its product listing limit.",
     36009004: "Invalid parameter.",
+    12052026: "The brand does not exist.",
+    12052097: "The warehouse does not exist.",
+    12019117: "Each SKU of a product with several SKUs needs its sales attributes.",
     12019103: "The file is empty.",
     12019104: "The file name is empty.",
     12019105: "The file format is not supported.",
@@ -84,10 +87,12 @@ def official_message(code: int, datasets: Any, endpoint: str = CREATE_ENDPOINT) 
 
 def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
                   attributes: Sequence[Mapping[str, Any]] | None, warehouse_region: str | None,
-                  known_files: set[str] | None = None) -> list[Violation]:
+                  known_files: set[str] | None = None, brand_ids: set[str] | None = None,
+                  warehouse_ids: set[str] | None = None) -> list[Violation]:
     """The violations of ``body`` (see :func:`shelfcheck.tiktok.listing_rules.check_body`), plus
     certification files the sandbox never stored."""
-    found = check_body(body, policy=policy, rules=rules, attributes=attributes, warehouse_region=warehouse_region)
+    found = check_body(body, policy=policy, rules=rules, attributes=attributes, warehouse_region=warehouse_region,
+                       brand_ids=brand_ids, warehouse_ids=warehouse_ids)
     if known_files is not None and isinstance(body, Mapping):
         for i, cert in enumerate(body.get("certifications") or []):
             if not isinstance(cert, Mapping):

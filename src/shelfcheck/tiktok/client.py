@@ -41,6 +41,7 @@ from shelfcheck.tiktok.errors import (
 )
 from shelfcheck.tiktok.models import (
     AttributesData,
+    BrandsData,
     CategoriesData,
     CategoryRulesData,
     CreateProductData,
@@ -53,6 +54,7 @@ from shelfcheck.tiktok.models import (
     SearchProductsData,
     ShopsData,
     UploadedImage,
+    WarehousesData,
 )
 from shelfcheck.tiktok.signing import query_value, sign_request
 
@@ -359,6 +361,18 @@ class ApiClient:
         return self._call(AttributesData, "GET",
                           f"/product/202309/categories/{_seg(category_id)}/attributes",
                           params={"locale": locale, "category_version": category_version})
+
+    def get_brands(self, *, category_id: str | None = None, brand_name: str | None = None,
+                   is_authorized: bool | None = None, page_size: int = 100,
+                   page_token: str | None = None) -> BrandsData:
+        """``GET /product/202309/brands`` — the brands a category may use (by name when given)."""
+        return self._call(BrandsData, "GET", "/product/202309/brands", params={
+            "category_id": category_id, "brand_name": brand_name, "is_authorized": is_authorized,
+            "page_size": page_size, "page_token": page_token, "category_version": "v2"})
+
+    def get_warehouses(self) -> WarehousesData:
+        """``GET /logistics/202309/warehouses`` — the shop's warehouses (ids for SKU inventory)."""
+        return self._call(WarehousesData, "GET", "/logistics/202309/warehouses")
 
     def get_prerequisites(self) -> PrerequisitesData:
         """``GET /product/202312/prerequisites`` — shop-level readiness to list."""

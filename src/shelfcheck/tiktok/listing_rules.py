@@ -71,7 +71,8 @@ def _short(value: Any) -> str:
 
 def check_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None = None,
                attributes: Sequence[Mapping[str, Any]] | None = None,
-               warehouse_region: str | None = None) -> list[Violation]:
+               warehouse_region: str | None = None, brand_ids: set[str] | None = None,
+               warehouse_ids: set[str] | None = None) -> list[Violation]:
     """Every violation of the documented rules in ``body`` (empty: the body would pass them).
 
     Args:
@@ -81,6 +82,10 @@ def check_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None = None
         attributes: Get Attributes' ``data.attributes`` for the category, when known.
         warehouse_region: where the shop ships from (``CN`` …): decides whether ``sale_price`` is
             required (``price.sale_price_warehouses``).
+        brand_ids: the brands Get Brands answers for the category, when known: another
+            ``brand_id`` is ``12052026``.
+        warehouse_ids: the shop's warehouses (Get Warehouses), when known: an inventory entry
+            naming another is ``12052097``.
     """
     limits = policy.create_product
     out: list[Violation] = []
@@ -113,6 +118,10 @@ def check_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None = None
     seen: set[str] = set()
     for i, sku in enumerate(skus):
         _check_sku(sku if isinstance(sku, Mapping) else {}, f"skus[{i}]", policy, warehouse_region, seen, out)
+    _check_variations([s if isinstance(s, Mapping) else {} for s in skus], attributes, warehouse_ids, out)
+    brand_id = body.get("brand_id")
+    if brand_ids is not None and brand_id not in (None, "") and str(brand_id) not in brand_ids:
+        add(Violation(12052026, "brand_id", "brand_unknown", _short(brand_id)))
     _check_attributes(body, attributes, out)
     _check_certifications(body, limits, rules, out)
     key = body.get("idempotency_key")
@@ -231,6 +240,50 @@ def _check_sku(sku: Mapping[str, Any], at: str, policy: Any, region: str | None,
         if has_chinese(attr.get("value_name")):
             out.append(Violation(12052554, f"{at}.sales_attributes[{j}].value_name", "sku_name_chinese",
                                  _short(attr.get("value_name"))))
+
+
+def _check_variations(skus: Sequence[Mapping[str, Any]], attributes: Sequence[Mapping[str, Any]] | None,
+                      warehouse_ids: set[str] | None, out: list[Violation]) -> None:
+    """What holds across the SKUs of one product: with several SKUs each names its variation
+    (``12019117``) and no two name the same one (``12052560``); a sales attribute the category
+    lists takes a listed value id (``12052529``) or, only where the category allows custom
+    values, a value name (``12052240``); inventory names the shop's warehouses (``12052097``)."""
+    specs = {str(a.get("id")): a for a in attributes or []
+             if isinstance(a, Mapping) and a.get("type") == "SALES_PROPERTY"}
+    combos: set[tuple[tuple[str, str], ...]] = set()
+    for i, sku in enumerate(skus):
+        at = f"skus[{i}]"
+        entries = [a for a in sku.get("sales_attributes") or [] if isinstance(a, Mapping)]
+        if len(skus) > 1 and not entries:
+            out.append(Violation(12019117, f"{at}.sales_attributes", "sales_attributes_missing"))
+        combo = []
+        for j, attr in enumerate(entries):
+            where = f"{at}.sales_attributes[{j}]"
+            attr_id = str(attr.get("id") or "")
+            spec = specs.get(attr_id)
+            allowed = {str(v.get("id")) for v in (spec or {}).get("values") or [] if isinstance(v, Mapping)}
+            value_id = str(attr.get("value_id") or "")
+            if attributes is not None and attr_id and spec is None:
+                out.append(Violation(12052529, f"{where}.id", "sales_attribute_unknown", _short(attr_id)))
+            elif spec is not None and value_id and value_id not in allowed:
+                out.append(Violation(12052529, f"{where}.value_id", "sales_attribute_value_unknown",
+                                     _short(value_id), str(spec.get("name", attr_id))))
+            elif spec is not None and not value_id and not spec.get("is_customizable", False):
+                out.append(Violation(12052240, f"{where}.value_name", "sales_attribute_value_not_allowed",
+                                     _short(attr.get("value_name")), str(spec.get("name", attr_id))))
+            name = attr_id or str(attr.get("name") or "").casefold()
+            combo.append((name, value_id or str(attr.get("value_name") or "").casefold()))
+        key = tuple(sorted(combo))
+        if entries and key in combos:
+            out.append(Violation(12052560, f"{at}.sales_attributes", "sales_attributes_duplicate",
+                                 _short("; ".join(f"{n}={v}" for n, v in key))))
+        combos.add(key)
+        if warehouse_ids is not None:
+            for j, entry in enumerate(sku.get("inventory") or []):
+                wid = entry.get("warehouse_id") if isinstance(entry, Mapping) else None
+                if wid not in (None, "") and str(wid) not in warehouse_ids:
+                    out.append(Violation(12052097, f"{at}.inventory[{j}].warehouse_id", "warehouse_unknown",
+                                         _short(wid)))
 
 
 def _check_attributes(body: Mapping[str, Any], attributes: Sequence[Mapping[str, Any]] | None,

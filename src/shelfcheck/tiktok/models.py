@@ -16,6 +16,8 @@ __all__ = [
     "AttributesData",
     "AuditInfo",
     "AuthorizedShop",
+    "Brand",
+    "BrandsData",
     "CategoriesData",
     "Category",
     "CategoryRulesData",
@@ -25,6 +27,8 @@ __all__ = [
     "ListingCheckData",
     "PrerequisitesData",
     "UploadedFile",
+    "Warehouse",
+    "WarehousesData",
     "ProductData",
     "SearchProductsData",
     "ShopsData",
@@ -143,6 +147,42 @@ class PrerequisitesData(_Model):
     @property
     def failed(self) -> list[CheckResult]:
         return [c for c in self.check_results if c.is_failed]
+
+
+class Brand(_Model):
+    """One brand of Get Brands."""
+
+    id: str
+    name: str = ""
+    authorized_status: str = ""
+    brand_status: str = ""
+    is_t1_brand: bool = False
+
+
+class BrandsData(_Model):
+    brands: list[Brand] = []
+    total_count: int = 0
+    next_page_token: str = ""
+
+
+class Warehouse(_Model):
+    """One warehouse of Get Warehouses (``address.region_code``: where it ships from)."""
+
+    id: str
+    name: str = ""
+    effect_status: str = ""
+    type: str = ""
+    sub_type: str = ""
+    is_default: bool = False
+    address: dict[str, Any] = {}
+
+    @property
+    def region_code(self) -> str:
+        return str((self.address or {}).get("region_code") or "")
+
+
+class WarehousesData(_Model):
+    warehouses: list[Warehouse] = []
 
 
 class UploadedFile(_Model):

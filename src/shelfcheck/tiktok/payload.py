@@ -86,11 +86,21 @@ def build_package(values: Mapping[str, str], columns: Mapping[str, str] | None =
     return out
 
 
-def build_sku(values: Mapping[str, Any], *, warehouse_id: str | None = None) -> dict[str, Any]:
-    """One entry of ``skus``: seller SKU, price (with ``sale_price``), list price, inventory,
-    identifier code and sales attributes (``sales_attributes``: ``[{name, value_name}]`` built by
-    the caller from the product grouping)."""
+def build_sku(values: Mapping[str, Any], *, warehouse_id: str | None = None,
+              sales_attributes: Sequence[Mapping[str, Any]] = (), sku_image_uri: str | None = None) -> dict[str, Any]:
+    """One entry of ``skus``: seller SKU, sales attributes, price (with ``sale_price``), list
+    price, inventory, identifier code.
+
+    ``sales_attributes`` are the SKU's variation as the caller resolved them against Get
+    Attributes (``{id, name, value_id?, value_name}``; a custom attribute has no ``id``); the SKU
+    image (``sku_image_uri``, uploaded) goes on the first of them as ``sku_img``, where the
+    official request sample carries it."""
     sku: dict[str, Any] = {"seller_sku": values.get("seller_sku", "")}
+    if sales_attributes:
+        entries = [dict(a) for a in sales_attributes]
+        if sku_image_uri:
+            entries[0]["sku_img"] = {"uri": sku_image_uri}
+        sku["sales_attributes"] = entries
     if values.get("price"):
         sku["price"] = {"amount": values["price"], "currency": "USD"}
     if values.get("sale_price"):
@@ -120,7 +130,10 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
                        certification_files: Mapping[str, Sequence[Mapping[str, str]]] | None = None,
                        warehouse_id: str | None = None,
                        columns: Mapping[str, str] | None = None,
-                       category_attributes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+                       category_attributes: Sequence[Mapping[str, Any]] = (),
+                       brand_id: str | None = None,
+                       sku_sales_attributes: Sequence[Sequence[Mapping[str, Any]]] = (),
+                       sku_image_uris: Sequence[str | None] = ()) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one product.
 
     Args:
@@ -138,6 +151,9 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
         category_attributes: further ``product_attributes`` entries ``{id, values}`` (the
             catalogue's ``attributes`` column resolved against Get Attributes); an attribute
             already sent from a catalogue field is not repeated.
+        brand_id: the brand's id from Get Brands (none: the product is sent without a brand).
+        sku_sales_attributes: per entry of ``skus``, its resolved sales attributes.
+        sku_image_uris: per entry of ``skus``, its uploaded SKU image (``None``: none).
     """
     body: dict[str, Any] = {
         "save_mode": "LISTING",
@@ -146,8 +162,13 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
         "category_id": category_id,
         "category_version": "v2",
         "main_images": [{"uri": uri} for uri in image_uris],
-        "skus": [build_sku(row, warehouse_id=warehouse_id) for row in (skus if skus is not None else [values])],
+        "skus": [build_sku(row, warehouse_id=warehouse_id,
+                           sales_attributes=sku_sales_attributes[i] if i < len(sku_sales_attributes) else (),
+                           sku_image_uri=sku_image_uris[i] if i < len(sku_image_uris) else None)
+                 for i, row in enumerate(skus if skus is not None else [values])],
     }
+    if brand_id:
+        body["brand_id"] = brand_id
     body.update(build_package(values, columns))
     attributes = []
     for field, name in ATTRIBUTE_NAMES.items():
