@@ -7,6 +7,7 @@ size; the final document is then written with the summary first, as the contract
 from __future__ import annotations
 
 import functools
+import io
 import json
 import shutil
 import tempfile
@@ -139,36 +140,36 @@ def write_json(
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool, \
-            tempfile.TemporaryFile("w+b") as skus:
-        first = True
-        ends = array("q")  # where each listing's text ends in ``skus`` (bytes), for the products
+    # The listings' text is spooled once, as UTF-8: the products re-read each SKU's entry from it
+    # by its offsets, then it is copied to ``out``.
+    with tempfile.TemporaryFile("w+b") as spool:
+        starts = array("q")  # where each listing's text starts and ends in ``spool`` (bytes)
+        ends = array("q")
         end = 0
+        separator = _SEPARATOR.encode("utf-8")
 
-        def keep(text: str) -> None:
+        def write(text: str) -> None:
             nonlocal end
             data = text.encode("utf-8", REPLACE_ERRORS)
-            skus.write(data)
+            if end:
+                spool.write(separator)
+                end += len(separator)
+            spool.write(data)
+            if products is not None:  # offsets only when the products need them (memory stays flat)
+                starts.append(end)
+                ends.append(end + len(data))
             end += len(data)
-            ends.append(end)
 
         for item in results:
             if isinstance(item, RenderedBatch):
                 if not item.texts:
                     continue
                 summary.merge(item.summary)
-                text = _SEPARATOR.join(item.texts)
-                if products is not None:
-                    for one in item.texts:
-                        keep(one)
+                for one in item.texts:
+                    write(one)
             else:
                 summary.add_listing(item)
-                text = listing_text(item, cat)
-                if products is not None:
-                    keep(text)
-            spool.write(text if first else _SEPARATOR + text)
-            first = False
-        spool.seek(0)
+                write(listing_text(item, cat))
         product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
         n_products = 0
         if products is not None:
@@ -176,9 +177,9 @@ def write_json(
                 summary.add_product(product.status, product.findings)
                 parts = []
                 for sku in product.product.skus:
-                    start = ends[sku.position - 1] if sku.position else 0
-                    skus.seek(start)
-                    listing = skus.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
+                    start = starts[sku.position]
+                    spool.seek(start)
+                    listing = spool.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
                     parts.append(_sku_head(sku) + listing[1:])
                 entry = product_dict(product, cat)
                 entry.pop("skus")
@@ -214,7 +215,10 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
-            shutil.copyfileobj(spool, out)
+            spool.seek(0)
+            listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
+            shutil.copyfileobj(listings, out)
+            listings.detach()
             out.write("\n  ")
         if products is not None:
             out.write('],\n  "products": [')
