@@ -90,10 +90,8 @@ def _sku_head(sku: Any) -> str:
     return f'{{"sales_attributes": {_dump(sku.sales_attributes)}, "sku_image": {_dump(sku.sku_image or None)}, '
 
 
-def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], list[dict[str, Any]]] | None = None,
-                 ) -> dict[str, Any]:
-    """One entry of ``products`` (a :class:`~shelfcheck.rules.variants.ProductResult`); each
-    SKU's ``findings`` from ``sku_findings(sku)`` (its row's findings; none when not given)."""
+def _product_head(product: Any, cat: Catalogue) -> dict[str, Any]:
+    """A ``products`` entry without its ``skus`` (the JSON report writes those from the listings)."""
     p = product.product
     return {
         "product_key": p.key,
@@ -101,6 +99,16 @@ def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], lis
         "status": product.status,
         "rows": p.rows,
         "findings": [product_finding_dict(f, cat) for f in product.findings],
+    }
+
+
+def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], list[dict[str, Any]]] | None = None,
+                 ) -> dict[str, Any]:
+    """One entry of ``products`` (a :class:`~shelfcheck.rules.variants.ProductResult`); each
+    SKU's ``findings`` from ``sku_findings(sku)`` (its row's findings; none when not given)."""
+    p = product.product
+    return {
+        **_product_head(product, cat),
         "skus": [{"row": s.row, "seller_sku": s.seller_sku, "sales_attributes": s.sales_attributes,
                   "sku_image": s.sku_image or None,
                   "status": "fail" if s.row in product.failed_rows else "pass",
@@ -181,9 +189,7 @@ def write_json(
                     spool.seek(start)
                     listing = spool.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
                     parts.append(_sku_head(sku) + listing[1:])
-                entry = product_dict(product, cat)
-                entry.pop("skus")
-                head = _dump(entry)[:-1]
+                head = _dump(_product_head(product, cat))[:-1]
                 product_texts.write(("" if not n_products else _SEPARATOR)
                                     + f'{head}, "skus": [{", ".join(parts)}]}}')
                 n_products += 1
