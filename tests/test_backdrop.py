@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from helpers import Workspace, write_csv
 from photos import jpeg, photo
-from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes
+from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, judge_strip
 from shelfcheck.cli.main import app
 from shelfcheck.policy import load_policy
 from shelfcheck.policy.schema import WhiteBackground
@@ -145,6 +146,45 @@ def test_a_sharp_strip_along_only_part_of_an_edge_is_backdrop() -> None:
     info = _analyse(jpeg(Image.fromarray(arr), 90))
     assert not _passes(info) and info.backdrop["where"] == "top"  # type: ignore[index]
     assert info.backdrop["product_crossings"] == 0  # type: ignore[index]
+
+
+def _grey_strip_with_a_shadow(depth: int) -> np.ndarray:
+    """A side's strip (edge at row 0) of a grey sweep with a dark soft shadow reaching the edge."""
+    strip = np.full((depth, SIZE, 3), 214, dtype=np.uint8)
+    strip[:, 400:700] = 170  # distinct from white, in the band and further in
+    return strip
+
+
+@pytest.mark.parametrize("shallow", [False, True])
+def test_a_strip_without_white_is_backdrop_as_the_labelling_finds(shallow: bool) -> None:
+    """No white pixel in the strip: decided without the region labelling, with its verdict."""
+    b = 22
+    edge_px = max(1, round(SIZE * WB.edge_width))
+    depth = b + edge_px if shallow else round(SIZE * WB.zone)
+    verdict = judge_strip(_grey_strip_with_a_shadow(depth), b, edge_px, EXACT, shallow=shallow)
+    assert verdict is not None and (verdict.white, verdict.backdrop) == (0, b * SIZE)
+    assert verdict.offending == (0, b, 0, SIZE) and verdict.crossings == []
+    labelled = _grey_strip_with_a_shadow(round(SIZE * WB.zone))
+    labelled[-1, 0] = 255  # one white pixel deep in the strip: the labelling runs
+    assert judge_strip(labelled, b, edge_px, EXACT) == verdict
+
+
+def test_a_grey_backdrop_with_a_shadow_loads_no_scipy() -> None:
+    """Those strips are common (a grey or cream sweep with a shadow): no process pays for scipy."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom photos import jpeg, photo\n"
+             "from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_bytes, judge_strip\n"
+             "from shelfcheck.policy import load_policy\n"
+             "wb = WhiteParams.of(load_policy().images.white_background)\n"
+             "info = analyse_bytes(jpeg(photo(1080, backdrop='sweep', product=(300, 300, 780, 1100)), 85),"
+             " ImageInfo('p.jpg'), wb)\n"
+             "print(min(info.bands.values()) < wb.min_ratio, 'scipy' in sys.modules)")
+    tests = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, *sys.path])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout.split() == ["True", "False"], done.stderr
 
 
 def test_parameters_come_from_the_pack_and_key_the_cache() -> None:

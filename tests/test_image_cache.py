@@ -206,3 +206,28 @@ def test_check_verify_cache_from_the_command_line(ws: Workspace, monkeypatch: py
     assert capsys.readouterr().out == first and decoded == []  # rehashed, not decoded
     assert rehashed and rehashed[0] == 6  # every file of the two listings
     assert run() == 0 and rehashed[-1] == 0  # and then trusted again
+
+
+def test_a_chunk_of_files_is_looked_up_in_one_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged, changed-but-same-content, new and missing files in one call: each gets what
+    :meth:`lookup` would give it, and the database is asked once for all of them."""
+    db = tmp_path / "c.sqlite"
+    paths = [_bmp(tmp_path / f"p{i}.bmp", (255, 255, 255 - i)) for i in range(6)]
+    for path in paths:
+        os.utime(path, ns=(HOUR_AGO_NS, HOUR_AGO_NS))
+    infos = [_cached(db, path) for path in paths[:4]]  # p4 and p5 never seen
+    os.utime(paths[1], ns=(HOUR_AGO_NS + 10**9, HOUR_AGO_NS + 10**9))  # touched: rehashed, same content
+    asked = [str(p) for p in paths] + [str(tmp_path / "missing.bmp")]
+    cache = ImageCache(db)
+    statements: list[str] = []
+    cache._db.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    got = cache.lookup_many(asked, KEY)
+    assert sorted(got) == [str(p) for p in paths[:4]]
+    assert [got[str(p)].sha256 for p in paths[:4]] == [i.sha256 for i in infos]
+    assert (cache.hits, cache.misses, cache.rehashed) == (4, 2, 1)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2  # one for the chunk, one for the touched file's content hash
+    cache.close()
+    single = ImageCache(db)
+    assert [single.lookup(p, KEY) is not None for p in asked] == [True] * 4 + [False] * 3
+    single.close()

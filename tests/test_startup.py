@@ -133,3 +133,13 @@ def test_parsed_catalogues_are_reused_only_while_their_files_are_unchanged(tmp_p
         i18n.catalogue.cache_clear()
     assert (fresh.entries, fresh.reasons, fresh.ui_text) == (again.entries, again.reasons, again.ui_text)
     assert (cache / "i18n-en.json").exists()
+
+
+def test_the_check_path_loads_no_http_client_and_no_database(tmp_path: Path) -> None:
+    # the category rules read the payload's attribute tables; the Open API client (httpx) and the
+    # ledger's database side (SQLAlchemy) load only for the commands that talk to them
+    modules, _ = _modules_after("import shelfcheck.api, shelfcheck.tiktok.payload", tmp_path)
+    assert "shelfcheck.rules.category_rules" in modules  # the probe works
+    assert not {m.split(".")[0] for m in modules} & {"httpx", "sqlalchemy", "alembic", "scipy"}
+    modules, out = _modules_after("import shelfcheck.tiktok as t\nprint(t.ApiClient.__name__)", tmp_path)
+    assert out.strip() == "ApiClient" and "httpx" in modules  # the package's names still resolve, on use

@@ -36,11 +36,14 @@ from typing import NamedTuple
 
 from shelfcheck.analysis.images import READ_CAP, ImageInfo
 
+_FIELDS = tuple(ImageInfo.__dataclass_fields__)  # type: ignore[attr-defined]
+
 __all__ = ["RACY_NS", "ImageCache", "default_cache_path"]
 
 # An entry written less than this after the file's mtime is "racily clean" (see above): two
 # seconds cover file systems with one- and two-second timestamps.
 RACY_NS = 2_000_000_000
+_BATCH = 500  # paths per query (SQLite's older builds allow 999 parameters)
 _SCHEMA_VERSION = 2  # PRAGMA user_version; an older layout of ``files`` is dropped and rebuilt
 
 _SCHEMA = """
@@ -117,28 +120,57 @@ class ImageCache:
         Reads nothing of an unchanged file; hashes a changed, racy or (``verify``) any known file
         and takes the analysis of its content when the cache has it.
         """
+        return self.lookup_many([path], params).get(path)
+
+    def lookup_many(self, paths: list[str], params: str) -> dict[str, ImageInfo]:
+        """:meth:`lookup` for many files at once (one query per :data:`_BATCH` paths): the cached
+        analysis of each path that has one; the others must be analysed."""
         if self._db is None:
-            return None
+            return {}
+        seen: dict[str, _Stat] = {}
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            if stat.S_ISREG(st.st_mode):
+                seen[path] = self._seen[path] = _Stat(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        known: dict[str, tuple[object, ...]] = {}
+        listed = list(seen)
         try:
-            st = os.stat(path)
-        except (OSError, ValueError):
-            return None
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        now = _Stat(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        self._seen[path] = now
-        try:
-            row = self._db.execute("SELECT size, mtime_ns, ctime_ns, inode, cached_ns, sha256 FROM files"
-                                   " WHERE path = ?", (path,)).fetchone()
+            for start in range(0, len(listed), _BATCH):
+                part = listed[start:start + _BATCH]
+                marks = ",".join("?" * len(part))
+                known.update((row[0], row[1:]) for row in self._db.execute(
+                    "SELECT files.path, files.size, files.mtime_ns, files.ctime_ns, files.inode, files.cached_ns,"
+                    " files.sha256, analyses.info FROM files LEFT JOIN analyses"
+                    " ON analyses.sha256 = files.sha256 AND analyses.params = ?"
+                    f" WHERE files.path IN ({marks})", (params, *part)))
         except sqlite3.Error:
             self._off()
-            return None
-        if row is None:  # never seen here: the decoder reads (and hashes) it once
-            self.misses += 1
-            return None
-        trusted = (not self.verify and _Stat(*row[:4]) == now and now.mtime_ns < row[4] - RACY_NS)
+            return {}
+        out: dict[str, ImageInfo] = {}
+        for path, now in seen.items():
+            row = known.get(path)
+            if row is None:  # never seen here: the decoder reads (and hashes) it once
+                self.misses += 1
+                continue
+            found = self._decide(path, now, row, params)
+            if found is not None:
+                out[path] = found
+        return out
+
+    def _decide(self, path: str, now: _Stat, row: tuple[object, ...], params: str) -> ImageInfo | None:
+        """The analysis of a file the ``files`` table knows (``row``: its stat when cached, when it
+        was cached, its content hash and that content's analysis, if any)."""
+        trusted = (not self.verify and _Stat(*row[:4]) == now  # type: ignore[arg-type]
+                   and now.mtime_ns < row[4] - RACY_NS)  # type: ignore[operator]
         if trusted:
-            return self.lookup_content(row[5], params)
+            if row[6] is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            return ImageInfo.from_dict(json.loads(row[6]))  # type: ignore[arg-type]
         digest = self._hash(path, now)
         if digest is None:
             self.misses += 1
@@ -200,11 +232,11 @@ class ImageCache:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                for info in rows:
-                    blob = info.to_dict()
-                    blob["ref"], blob["path"] = "", None
-                    self._db.execute("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?)",
-                                     (info.sha256, params, json.dumps(blob)))
+                # a shallow dict of the fields (what to_dict gives, without its deep copy): only dumped
+                self._db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?)",
+                                     [(info.sha256, params, json.dumps({**{f: getattr(info, f) for f in _FIELDS},
+                                                                        "ref": "", "path": None}))
+                                      for info in rows])
                 self._write_files(files)
         except sqlite3.Error:
             self._off()

@@ -271,6 +271,12 @@ def judge_strip(strip: np.ndarray, b: int, edge_px: int, params: WhiteParams,
     # faint gradient or shadow): no product can reach the band, and scipy is not even loaded.
     if not (distinct[: b + edge_px].any() and distinct[b:].any()):
         return StripVerdict(int(np.count_nonzero(band_white)), band_white.size, _box_of(~band_white), [])
+    # No white pixel in the strip (a grey or cream backdrop with a shadow or the product in it):
+    # all of it is one region along the whole edge, which is backdrop (a strip judged to its full
+    # depth: no outline against white at all; a shallow one: a region that spans the side) — the
+    # verdict the labelling below reaches, without loading scipy for it.
+    if not white.any() and (not shallow or params.max_edge_share < 1):
+        return StripVerdict(0, band_white.size, _box_of(~band_white), [])
     if shallow:
         return None
     nonwhite = ~white
@@ -397,13 +403,9 @@ def _pristine_ratios(reduced: Image.Image, full: tuple[int, int], params: WhiteP
     b = band_width(w, h, params.band)
     bx = min(rw, math.ceil(b * rw / w))
     by = min(rh, math.ceil(b * rh / h))
-    boxes = {"top": (0, 0, rw, by), "bottom": (0, rh - by, rw, rh),
-             "left": (0, 0, bx, rh), "right": (rw - bx, 0, rw, rh)}
-    ratios = {}
-    for name, box in boxes.items():
-        region = np.asarray(reduced.crop(box))
-        ratios[name] = round(float((_channel_min(region) == 255).mean()), 4)
-    return ratios
+    pure = _channel_min(np.asarray(reduced)) == 255  # one array for the four bands
+    bands = {"top": pure[:by], "bottom": pure[rh - by:], "left": pure[:, :bx], "right": pure[:, rw - bx:]}
+    return {name: round(float(np.count_nonzero(band) / band.size), 4) for name, band in bands.items()}
 
 
 def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:

@@ -102,14 +102,8 @@ class ImagePrep:
             else:
                 local.setdefault(target, []).append(key)
         params = self.white.key()
-        done: dict[str, ImageInfo] = {}
-        to_decode = []
-        for path in local:
-            hit = self._cache.lookup(path, params) if self._cache is not None else None
-            if hit is not None:
-                done[path] = hit
-            else:
-                to_decode.append(path)
+        done = self._cache.lookup_many(list(local), params) if self._cache is not None else {}
+        to_decode = [path for path in local if path not in done]
         fresh = list(self._decode(to_decode))
         done.update(zip(to_decode, fresh))
         if remote:

@@ -80,10 +80,11 @@ def _copies_cache(copies: dict[str, str]) -> Any:
     from shelfcheck.analysis.cache import ImageCache
 
     class CopiesCache(ImageCache):
-        def lookup(self, path: str, params: str) -> Any:
-            original = copies.get(path)
-            hit = super().lookup(original or path, params)
-            return dataclasses.replace(hit, path=path) if hit is not None and original else hit
+        def lookup_many(self, paths: list[str], params: str) -> dict[str, Any]:
+            asked = {path: copies.get(path) or path for path in paths}
+            hits = super().lookup_many(list(dict.fromkeys(asked.values())), params)
+            return {path: hits[source] if source == path else dataclasses.replace(hits[source], path=path)
+                    for path, source in asked.items() if source in hits}
 
     return CopiesCache()
 

@@ -7,6 +7,7 @@ size; the final document is then written with the summary first, as the contract
 from __future__ import annotations
 
 import functools
+import io
 import json
 import shutil
 import tempfile
@@ -89,10 +90,8 @@ def _sku_head(sku: Any) -> str:
     return f'{{"sales_attributes": {_dump(sku.sales_attributes)}, "sku_image": {_dump(sku.sku_image or None)}, '
 
 
-def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], list[dict[str, Any]]] | None = None,
-                 ) -> dict[str, Any]:
-    """One entry of ``products`` (a :class:`~shelfcheck.rules.variants.ProductResult`); each
-    SKU's ``findings`` from ``sku_findings(sku)`` (its row's findings; none when not given)."""
+def _product_head(product: Any, cat: Catalogue) -> dict[str, Any]:
+    """A ``products`` entry without its ``skus`` (the JSON report writes those from the listings)."""
     p = product.product
     return {
         "product_key": p.key,
@@ -100,6 +99,16 @@ def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], lis
         "status": product.status,
         "rows": p.rows,
         "findings": [product_finding_dict(f, cat) for f in product.findings],
+    }
+
+
+def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], list[dict[str, Any]]] | None = None,
+                 ) -> dict[str, Any]:
+    """One entry of ``products`` (a :class:`~shelfcheck.rules.variants.ProductResult`); each
+    SKU's ``findings`` from ``sku_findings(sku)`` (its row's findings; none when not given)."""
+    p = product.product
+    return {
+        **_product_head(product, cat),
         "skus": [{"row": s.row, "seller_sku": s.seller_sku, "sales_attributes": s.sales_attributes,
                   "sku_image": s.sku_image or None,
                   "status": "fail" if s.row in product.failed_rows else "pass",
@@ -139,36 +148,36 @@ def write_json(
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS) as spool, \
-            tempfile.TemporaryFile("w+b") as skus:
-        first = True
-        ends = array("q")  # where each listing's text ends in ``skus`` (bytes), for the products
+    # The listings' text is spooled once, as UTF-8: the products re-read each SKU's entry from it
+    # by its offsets, then it is copied to ``out``.
+    with tempfile.TemporaryFile("w+b") as spool:
+        starts = array("q")  # where each listing's text starts and ends in ``spool`` (bytes)
+        ends = array("q")
         end = 0
+        separator = _SEPARATOR.encode("utf-8")
 
-        def keep(text: str) -> None:
+        def write(text: str) -> None:
             nonlocal end
             data = text.encode("utf-8", REPLACE_ERRORS)
-            skus.write(data)
+            if end:
+                spool.write(separator)
+                end += len(separator)
+            spool.write(data)
+            if products is not None:  # offsets only when the products need them (memory stays flat)
+                starts.append(end)
+                ends.append(end + len(data))
             end += len(data)
-            ends.append(end)
 
         for item in results:
             if isinstance(item, RenderedBatch):
                 if not item.texts:
                     continue
                 summary.merge(item.summary)
-                text = _SEPARATOR.join(item.texts)
-                if products is not None:
-                    for one in item.texts:
-                        keep(one)
+                for one in item.texts:
+                    write(one)
             else:
                 summary.add_listing(item)
-                text = listing_text(item, cat)
-                if products is not None:
-                    keep(text)
-            spool.write(text if first else _SEPARATOR + text)
-            first = False
-        spool.seek(0)
+                write(listing_text(item, cat))
         product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
         n_products = 0
         if products is not None:
@@ -176,13 +185,11 @@ def write_json(
                 summary.add_product(product.status, product.findings)
                 parts = []
                 for sku in product.product.skus:
-                    start = ends[sku.position - 1] if sku.position else 0
-                    skus.seek(start)
-                    listing = skus.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
+                    start = starts[sku.position]
+                    spool.seek(start)
+                    listing = spool.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
                     parts.append(_sku_head(sku) + listing[1:])
-                entry = product_dict(product, cat)
-                entry.pop("skus")
-                head = _dump(entry)[:-1]
+                head = _dump(_product_head(product, cat))[:-1]
                 product_texts.write(("" if not n_products else _SEPARATOR)
                                     + f'{head}, "skus": [{", ".join(parts)}]}}')
                 n_products += 1
@@ -214,7 +221,10 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
-            shutil.copyfileobj(spool, out)
+            spool.seek(0)
+            listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
+            shutil.copyfileobj(listings, out)
+            listings.detach()
             out.write("\n  ")
         if products is not None:
             out.write('],\n  "products": [')

@@ -5,9 +5,32 @@ Import from the submodules: :mod:`~shelfcheck.tiktok.signing`, :mod:`~shelfcheck
 :mod:`~shelfcheck.tiktok.webhooks`.
 """
 
-from shelfcheck.tiktok.client import ApiClient, Credentials, RetryPolicy, cipher_allowed
-from shelfcheck.tiktok.errors import ApiError, Kind, classify, redact
-from shelfcheck.tiktok.signing import sign_request, verify_request, verify_webhook, webhook_signature
+import importlib
+from typing import Any
+
+# Loaded on first use: the client pulls httpx, and the check path only needs the payload's tables
+# (:mod:`shelfcheck.tiktok.payload`), whose import would otherwise run this package's.
+_LAZY = {
+    "ApiClient": "shelfcheck.tiktok.client",
+    "Credentials": "shelfcheck.tiktok.client",
+    "RetryPolicy": "shelfcheck.tiktok.client",
+    "cipher_allowed": "shelfcheck.tiktok.client",
+    "ApiError": "shelfcheck.tiktok.errors",
+    "Kind": "shelfcheck.tiktok.errors",
+    "classify": "shelfcheck.tiktok.errors",
+    "redact": "shelfcheck.tiktok.errors",
+    "sign_request": "shelfcheck.tiktok.signing",
+    "verify_request": "shelfcheck.tiktok.signing",
+    "verify_webhook": "shelfcheck.tiktok.signing",
+    "webhook_signature": "shelfcheck.tiktok.signing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'shelfcheck.tiktok' has no attribute {name!r}")
+
 
 __all__ = [
     "ApiClient",
