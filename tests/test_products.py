@@ -24,7 +24,8 @@ from shelfcheck.products import ProductTracker, parse_sales_attributes
 from shelfcheck.products.attributes import attributes_of
 from shelfcheck.rules import RULES
 
-PRODUCT_CODES = ("product_field_conflict", "variant_duplicate", "variant_value_missing", "sku_count_exceeded")
+PRODUCT_CODES = ("product_field_conflict", "variant_duplicate", "variant_value_missing", "sku_count_exceeded",
+                 "sku_image_missing", "sku_image_not_on_primary")
 
 
 def run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -181,6 +182,36 @@ def test_variant_value_missing_names_the_attribute_and_the_rows(ws: Workspace) -
     assert f.evidence["attribute"] == "Size" and f.evidence["rows"] == [3, 4] and f.evidence["sibling_rows"] == [2]
 
 
+def test_sku_image_missing_names_the_values_without_an_image(ws: Workspace) -> None:
+    rows = [_variant(ws, "I-1", "I", "Color: Red; Size: S", True, sku_image="img/red.jpg"),
+            _variant(ws, "I-2", "I", "Color: Red; Size: M", False),  # Red has its image on row 2
+            _variant(ws, "I-3", "I", "Color: Blue; Size: S", False)]
+    product = _product(_check(ws, rows), "I")
+    assert _codes(product) == ["sku_image_missing"]
+    f = product.findings[0]
+    assert f.evidence["rows"] == [4] and f.evidence["attribute"] == "Color" and f.evidence["sibling_rows"] == [2]
+
+
+def test_sku_images_on_every_value_or_on_none_pass(ws: Workspace) -> None:
+    pictured = [_variant(ws, "J-1", "J", "Color: Red", True, sku_image="img/red.jpg"),
+                _variant(ws, "J-2", "J", "Color: Blue", False, sku_image="img/blue.jpg")]
+    assert not _product(_check(ws, pictured), "J").findings
+    plain = [_variant(ws, "J-1", "J", "Color: Red", True), _variant(ws, "J-2", "J", "Color: Blue", False)]
+    assert not _product(_check(ws, plain), "J").findings
+
+
+def test_sku_images_that_change_with_the_second_attribute(ws: Workspace) -> None:
+    rows = [_variant(ws, "Q-1", "Q", "Color: Red; Size: S", True, sku_image="img/red-s.jpg"),
+            _variant(ws, "Q-2", "Q", "Color: Red; Size: M", False, sku_image="img/red-m.jpg"),
+            _variant(ws, "Q-3", "Q", "Color: Blue; Size: S", False, sku_image="img/blue.jpg")]
+    product = _product(_check(ws, rows), "Q")
+    assert _codes(product) == ["sku_image_not_on_primary"]
+    f = product.findings[0]
+    assert f.evidence["attribute"] == "Color" and f.evidence["value"] == "Red" and f.evidence["rows"] == [2, 3]
+    rows[1]["sku_image"] = "img/red-s.jpg"  # one image per colour
+    assert not _product(_check(ws, rows), "Q").findings
+
+
 def _pack(ws: Workspace, **variants: Any) -> Path:
     path = ws.root / "pack.yaml"
     lines = ["extends: tiktok-us-2024-07", "name: test-variants", "variants:"]
@@ -322,7 +353,8 @@ def test_json_report_has_products_with_skus_rows_and_findings(ws: Workspace) -> 
     tee, mug = report["products"]
     assert tee["product_key"] == "TEE" and tee["rows"] == [2, 3, 4, 5] and tee["status"] == "fail"
     assert {f["code"]: f["rows"] for f in tee["findings"]} == {
-        "product_field_conflict": [2, 3, 4, 5], "variant_duplicate": [3, 4], "variant_value_missing": [5]}
+        "product_field_conflict": [2, 3, 4, 5], "variant_duplicate": [3, 4], "variant_value_missing": [5],
+        "sku_image_missing": [5]}
     first = tee["skus"][0]
     assert first == {"sales_attributes": {"Color": "Red", "Size": "M"}, "sku_image": "img/1.jpg", "row": 2,
                      "seller_sku": "TEE-R-M", "status": "pass", "findings": []}
@@ -416,7 +448,8 @@ def test_tiktok_template_with_variation_columns(ws: Workspace) -> None:
         {"Color": "Clear", "Size": "20 L"}, {"Color": "Blue"}]
     assert box["skus"][0]["sku_image"] == "img/1.jpg"
     assert {f["code"]: f["rows"] for f in box["findings"]} == {"variant_duplicate": [5, 6],
-                                                               "variant_value_missing": [7]}
+                                                               "variant_value_missing": [7],
+                                                               "sku_image_missing": [7]}
     assert solo["product_key"] is None and solo["skus"][0]["sales_attributes"] == {"Variation": "Grey"}
     used = {c["header"] for c in report["summary"]["ignored_columns"]}
     assert not used & {"Parent SKU", "Variation", "Variation 2", "Variant Image"}
