@@ -350,6 +350,9 @@ def test_json_report_has_products_with_skus_rows_and_findings(ws: Workspace) -> 
     report = json.loads(proc.stdout)
     assert [item["row"] for item in report["listings"]] == [2, 3, 4, 5, 6]  # the per-row view stays
     assert all(not item["findings"] for item in report["listings"])
+    # a row's status counts its product's findings: the four TEE rows fail by them (contract §4)
+    assert [item["status"] for item in report["listings"]] == ["fail"] * 4 + ["pass"]
+    assert (report["summary"]["passed"], report["summary"]["failed"]) == (1, 4)
     tee, mug = report["products"]
     assert tee["product_key"] == "TEE" and tee["rows"] == [2, 3, 4, 5] and tee["status"] == "fail"
     assert {f["code"]: f["rows"] for f in tee["findings"]} == {
@@ -357,11 +360,11 @@ def test_json_report_has_products_with_skus_rows_and_findings(ws: Workspace) -> 
         "sku_image_missing": [5]}
     first = tee["skus"][0]
     assert first == {"sales_attributes": {"Color": "Red", "Size": "M"}, "sku_image": "img/1.jpg", "row": 2,
-                     "seller_sku": "TEE-R-M", "status": "pass", "findings": []}
+                     "seller_sku": "TEE-R-M", "status": "fail", "findings": []}
     assert mug["product_key"] is None and [s["seller_sku"] for s in mug["skus"]] == ["MUG-1"]
     summary = report["summary"]
     assert (summary["products"], summary["products_passed"], summary["products_failed"]) == (2, 1, 1)
-    assert summary["errors"] == 3 and report["by_code"]["variant_duplicate"] == 1
+    assert summary["errors"] == 4 and report["by_code"]["variant_duplicate"] == 1
 
 
 def test_every_reporter_shows_the_product_findings_once(ws: Workspace) -> None:
@@ -376,7 +379,7 @@ def test_every_reporter_shows_the_product_findings_once(ws: Workspace) -> None:
     assert table.count("variant_duplicate") == 1 and "product TEE · 4 SKUs · rows 2–5" in table
     assert "2 products: 1 pass, 1 fail" in table
     page = outputs["html"].read_text("utf-8")
-    assert page.count('<tr class="finding') == page.count('<tr class="finding product-finding"') == 3
+    assert page.count('<tr class="finding') == page.count('<tr class="finding product-finding"') == 4
     assert page.count('class="finding product-finding" data-sev="error" data-code="variant_duplicate"') == 1
     assert '<section id="products"' in page
     assert "Color: Red; Size: L" in page
@@ -481,12 +484,17 @@ def test_erp_export_with_chinese_headers_and_colour_size_columns(ws: Workspace) 
                "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
-    assert all(not item["findings"] for item in report["listings"])  # child rows take the product's values
+    # child rows take the product's values; the Chinese colour values are each row's own finding
+    assert [[f["code"] for f in item["findings"]] for item in report["listings"]] == [["sales_attribute_invalid"]] * 4
+    assert {item["findings"][0]["evidence"]["problem"] for item in report["listings"]} == {
+        "sales_attribute_value_chinese"}
     (product,) = report["products"]
     assert product["product_key"] == "DXM"
     assert product["skus"][1]["sales_attributes"] == {"Color": "红", "Size": "M"}
     assert {f["code"]: f["rows"] for f in product["findings"]} == {"variant_duplicate": [3, 4],
-                                                                   "variant_value_missing": [5]}
+                                                                   "variant_value_missing": [5],
+                                                                   "sku_image_missing": [5],
+                                                                   "sku_image_not_on_primary": [2, 3]}
     assert all("商品 DXM" in f["message"] for f in product["findings"])
 
 

@@ -107,6 +107,12 @@ def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], lis
     }
 
 
+def _failed(text: str) -> str:
+    """A listing's text with its status ``fail`` (the first ``"status"`` key is the listing's:
+    the row and seller SKU before it are a number and an escaped string)."""
+    return text.replace('"status": "pass"', '"status": "fail"', 1)
+
+
 def render_listing(result: ListingResult, lang: str) -> str:
     """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
     return listing_text(result, catalogue(lang))
@@ -171,15 +177,23 @@ def write_json(
         spool.seek(0)
         product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
         n_products = 0
+        flips: set[int] = set()  # positions of rows that fail by their product's findings
+
+        def listing_at(position: int) -> str:
+            start = ends[position - 1] if position else 0
+            skus.seek(start)
+            text = skus.read(ends[position] - start).decode("utf-8", REPLACE_ERRORS)
+            return _failed(text) if position in flips else text
+
         if products is not None:
             for product in products():
                 summary.add_product(product.status, product.findings)
-                parts = []
-                for sku in product.product.skus:
-                    start = ends[sku.position - 1] if sku.position else 0
-                    skus.seek(start)
-                    listing = skus.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
-                    parts.append(_sku_head(sku) + listing[1:])
+                for sku in product.rows_failed_by_product():
+                    if sku.position not in flips:
+                        flips.add(sku.position)
+                        summary.passed -= 1
+                        summary.failed += 1
+                parts = [_sku_head(sku) + listing_at(sku.position)[1:] for sku in product.product.skus]
                 entry = product_dict(product, cat)
                 entry.pop("skus")
                 head = _dump(entry)[:-1]
@@ -214,7 +228,11 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
-            shutil.copyfileobj(spool, out)
+            if flips:  # the rows' texts again, each failed row's status turned
+                for i in range(len(ends)):
+                    out.write(listing_at(i) if not i else _SEPARATOR + listing_at(i))
+            else:
+                shutil.copyfileobj(spool, out)
             out.write("\n  ")
         if products is not None:
             out.write('],\n  "products": [')

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from shelfcheck.findings import Finding, Hit, Severity
-from shelfcheck.products.model import Product
+from shelfcheck.products.model import Product, Sku
 from shelfcheck.rules.context import RunContext
 from shelfcheck.rules.registry import RULES, rule
 
@@ -40,9 +40,20 @@ class ProductResult:
     @property
     def status(self) -> str:
         """``fail`` when a product-level finding is an error or a SKU's row fails."""
-        if self.failed_rows or any(f.severity is Severity.ERROR for f in self.findings):
+        if self.failed_rows or self.product_fails:
             return "fail"
         return "pass"
+
+    @property
+    def product_fails(self) -> bool:
+        """An error-level product-level finding: every row of the product fails (contract §4)."""
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    def rows_failed_by_product(self) -> list[Sku]:
+        """The SKUs whose rows pass on their own findings but fail by the product's."""
+        if not self.product_fails:
+            return []
+        return [s for s in self.product.skus if s.row not in self.failed_rows]
 
 
 def _fold(name: str) -> str:
