@@ -458,6 +458,50 @@ def test_tiktok_template_with_variation_columns(ws: Workspace) -> None:
     assert not used & {"Parent SKU", "Variation", "Variation 2", "Variant Image"}
 
 
+def test_tiktok_template_without_a_product_key_groups_rows_by_product_name(ws: Workspace) -> None:
+    """TikTok's own template has no product-key column: a product's SKUs are consecutive rows with
+    the same Product Name ("If there are multiple SKUs, keep the titles consistent")."""
+    images = ws.clean_images(3)
+    keys = [k for k in _TT_KEYS if k != "parent_sku"]
+    header = [h for h in _TT_HEADER if h != "Parent SKU"]
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(keys)
+    sheet.append(header)
+    sheet.append([r for i, r in enumerate(_TT_REQUIRED) if i != 5])
+    box, mug = CLEAN_LISTING["title"], "Ceramic Coffee Mug 12 oz Dishwasher Safe"
+
+    def row(title: str, v1: str, v2: str, image: str, sku: str) -> list[str]:
+        return [CLEAN_LISTING["category"], "Tidyhome", title, "A clear box with a lid.", images, v1, v2, image,
+                "12.99", "40", sku]
+
+    sheet.append(row(box, "Color: Clear", "Size: 12 L", "img/clear.jpg", "TT-CL-12"))
+    sheet.append(row(box, "Color: Clear", "Size: 20 L", "img/clear.jpg", "TT-CL-20"))
+    sheet.append(row(box, "Color: Blue", "Size: 12 L", "", "TT-BL-12"))
+    sheet.append(row(mug, "Color: White", "", "", "MUG-W"))
+    sheet.append(row(mug, "Color: White", "", "", "MUG-W2"))
+    sheet.append(row(box, "Color: Red", "Size: 12 L", "", "TT-RD-12"))  # not adjacent: a product of its own
+    path = ws.root / "tiktok_template.xlsx"
+    wb.save(path)
+    proc = run("check", path, "--format", "json", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    report = json.loads(proc.stdout)
+    products = report["products"]
+    assert [p["rows"] for p in products] == [[4, 5, 6], [7, 8], [9]]
+    assert [p["product_key"] for p in products] == [box[:59] + "…" if len(box) > 60 else box, mug,
+                                                   box[:59] + "…" if len(box) > 60 else box]
+    first, second, last = products
+    assert {f["code"]: f["rows"] for f in first["findings"]} == {"sku_image_missing": [6]}
+    assert {f["code"]: f["rows"] for f in second["findings"]} == {"variant_duplicate": [7, 8]}
+    assert not last["findings"]
+
+
+def test_without_variation_columns_rows_with_one_title_stay_separate_products(ws: Workspace) -> None:
+    rows = [ws.listing(seller_sku="A-1", color="Red"), ws.listing(seller_sku="A-2", color="Blue")]
+    report = _check(ws, rows)
+    assert [p.product.key for p in report.products] == [None, None]
+    assert [p.product.rows for p in report.products] == [[2], [3]]
+
+
 def _erp_csv(ws: Workspace, header: list[str], rows: list[list[str]], encoding: str = "gbk") -> Path:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows([header, *rows])

@@ -109,7 +109,8 @@ def description_html_invalid(c: ListingContext) -> Iterator[Hit]:
         nesting beyond the limit (12052352) are refused. Descriptions copied from a web shop or
         an ERP's rich-text editor carry ``<div style=…>`` and spans.
     Bad:
-        ``<p>Soft cotton <b>tee</p>``; ``<p><p>nested</p></p>``; ``<img src="a.jpg">`` without width and height; ``<p style="color:red">``
+        ``<p>Soft cotton <b>tee</p>``; ``<p><p>nested</p></p>``; ``<img src="a.jpg">`` without width
+        and height; ``<p style="color:red">``
     Good:
         ``<p>Soft cotton <b>tee</b></p><ul><li>100% cotton</li></ul>``
     """
