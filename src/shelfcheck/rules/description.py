@@ -99,9 +99,10 @@ def description_html_invalid(c: ListingContext) -> Iterator[Hit]:
         Read with an HTML parser: every tag is closed and no end tag stands without its start
         (syntax); each tag stands only where the pack allows it (``description_html.children``:
         block tags p, ul, ol at the top level, li in a list, bold and italics inside p or li);
-        tags nest at most {description_html.max_depth} deep; ``<img>`` carries
-        {description_html.required_attributes}, and no tag carries an attribute other than
-        {description_html.attributes} (no ``style``, ``class``, ``href``). One finding per kind
+        tags nest at most {description_html.max_depth} deep; each tag carries the
+        attributes the pack requires of it (``description_html.required_attributes``: ``<img>``
+        its ``src``, ``width`` and ``height``) and none it does not list for it
+        (``description_html.attributes``: no ``style``, ``class``, ``href``). One finding per kind
         of problem, at its first place.
     Why the platform refuses it:
         Create Product checks the description's HTML: syntax errors (12052344), a missing
@@ -213,8 +214,8 @@ def description_format_invalid(c: ListingContext) -> Iterator[Hit]:
         {description_html.max_repeat} of one character.
     Why the platform refuses it:
         Create Product refuses such descriptions (12052932: "cannot contain HTML escape
-        characters (e.g., &nbsp;), emojis, or ASCII control characters … more than 9
-        consecutive repeated characters"); they come from web pages and rich-text editors.
+        characters (e.g., &nbsp;), emojis, or ASCII control characters … more than
+        {description_html.max_repeat} consecutive repeated characters"); they come from web pages and rich-text editors.
     Bad:
         ``<p>Soft&nbsp;cotton 🔥 tee</p>``; ``<p>==========</p>``
     Good:

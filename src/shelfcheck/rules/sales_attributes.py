@@ -70,8 +70,9 @@ def sales_attribute_invalid(c: ListingContext) -> Iterator[Hit]:
         characters, not only symbols, no run of more than {sales_attributes.max_repeat} of one
         character. One finding per attribute and problem.
     Why the platform refuses it:
-        Create Product takes at most three sales attributes (12052525), custom names of 1–20
-        characters (12052242) and values of at most 50 (12052249), refuses SKU names with Chinese
+        Create Product takes at most {sales_attributes.max_names} sales attributes (12052525),
+        custom names of at most {sales_attributes.name_max_length} characters (12052242) and values
+        of at most {sales_attributes.value_max_length} (12052249), refuses SKU names with Chinese
         characters (12052554) and names or values that break the format rules (12052933,
         12052934). ERP exports keep the Chinese variation (``颜色: 红色``).
     Bad:
@@ -84,10 +85,12 @@ def sales_attribute_invalid(c: ListingContext) -> Iterator[Hit]:
         return
     policy = c.policy.sales_attributes
     shown = "; ".join(f"{n}: {v}" for n, v in attrs.items())
+    limits = {"max_names": policy.max_names, "name_max_length": policy.name_max_length,
+              "value_max_length": policy.value_max_length}
     if len(attrs) > policy.max_names:
         yield Hit("sales_attributes", {"problem": "sales_attributes_too_many", "attributes": dict(attrs),
                                        "count": len(attrs), "max": policy.max_names},
-                  {"problem": "sales_attributes_too_many", "attribute": shown, "limit": policy.max_names})
+                  {"problem": "sales_attributes_too_many", "attribute": shown, **limits})
     for name, value in attrs.items():
         checks = (("name", name, policy.name_max_length), ("value", value, policy.value_max_length))
         for part, text, max_length in checks:
@@ -101,8 +104,7 @@ def sales_attribute_invalid(c: ListingContext) -> Iterator[Hit]:
             for problem, evidence in problems:
                 yield Hit(f"sales_attributes.{name}", {"problem": problem, "attribute": name, "value": value,
                                                        **evidence},
-                          {"problem": problem, "attribute": f"{name}: {value}",
-                           "limit": evidence.get("max", "-")})
+                          {"problem": problem, "attribute": f"{name}: {value}", **limits})
 
 
 @rule("sku_image_invalid", family="sales_attributes",
