@@ -187,12 +187,8 @@ def write_json(
 
         if products is not None:
             for product in products():
-                summary.add_product(product.status, product.findings)
-                for sku in product.rows_failed_by_product():
-                    if sku.position not in flips:
-                        flips.add(sku.position)
-                        summary.passed -= 1
-                        summary.failed += 1
+                summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
+                flips.update(sku.position for sku in product.rows_failed_by_product())
                 parts = [_sku_head(sku) + listing_at(sku.position)[1:] for sku in product.product.skus]
                 entry = product_dict(product, cat)
                 entry.pop("skus")
