@@ -102,7 +102,8 @@ def description_html_invalid(c: ListingContext) -> Iterator[Hit]:
         tags nest at most {description_html.max_depth} deep; each tag carries the
         attributes the pack requires of it (``description_html.required_attributes``: ``<img>``
         its ``src``, ``width`` and ``height``) and none it does not list for it
-        (``description_html.attributes``: no ``style``, ``class``, ``href``). One finding per kind
+        (``description_html.attributes``: no ``style``, ``class``, ``href``). One finding naming
+        each kind of problem found, at its first place. One finding per kind
         of problem, at its first place.
     Why the platform refuses it:
         Create Product checks the description's HTML: syntax errors (12052344), a missing
@@ -117,29 +118,26 @@ def description_html_invalid(c: ListingContext) -> Iterator[Hit]:
     """
     body = _body(c)
     rules = c.policy.description_html
-    seen: set[str] = set()
-    for problem, tag, line in body.broken:
-        if "html_syntax" not in seen:
-            seen.add("html_syntax")
-            yield Hit("description", {"problem": problem, "tag": tag, "line": line}, {"problem": problem})
+    found: dict[str, dict[str, object]] = {}  # problem kind → its first place
+    for problem, tag, line in body.broken[:1]:
+        found["html_syntax"] = {"problem": problem, "tag": tag, "line": line}
     known = set(rules.tags)
     for tag in body.tags:
         if tag.name not in known:
             continue  # description_html_tag_unsupported
-        if "html_nesting" not in seen and tag.parent in known | {""} \
+        if "html_nesting" not in found and tag.parent in known | {""} \
                 and tag.name not in rules.children.get(tag.parent, ()):
-            seen.add("html_nesting")
-            yield Hit("description", {"problem": "html_nesting", "tag": tag.name, "parent": tag.parent or None,
-                                      "allowed": list(rules.children.get(tag.parent, ())), "line": tag.line},
-                      {"problem": "html_nesting"})
-        if "html_depth" not in seen and tag.depth > rules.max_depth:
-            seen.add("html_depth")
-            yield Hit("description", {"problem": "html_depth", "tag": tag.name, "depth": tag.depth,
-                                      "max_depth": rules.max_depth, "line": tag.line}, {"problem": "html_depth"})
+            found["html_nesting"] = {"problem": "html_nesting", "tag": tag.name, "parent": tag.parent or None,
+                                     "allowed": list(rules.children.get(tag.parent, ())), "line": tag.line}
+        if "html_depth" not in found and tag.depth > rules.max_depth:
+            found["html_depth"] = {"problem": "html_depth", "tag": tag.name, "depth": tag.depth,
+                                   "max_depth": rules.max_depth, "line": tag.line}
         for problem, evidence in _attribute_problems(tag, rules.attributes, rules.required_attributes):
-            if problem not in seen:
-                seen.add(problem)
-                yield Hit("description", {"problem": problem, **evidence}, {"problem": problem})
+            found.setdefault(problem, {"problem": problem, **evidence})
+    if found:
+        places = list(found.values())
+        yield Hit("description", {**places[0], "problems": places},
+                  {"problems": [str(p["problem"]) for p in places]})
 
 
 @rule("description_html_tag_unsupported", family="description", reads=("description_html.tags",),
@@ -186,10 +184,9 @@ def description_images_invalid(c: ListingContext) -> Iterator[Hit]:
     """
     rules = c.policy.description_html
     images = [t for t in _body(c).tags if t.name == "img"]
+    problems: list[str] = []
     if len(images) > rules.max_images:
-        yield Hit("description", {"problem": "description_images_count", "count": len(images),
-                                  "max": rules.max_images, "formats": list(rules.image_formats)},
-                  {"problem": "description_images_count", "value": len(images)})
+        problems.append("description_images_count")
     bad = []
     for tag in images:
         src = next((v for k, v in tag.attributes if k == "src" and v), "")
@@ -197,9 +194,11 @@ def description_images_invalid(c: ListingContext) -> Iterator[Hit]:
         if found is not None and found[1] not in rules.image_formats:
             bad.append({"src": src, "format": found[1], "line": tag.line})
     if bad:
-        yield Hit("description", {"problem": "description_images_format", "images": bad, "count": len(images),
-                                  "max": rules.max_images, "formats": list(rules.image_formats)},
-                  {"problem": "description_images_format", "value": bad[0]["src"]})
+        problems.append("description_images_format")
+    if problems:
+        yield Hit("description", {"problem": problems[0], "problems": problems, "count": len(images),
+                                  "max": rules.max_images, "formats": list(rules.image_formats), "images": bad},
+                  {"problems": problems, "value": bad[0]["src"] if bad else len(images)})
 
 
 @rule("description_format_invalid", family="description", reads=("description_html.max_repeat",),

@@ -68,7 +68,7 @@ def sales_attribute_invalid(c: ListingContext) -> Iterator[Hit]:
         {sales_attributes.value_max_length}; names and values have no Chinese, Japanese or Korean
         characters and follow the platform's format rules: no HTML entities, emoji or control
         characters, not only symbols, no run of more than {sales_attributes.max_repeat} of one
-        character. One finding per attribute and problem.
+        character. One finding per attribute, naming each of its problems.
     Why the platform refuses it:
         Create Product takes at most {sales_attributes.max_names} sales attributes (12052525),
         custom names of at most {sales_attributes.name_max_length} characters (12052242) and values
@@ -90,21 +90,23 @@ def sales_attribute_invalid(c: ListingContext) -> Iterator[Hit]:
     if len(attrs) > policy.max_names:
         yield Hit("sales_attributes", {"problem": "sales_attributes_too_many", "attributes": dict(attrs),
                                        "count": len(attrs), "max": policy.max_names},
-                  {"problem": "sales_attributes_too_many", "attribute": shown, **limits})
+                  {"problems": ["sales_attributes_too_many"], "attribute": shown, **limits})
     for name, value in attrs.items():
         checks = (("name", name, policy.name_max_length), ("value", value, policy.value_max_length))
+        problems: list[tuple[str, dict[str, object]]] = []
         for part, text, max_length in checks:
-            problems: list[tuple[str, dict[str, object]]] = []
             if len(text) > max_length:
                 problems.append((f"sales_attribute_{part}_too_long", {"length": len(text), "max": max_length}))
             if cjk := scripts.cjk_characters(text) + scripts.fullwidth_characters(text):
                 problems.append((f"sales_attribute_{part}_chinese", {"characters": cjk}))
             if formats := _format_problems(text, policy.max_repeat):
                 problems.append((f"sales_attribute_{part}_format", {"formats": formats}))
-            for problem, evidence in problems:
-                yield Hit(f"sales_attributes.{name}", {"problem": problem, "attribute": name, "value": value,
-                                                       **evidence},
-                          {"problem": problem, "attribute": f"{name}: {value}", **limits})
+        if problems:  # one finding per attribute, naming each of its problems
+            evidence = {k: v for _problem, e in reversed(problems) for k, v in e.items()}
+            kinds = [problem for problem, _e in problems]
+            yield Hit(f"sales_attributes.{name}", {**evidence, "problem": kinds[0], "problems": kinds,
+                                                   "attribute": name, "value": value},
+                      {"problems": kinds, "attribute": f"{name}: {value}", **limits})
 
 
 @rule("sku_image_invalid", family="sales_attributes",
