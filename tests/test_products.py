@@ -24,7 +24,8 @@ from shelfcheck.products import ProductTracker, parse_sales_attributes
 from shelfcheck.products.attributes import attributes_of
 from shelfcheck.rules import RULES
 
-PRODUCT_CODES = ("product_field_conflict", "variant_duplicate", "variant_value_missing", "sku_count_exceeded")
+PRODUCT_CODES = ("product_field_conflict", "variant_duplicate", "variant_value_missing", "sku_count_exceeded",
+                 "sku_image_missing", "sku_image_not_on_primary")
 
 
 def run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -181,6 +182,36 @@ def test_variant_value_missing_names_the_attribute_and_the_rows(ws: Workspace) -
     assert f.evidence["attribute"] == "Size" and f.evidence["rows"] == [3, 4] and f.evidence["sibling_rows"] == [2]
 
 
+def test_sku_image_missing_names_the_values_without_an_image(ws: Workspace) -> None:
+    rows = [_variant(ws, "I-1", "I", "Color: Red; Size: S", True, sku_image="img/red.jpg"),
+            _variant(ws, "I-2", "I", "Color: Red; Size: M", False),  # Red has its image on row 2
+            _variant(ws, "I-3", "I", "Color: Blue; Size: S", False)]
+    product = _product(_check(ws, rows), "I")
+    assert _codes(product) == ["sku_image_missing"]
+    f = product.findings[0]
+    assert f.evidence["rows"] == [4] and f.evidence["attribute"] == "Color" and f.evidence["sibling_rows"] == [2]
+
+
+def test_sku_images_on_every_value_or_on_none_pass(ws: Workspace) -> None:
+    pictured = [_variant(ws, "J-1", "J", "Color: Red", True, sku_image="img/red.jpg"),
+                _variant(ws, "J-2", "J", "Color: Blue", False, sku_image="img/blue.jpg")]
+    assert not _product(_check(ws, pictured), "J").findings
+    plain = [_variant(ws, "J-1", "J", "Color: Red", True), _variant(ws, "J-2", "J", "Color: Blue", False)]
+    assert not _product(_check(ws, plain), "J").findings
+
+
+def test_sku_images_that_change_with_the_second_attribute(ws: Workspace) -> None:
+    rows = [_variant(ws, "Q-1", "Q", "Color: Red; Size: S", True, sku_image="img/red-s.jpg"),
+            _variant(ws, "Q-2", "Q", "Color: Red; Size: M", False, sku_image="img/red-m.jpg"),
+            _variant(ws, "Q-3", "Q", "Color: Blue; Size: S", False, sku_image="img/blue.jpg")]
+    product = _product(_check(ws, rows), "Q")
+    assert _codes(product) == ["sku_image_not_on_primary"]
+    f = product.findings[0]
+    assert f.evidence["attribute"] == "Color" and f.evidence["value"] == "Red" and f.evidence["rows"] == [2, 3]
+    rows[1]["sku_image"] = "img/red-s.jpg"  # one image per colour
+    assert not _product(_check(ws, rows), "Q").findings
+
+
 def _pack(ws: Workspace, **variants: Any) -> Path:
     path = ws.root / "pack.yaml"
     lines = ["extends: tiktok-us-2024-07", "name: test-variants", "variants:"]
@@ -319,17 +350,21 @@ def test_json_report_has_products_with_skus_rows_and_findings(ws: Workspace) -> 
     report = json.loads(proc.stdout)
     assert [item["row"] for item in report["listings"]] == [2, 3, 4, 5, 6]  # the per-row view stays
     assert all(not item["findings"] for item in report["listings"])
+    # a row's status counts its product's findings: the four TEE rows fail by them (contract §4)
+    assert [item["status"] for item in report["listings"]] == ["fail"] * 4 + ["pass"]
+    assert (report["summary"]["passed"], report["summary"]["failed"]) == (1, 4)
     tee, mug = report["products"]
     assert tee["product_key"] == "TEE" and tee["rows"] == [2, 3, 4, 5] and tee["status"] == "fail"
     assert {f["code"]: f["rows"] for f in tee["findings"]} == {
-        "product_field_conflict": [2, 3, 4, 5], "variant_duplicate": [3, 4], "variant_value_missing": [5]}
+        "product_field_conflict": [2, 3, 4, 5], "variant_duplicate": [3, 4], "variant_value_missing": [5],
+        "sku_image_missing": [5]}
     first = tee["skus"][0]
     assert first == {"sales_attributes": {"Color": "Red", "Size": "M"}, "sku_image": "img/1.jpg", "row": 2,
-                     "seller_sku": "TEE-R-M", "status": "pass", "findings": []}
+                     "seller_sku": "TEE-R-M", "status": "fail", "findings": []}
     assert mug["product_key"] is None and [s["seller_sku"] for s in mug["skus"]] == ["MUG-1"]
     summary = report["summary"]
     assert (summary["products"], summary["products_passed"], summary["products_failed"]) == (2, 1, 1)
-    assert summary["errors"] == 3 and report["by_code"]["variant_duplicate"] == 1
+    assert summary["errors"] == 4 and report["by_code"]["variant_duplicate"] == 1
 
 
 def test_every_reporter_shows_the_product_findings_once(ws: Workspace) -> None:
@@ -344,7 +379,7 @@ def test_every_reporter_shows_the_product_findings_once(ws: Workspace) -> None:
     assert table.count("variant_duplicate") == 1 and "product TEE · 4 SKUs · rows 2–5" in table
     assert "2 products: 1 pass, 1 fail" in table
     page = outputs["html"].read_text("utf-8")
-    assert page.count('<tr class="finding') == page.count('<tr class="finding product-finding"') == 3
+    assert page.count('<tr class="finding') == page.count('<tr class="finding product-finding"') == 4
     assert page.count('class="finding product-finding" data-sev="error" data-code="variant_duplicate"') == 1
     assert '<section id="products"' in page
     assert "Color: Red; Size: L" in page
@@ -416,10 +451,55 @@ def test_tiktok_template_with_variation_columns(ws: Workspace) -> None:
         {"Color": "Clear", "Size": "20 L"}, {"Color": "Blue"}]
     assert box["skus"][0]["sku_image"] == "img/1.jpg"
     assert {f["code"]: f["rows"] for f in box["findings"]} == {"variant_duplicate": [5, 6],
-                                                               "variant_value_missing": [7]}
+                                                               "variant_value_missing": [7],
+                                                               "sku_image_missing": [7]}
     assert solo["product_key"] is None and solo["skus"][0]["sales_attributes"] == {"Variation": "Grey"}
     used = {c["header"] for c in report["summary"]["ignored_columns"]}
     assert not used & {"Parent SKU", "Variation", "Variation 2", "Variant Image"}
+
+
+def test_tiktok_template_without_a_product_key_groups_rows_by_product_name(ws: Workspace) -> None:
+    """TikTok's own template has no product-key column: a product's SKUs are consecutive rows with
+    the same Product Name ("If there are multiple SKUs, keep the titles consistent")."""
+    images = ws.clean_images(3)
+    keys = [k for k in _TT_KEYS if k != "parent_sku"]
+    header = [h for h in _TT_HEADER if h != "Parent SKU"]
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(keys)
+    sheet.append(header)
+    sheet.append([r for i, r in enumerate(_TT_REQUIRED) if i != 5])
+    box, mug = CLEAN_LISTING["title"], "Ceramic Coffee Mug 12 oz Dishwasher Safe"
+
+    def row(title: str, v1: str, v2: str, image: str, sku: str) -> list[str]:
+        return [CLEAN_LISTING["category"], "Tidyhome", title, "A clear box with a lid.", images, v1, v2, image,
+                "12.99", "40", sku]
+
+    sheet.append(row(box, "Color: Clear", "Size: 12 L", "img/clear.jpg", "TT-CL-12"))
+    sheet.append(row(box, "Color: Clear", "Size: 20 L", "img/clear.jpg", "TT-CL-20"))
+    sheet.append(row(box, "Color: Blue", "Size: 12 L", "", "TT-BL-12"))
+    sheet.append(row(mug, "Color: White", "", "", "MUG-W"))
+    sheet.append(row(mug, "Color: White", "", "", "MUG-W2"))
+    sheet.append(row(box, "Color: Red", "Size: 12 L", "", "TT-RD-12"))  # not adjacent: a product of its own
+    path = ws.root / "tiktok_template.xlsx"
+    wb.save(path)
+    proc = run("check", path, "--format", "json", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    report = json.loads(proc.stdout)
+    products = report["products"]
+    assert [p["rows"] for p in products] == [[4, 5, 6], [7, 8], [9]]
+    assert [p["product_key"] for p in products] == [box[:59] + "…" if len(box) > 60 else box, mug,
+                                                   box[:59] + "…" if len(box) > 60 else box]
+    first, second, last = products
+    assert {f["code"]: f["rows"] for f in first["findings"]} == {"sku_image_missing": [6]}
+    assert {f["code"]: f["rows"] for f in second["findings"]} == {"variant_duplicate": [7, 8]}
+    assert not last["findings"]
+
+
+def test_without_variation_columns_rows_with_one_title_stay_separate_products(ws: Workspace) -> None:
+    rows = [ws.listing(seller_sku="A-1", color="Red"), ws.listing(seller_sku="A-2", color="Blue")]
+    report = _check(ws, rows)
+    assert [p.product.key for p in report.products] == [None, None]
+    assert [p.product.rows for p in report.products] == [[2], [3]]
 
 
 def _erp_csv(ws: Workspace, header: list[str], rows: list[list[str]], encoding: str = "gbk") -> Path:
@@ -448,12 +528,17 @@ def test_erp_export_with_chinese_headers_and_colour_size_columns(ws: Workspace) 
                "--no-cache", cwd=ws.root)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
-    assert all(not item["findings"] for item in report["listings"])  # child rows take the product's values
+    # child rows take the product's values; the Chinese colour values are each row's own finding
+    assert [[f["code"] for f in item["findings"]] for item in report["listings"]] == [["sales_attribute_invalid"]] * 4
+    assert {item["findings"][0]["evidence"]["problem"] for item in report["listings"]} == {
+        "sales_attribute_value_chinese"}
     (product,) = report["products"]
     assert product["product_key"] == "DXM"
     assert product["skus"][1]["sales_attributes"] == {"Color": "红", "Size": "M"}
     assert {f["code"]: f["rows"] for f in product["findings"]} == {"variant_duplicate": [3, 4],
-                                                                   "variant_value_missing": [5]}
+                                                                   "variant_value_missing": [5],
+                                                                   "sku_image_missing": [5],
+                                                                   "sku_image_not_on_primary": [2, 3]}
     assert all("商品 DXM" in f["message"] for f in product["findings"])
 
 

@@ -79,6 +79,16 @@ def _catalog(folder: Path, rows: list[dict[str, str]]) -> Path:
 # English, but longer than create_product.description_max_length: only the platform side checks it
 LONG_DESCRIPTION = "<p>" + "Sturdy clear storage box with a snap-on lid. " * 230 + "</p>"
 
+
+def _pack_without_description_length(folder: Path) -> Path:
+    """The default pack with the preflight's ``description_too_long`` off: a too-long description
+    then reaches the request, where the offline body check (the same pack's limit) refuses it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pack.yaml"
+    path.write_text("extends: tiktok-us-2024-07\nname: no-description-length\nrules:\n"
+                    "  description_too_long: {enabled: false}\n", "utf-8")
+    return path
+
 # (what the seller wrote, the platform's code the sandbox answers with)
 REFUSALS = [
     ({"package_weight": ""}, "12019011"),
@@ -269,8 +279,15 @@ def test_dry_run_offline_writes_every_request_in_the_official_shape(tmp_path: Pa
     out = tmp_path / "requests"
     env = dict(os.environ, SHELFCHECK_APP_SECRET="dry-run-secret-NEVER-WRITTEN",
                SHELFCHECK_ACCESS_TOKEN="dry-run-token-NEVER-WRITTEN")
-    res = subprocess.run([sys.executable, "-m", "shelfcheck", "publish", str(catalog), "--dry-run", "--out", str(out),
-                          "--db", str(tmp_path / "l.db"), "--format", "json"], env=env, cwd=ROOT,
+    command = [sys.executable, "-m", "shelfcheck", "publish", str(catalog), "--dry-run", "--out", str(out),
+               "--db", str(tmp_path / "l.db"), "--format", "json"]
+    # with the default pack the preflight stops the long description before any request
+    res = subprocess.run([*command[:7], str(tmp_path / "default"), *command[8:]], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert {s["seller_sku"] for s in json.loads(res.stdout)["skipped"] if s["reason"] == "preflight_failed"} == {
+        "ST-BAD", "ST-PRE"}
+    policy = _pack_without_description_length(tmp_path / "pack")
+    res = subprocess.run([*command, "--policy", str(policy)], env=env, cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 1, res.stderr  # one request would be refused
     summary = json.loads(res.stdout)
@@ -300,7 +317,8 @@ def test_dry_run_through_check_product_listing_creates_nothing(tmp_path: Path) -
     catalog = _catalog(tmp_path / "in", [BOX, {**BOX, "seller_sku": "ST-LONG", "description": LONG_DESCRIPTION}])
     out = tmp_path / "requests"
     with running_sandbox() as (base, sb), open_ledger(tmp_path / "l.db") as ledger, _client(base) as c:
-        summary = publish(catalog, client=c, ledger=ledger, dry_run=True, out=out)
+        summary = publish(catalog, client=c, ledger=ledger, dry_run=True, out=out,
+                          policy=_pack_without_description_length(tmp_path / "pack"))
         assert [(o.kind, o.reason) for o in summary.outcomes] == [("skipped", "dry_run"), ("failed", None)]
         assert summary.outcomes[1].codes == ["12052013"]
         assert sb.all_products() == [] and ledger.count_attempts() == 0

@@ -40,7 +40,7 @@ def _json_summary() -> dict:
 ])
 def test_text_reports_match_snapshots(fmt: str, lang: str, name: str) -> None:
     data, summary = render(fmt, example_run(), lang)
-    assert summary.listings == 38
+    assert summary.listings == 45
     assert_snapshot(name, normalise(data.decode("utf-8")))
 
 

@@ -8,6 +8,7 @@ applies its overrides. Keys:
   ``{ref: text}`` for a raw reference written as is, ``{file: path, content: text}`` for a file
   with that text, ``{same_as: i}`` for the ``i``-th reference again.
 * ``documents`` / ``shop`` / ``inventory``: the optional inputs; ``as_of``: the check day.
+* ``policy``: pack blocks to override (a pack extending the default one is written).
 * ``expect``: codes that must be present; ``absent``: codes that must not be; ``clean: true``:
   no finding at all; ``expect_shop`` / ``absent_shop``: the same for shop findings.
 * ``evidence``: ``{code: {key: value}}`` — the first finding of that code has these values;
@@ -54,6 +55,15 @@ def _images(ws: Workspace, specs: list[Any]) -> str:
     return "|".join(refs)
 
 
+def _policy(ws: Workspace, case: dict[str, Any]) -> str | None:
+    """A pack extending the default one with the case's ``policy`` blocks, or ``None``."""
+    if not case.get("policy"):
+        return None
+    path = ws.root / "case-pack.yaml"
+    path.write_text(yaml.safe_dump({"extends": "tiktok-us-2024-07", "name": "case-pack", **case["policy"]}), "utf-8")
+    return str(path)
+
+
 @pytest.mark.parametrize("case", _load())
 def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
     rows = case.get("listings") or [case.get("listing") or {}]
@@ -69,6 +79,7 @@ def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
         shop=case.get("shop"),
         inventory=case.get("inventory"),
         as_of=str(case.get("as_of", "2024-08-01")),
+        policy=_policy(ws, case),
     )
     last = report.listings[-1]
     found = codes(last)
@@ -126,7 +137,8 @@ def _findings(case: dict[str, Any], ws: Workspace, folder: str) -> list[Any]:
             row["main_images"] = _images(sub, case["images"])
         listings.append(sub.listing(**row))
     report = sub.check(listings, documents=case.get("documents"), shop=case.get("shop"),
-                       inventory=case.get("inventory"), as_of=str(case.get("as_of", "2024-08-01")))
+                       inventory=case.get("inventory"), as_of=str(case.get("as_of", "2024-08-01")),
+                       policy=_policy(sub, case))
     return [(r.row, [(f.code, f.field, f.evidence) for f in r.findings]) for r in report.listings]
 
 

@@ -106,7 +106,7 @@ class Preflight:
             listings.append(result)
         products = []
         for product in self.products():
-            summary.add_product(product.status, product.findings)
+            summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
             products.append(product)
         head = self.header()
         return Report(head["policy"], head["as_of"], str(self.source.path), self.shop_findings,  # type: ignore[arg-type]

@@ -168,8 +168,12 @@ class Summary:
     products_passed: int = 0
     products_failed: int = 0
 
-    def add_product(self, status: str, findings: list[Finding]) -> None:
-        """Count one product and its product-level findings (its rows are counted as listings)."""
+    def add_product(self, status: str, findings: list[Finding], turned: int = 0) -> None:
+        """Count one product and its product-level findings (its rows are counted as listings);
+        ``turned`` rows of it passed on their own findings and fail by the product's (contract
+        §4: a row's status counts its product), so they move from passed to failed."""
+        self.passed -= turned
+        self.failed += turned
         self.products += 1
         if status == "fail":
             self.products_failed += 1

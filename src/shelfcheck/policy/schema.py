@@ -22,6 +22,8 @@ __all__ = [
     "CategoryGroup",
     "ChannelPolicy",
     "CreateProductPolicy",
+    "DescriptionPolicy",
+    "SalesAttributePolicy",
     "DocumentPolicy",
     "FixPolicy",
     "ImagePolicy",
@@ -47,7 +49,7 @@ __all__ = [
 # The blocks of numbers a pack that extends nothing takes from the built-in default pack.
 THRESHOLD_BLOCKS = ("sku", "title", "images", "inventory", "lock", "documents", "channel", "variants",
                     "create_product", "upload_quota", "package", "price", "quantity", "identifier",
-                    "fix")
+                    "fix", "description_html", "sales_attributes")
 
 Permission = Literal["AVAILABLE", "INVITE_ONLY", "PROHIBITED"]
 Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "ingredients", "cpc"]
@@ -191,6 +193,38 @@ class LockPolicy(_Strict):
     max_failures: int = Field(ge=1, description="failures allowed in the window; one more locks")
     window_hours: int = Field(ge=1)
     lock_hours: int = Field(ge=1)
+    source: str = ""
+
+
+class DescriptionPolicy(_Strict):
+    """The description Create Product takes: its HTML, its images and its text.
+
+    ``children`` maps a parent (``""``: the top level) to the tags allowed directly inside it; a
+    tag elsewhere is nested where the platform refuses it. ``tags`` are the tags the platform
+    keeps (others are filtered or converted), ``attributes`` the attributes each tag may carry and
+    ``required_attributes`` those it must carry.
+    """
+
+    tags: tuple[str, ...]
+    children: dict[str, tuple[str, ...]]
+    max_depth: int = Field(ge=1)
+    attributes: dict[str, tuple[str, ...]] = {}
+    required_attributes: dict[str, tuple[str, ...]] = {}
+    max_images: int = Field(ge=0)
+    image_formats: tuple[str, ...]
+    max_repeat: int = Field(ge=1)
+    source: str = ""
+
+
+class SalesAttributePolicy(_Strict):
+    """Sales attributes (variations) and SKU images, as Create Product takes them."""
+
+    max_names: int = Field(ge=1, description="sales attributes (variation dimensions) per product")
+    name_max_length: int = Field(ge=1)
+    value_max_length: int = Field(ge=1)
+    max_supplementary_images: int = Field(ge=0, description="supplementary_sku_images per SKU")
+    image_formats: tuple[str, ...]
+    max_repeat: int = Field(ge=1)
     source: str = ""
 
 
@@ -373,6 +407,8 @@ class Policy(_Strict):
     variants: VariantPolicy
     create_product: CreateProductPolicy
     upload_quota: UploadQuotaPolicy
+    description_html: DescriptionPolicy
+    sales_attributes: SalesAttributePolicy
     package: PackagePolicy
     price: PricePolicy
     quantity: QuantityPolicy

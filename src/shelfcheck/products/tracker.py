@@ -3,7 +3,10 @@
 The engine hands every row to :meth:`ProductTracker.note` before its rules run, in file order.
 The tracker
 
-* groups rows by ``product_key`` (a row without one is a product of its own);
+* groups rows by ``product_key`` (a row without one is a product of its own); a catalogue
+  without a product-key column but with ``Variation`` columns (TikTok's batch-upload template)
+  groups consecutive rows with the same title and variation values into one product, keyed by
+  the title (contract §2.1.1);
 * gives a blank product-level cell the value an earlier row of its product wrote (ERP exports
   write the title, description and images on a product's first row only), so the row is checked
   as the product it belongs to;
@@ -23,7 +26,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
 
-from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, attributes_of
+from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, VARIATION_SLOTS, attributes_of
 from shelfcheck.products.model import PRODUCT_FIELDS, SKU_FIELDS, Product, Sku, ValueGroup
 
 __all__ = ["ProductTracker"]
@@ -37,6 +40,15 @@ _EMPTY: dict[str, str] = {}
 
 def _preview(text: str) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+_SHOWN_TITLE = 60
+
+
+def _shown_title(title: str) -> str:
+    """A title group's product key as reports show it: the title, shortened."""
+    title = " ".join(title.split())
+    return title if len(title) <= _SHOWN_TITLE else title[: _SHOWN_TITLE - 1] + "…"
 
 
 def _same_key(text: str) -> str | bytes:
@@ -65,6 +77,12 @@ class ProductTracker:
 
     def __init__(self, fields: Collection[str], columns: Mapping[str, str]) -> None:
         self.keyed = "product_key" in fields
+        # TikTok's batch-upload template has no product-key column: the rows of one product are
+        # consecutive rows with the same product name and their own variation values.
+        # Only with the template's split Variation columns: elsewhere (a sales_attributes or
+        # colour/size column) a row without a product key stays a product of its own.
+        self.by_title = not self.keyed and "title" in fields and any(f in fields for f, _n in VARIATION_SLOTS)
+        self._run: tuple[str, str] | None = None  # (folded title, key) of the group the last row joined
         self._columns = dict(columns)
         self._product_fields = [f for f in PRODUCT_FIELDS if f in fields]
         self._sku_fields = [f for f in SKU_FIELDS if f in fields]
@@ -89,6 +107,9 @@ class ProductTracker:
         values = {f: v for f in self._sku_fields if (v := get(f))} if self._sku_fields else {}
         sku = Sku(row, get("seller_sku"), attrs or _EMPTY, values or _EMPTY, position)
         key = get("product_key") if self.keyed else ""
+        shown = key
+        if not key and self.by_title:
+            key, shown = self._title_group(row, get("title"), attrs)
         if not key:
             title = get("title")
             product = Product(None, {"title": _preview(title)} if title else {}, [sku])
@@ -96,10 +117,24 @@ class ProductTracker:
             return _EMPTY
         acc = self._by_key.get(key)
         if acc is None:
-            acc = self._by_key[key] = _Acc(Product(key))
+            acc = self._by_key[key] = _Acc(Product(shown))
             self._order.append(acc)
         acc.product.skus.append(sku)
         return self._product_values(acc, key, row, get)
+
+    def _title_group(self, row: int, title: str, attrs: Mapping[str, str]) -> tuple[str, str]:
+        """``(key, shown key)`` of the title group a row without a product key joins: the group of
+        the row before when it has the same title (case and spaces aside), else a new one; a row
+        without a title or without variation values is a product of its own (``("", "")``)."""
+        if not title or not any(v.strip() for v in attrs.values()):
+            self._run = None
+            return "", ""
+        folded = " ".join(title.split()).casefold()
+        if self._run is not None and self._run[0] == folded:
+            return self._run[1], self._by_key[self._run[1]].product.key or ""
+        key = f"\x00title\x00{row}"  # never a product key a catalogue writes
+        self._run = (folded, key)
+        return key, _shown_title(title)
 
     def _product_values(self, acc: _Acc, key: str, row: int, get: Callable[[str], str]) -> dict[str, str]:
         fills: dict[str, str] = {}

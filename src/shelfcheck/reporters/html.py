@@ -457,7 +457,7 @@ def write_html(
         if products is not None:
             product_tpl = env.get_template("product.html.j2")
             for product in products():
-                tally.summary.add_product(product.status, product.findings)
+                tally.summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
                 tally.add(product.findings)
                 if worth_showing(product):
                     product_html.append(product_tpl.render(p=_product_view(product, cat), ui=cat.ui))

@@ -116,6 +116,12 @@ def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], lis
     }
 
 
+def _failed(text: str) -> str:
+    """A listing's text with its status ``fail`` (the first ``"status"`` key is the listing's:
+    the row and seller SKU before it are a number and an escaped string)."""
+    return text.replace('"status": "pass"', '"status": "fail"', 1)
+
+
 def render_listing(result: ListingResult, lang: str) -> str:
     """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
     return listing_text(result, catalogue(lang))
@@ -180,15 +186,19 @@ def write_json(
                 write(listing_text(item, cat))
         product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
         n_products = 0
+        flips: set[int] = set()  # positions of rows that fail by their product's findings
+
+        def listing_at(position: int) -> str:
+            start = starts[position]
+            spool.seek(start)
+            text = spool.read(ends[position] - start).decode("utf-8", REPLACE_ERRORS)
+            return _failed(text) if position in flips else text
+
         if products is not None:
             for product in products():
-                summary.add_product(product.status, product.findings)
-                parts = []
-                for sku in product.product.skus:
-                    start = starts[sku.position]
-                    spool.seek(start)
-                    listing = spool.read(ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
-                    parts.append(_sku_head(sku) + listing[1:])
+                summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
+                flips.update(sku.position for sku in product.rows_failed_by_product())
+                parts = [_sku_head(sku) + listing_at(sku.position)[1:] for sku in product.product.skus]
                 head = _dump(_product_head(product, cat))[:-1]
                 product_texts.write(("" if not n_products else _SEPARATOR)
                                     + f'{head}, "skus": [{", ".join(parts)}]}}')
@@ -221,10 +231,14 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
-            spool.seek(0)
-            listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
-            shutil.copyfileobj(listings, out)
-            listings.detach()
+            if flips:  # the rows' texts again, each failed row's status turned
+                for i in range(len(ends)):
+                    out.write(listing_at(i) if not i else _SEPARATOR + listing_at(i))
+            else:
+                spool.seek(0)
+                listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
+                shutil.copyfileobj(listings, out)
+                listings.detach()
             out.write("\n  ")
         if products is not None:
             out.write('],\n  "products": [')

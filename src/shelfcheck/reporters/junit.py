@@ -83,7 +83,7 @@ def write_junit(run: Any, out: IO[str], cat: Catalogue, *, fail_on: str = "error
             failures += failed
         products = product_results(run)
         for product in products() if products is not None else ():  # one case per product finding set
-            summary.add_product(product.status, product.findings)
+            summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
             if not product.findings:
                 continue
             rows = product.product.rows

@@ -174,7 +174,7 @@ def write_sarif(run: Any, out: IO[str], cat: Catalogue, *, cwd: str | Path | Non
             emit(result)
     products = product_results(run)
     for product in products() if products is not None else ():
-        summary.add_product(product.status, product.findings)
+        summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
         key = product.product.key
         for f in product.findings:  # once, at the product's first covered row, the others related
             rows = sorted(f.evidence.get("rows") or product.product.rows)

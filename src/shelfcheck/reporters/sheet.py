@@ -487,7 +487,7 @@ def _count_products(run: Any, summary: Summary, note: Any = None) -> list[Any]:
     products = product_results(run)
     found = []
     for product in products() if products is not None else ():
-        summary.add_product(product.status, product.findings)
+        summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
         if product.findings:
             if note is not None:
                 note(product.findings)

@@ -178,7 +178,7 @@ def write_table(
     if products is not None:
         heading = False
         for product in products():
-            summary.add_product(product.status, product.findings)
+            summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
             if not worth_showing(product):
                 continue
             if not heading:

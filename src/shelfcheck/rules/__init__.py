@@ -14,9 +14,12 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     ledger,
     values,
     record,
+    description,
     package,
     pricing,
     cells,
+    sales_attributes,
+    certifications,
     variants,
 )
 from shelfcheck.rules.registry import (

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from shelfcheck.findings import Finding, Hit, Severity
-from shelfcheck.products.model import Product
+from shelfcheck.products.model import Product, Sku
 from shelfcheck.rules.context import RunContext
 from shelfcheck.rules.registry import RULES, rule
 
@@ -40,9 +40,20 @@ class ProductResult:
     @property
     def status(self) -> str:
         """``fail`` when a product-level finding is an error or a SKU's row fails."""
-        if self.failed_rows or any(f.severity is Severity.ERROR for f in self.findings):
+        if self.failed_rows or self.product_fails:
             return "fail"
         return "pass"
+
+    @property
+    def product_fails(self) -> bool:
+        """An error-level product-level finding: every row of the product fails (contract §4)."""
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    def rows_failed_by_product(self) -> list[Sku]:
+        """The SKUs whose rows pass on their own findings but fail by the product's."""
+        if not self.product_fails:
+            return []
+        return [s for s in self.product.skus if s.row not in self.failed_rows]
 
 
 def _fold(name: str) -> str:
@@ -164,6 +175,91 @@ def sku_count_exceeded(c: ProductContext) -> Iterator[Hit]:
     if count > limit:
         yield Hit("product_key", {"product_key": c.product.key, "skus": count, "max": limit,
                                   "limit": variants.use, "rows": c.product.rows})
+
+
+def _first_image(sku: object) -> str:
+    refs = [r.strip() for r in getattr(sku, "sku_image", "").split("|") if r.strip()]
+    return refs[0] if refs else ""
+
+
+def _primary_value(sku: object, primary: str | None) -> str:
+    if primary is None:
+        return ""
+    attrs = getattr(sku, "sales_attributes", {})
+    return _fold(next((v for n, v in attrs.items() if _fold(n) == _fold(primary)), ""))
+
+
+@rule("sku_image_missing", family="variants", scope="product", platform=("12052522",))
+def sku_image_missing(c: ProductContext) -> Iterator[Hit]:
+    """Some values of a product's first variation have a SKU image and others have none.
+
+    What it checks:
+        In a product of two or more SKUs where at least one SKU has a ``sku_image``, every value
+        of the first sales attribute (the primary variation, e.g. each ``Color``) has an image on
+        at least one of its SKUs (without sales attributes: every SKU has one). One finding
+        naming the rows of the values without an image.
+    Why the platform refuses it:
+        SKU images belong to the product's first variation: once one value of it has an image,
+        Create Product requires an image for every value ("Product sale property image is
+        required", 12052522).
+    Bad:
+        ``P-100`` row 5 ``Color: Red``, ``sku_image: red.jpg``; row 6 ``Color: Blue``, no image
+    Good:
+        row 6 ``sku_image: blue.jpg`` (or no SKU image on any row)
+    """
+    skus = c.product.skus
+    if len(skus) < 2 or not any(_first_image(s) for s in skus):
+        return
+    primary = next((n for s in skus for n in s.sales_attributes), None)
+    pictured = {_primary_value(s, primary) if primary else s.row for s in skus if _first_image(s)}
+    lacking = [s for s in skus if (_primary_value(s, primary) if primary else s.row) not in pictured]
+    if lacking:
+        yield Hit("sku_image", {"product_key": c.product.key, "attribute": primary,
+                                "rows": [s.row for s in lacking], "skus": [s.seller_sku for s in lacking],
+                                "sibling_rows": [s.row for s in skus if _first_image(s)]})
+
+
+@rule("sku_image_not_on_primary", family="variants", scope="product", platform=("12052528",))
+def sku_image_not_on_primary(c: ProductContext) -> Iterator[Hit]:
+    """The SKU images of a product change with a variation other than its first one.
+
+    What it checks:
+        In a product of two or more SKUs with SKU images and two or more sales attributes, SKUs
+        with the same value of the first attribute (the primary variation, e.g. ``Color``) have
+        the same SKU image. Different images for ``Red / S`` and ``Red / M`` tie the images to
+        the second attribute as well.
+    Why the platform refuses it:
+        Images can be added to one variation only, the primary one shown in the options gallery
+        (12052528); the image of ``Red`` is one image for every size.
+    Bad:
+        ``Color: Red; Size: S`` with ``red-s.jpg`` and ``Color: Red; Size: M`` with ``red-m.jpg``
+    Good:
+        both ``Red`` SKUs with ``red.jpg``
+    """
+    skus = c.product.skus
+    if len(skus) < 2:
+        return
+    names = [n for s in skus for n in s.sales_attributes]
+    if len({_fold(n) for n in names}) < 2:
+        return
+    primary = names[0]
+    by_value: dict[str, dict[str, list[int]]] = {}
+    for sku in skus:
+        image = _first_image(sku)
+        if not image:
+            continue
+        value = next((v for n, v in sku.sales_attributes.items() if _fold(n) == _fold(primary)), "")
+        if not value.strip():
+            continue  # variant_value_missing
+        by_value.setdefault(_fold(value), {}).setdefault(image, []).append(sku.row)
+    for value, images in by_value.items():
+        if len(images) > 1:
+            rows = sorted(r for rs in images.values() for r in rs)
+            shown = next(v for s in skus for n, v in s.sales_attributes.items()
+                         if _fold(n) == _fold(primary) and _fold(v) == value)
+            yield Hit("sku_image", {"product_key": c.product.key, "attribute": primary, "value": shown,
+                                    "images": [{"image": i, "rows": r} for i, r in images.items()], "rows": rows},
+                      {"attribute": f"{primary}: {shown}", "count": len(images)})
 
 
 def _actives(run: RunContext) -> list[tuple[object, Severity]]:
