@@ -62,6 +62,9 @@ EARBUD_ATTRIBUTES = [
      "is_customizable": False, "requirement_conditions": [], "is_multiple_selection": False},
     {"id": "7300099", "name": "Color", "type": "SALES_PROPERTY", "is_requried": True, "values": [],
      "value_data_format": "", "is_customizable": True, "requirement_conditions": [], "is_multiple_selection": False},
+    {"id": "7300098", "name": "Pack Size", "type": "SALES_PROPERTY", "is_requried": False,
+     "values": [{"id": "73000981", "name": "1 Pair"}, {"id": "73000982", "name": "2 Pairs"}],
+     "value_data_format": "", "is_customizable": False, "requirement_conditions": [], "is_multiple_selection": False},
 ]
 EARBUD_RULES = {
     "product_certifications": [
@@ -260,6 +263,28 @@ def test_attribute_values_that_pass(ws: Workspace, tree: Path) -> None:
     report = check(ws, [dict(GOOD_EARBUDS, attributes="warranty period：2 years；Occasion: Birthday | Travel; "
                                                       "Battery Capacity (mAh): 450.5; 101610: 1000325")])
     assert not findings(report, "attribute_value_invalid") and not findings(report, "attribute_missing")
+
+
+def test_sales_attribute_values_against_the_category(ws: Workspace, tree: Path) -> None:
+    # Pack Size lists its values and takes no custom one; Color takes custom values; Style is
+    # no attribute of the category (a custom sales attribute, which the platform accepts)
+    rows = [dict(GOOD_EARBUDS, seller_sku=f"EB-{i}", sales_attributes=cell) for i, cell in enumerate([
+        "Color: Sky Teal; Pack Size: 2 pairs",  # a custom colour, a listed pack size (case folded)
+        "Color: Black; Pack Size: 73000981",  # a listed value by its id
+        "Style: Sport; Pack Size: 3 Pairs",  # not listed: refused (12052240)
+    ])]
+    report = check(ws, rows)
+    hits = findings(report, "attribute_value_invalid")
+    assert [(h.field, h.evidence["value"], h.ctx["reason"]) for h in hits] == [
+        ("sales_attributes.Pack Size", "3 Pairs", "sales_attribute_value_not_listed")]
+    assert hits[0].evidence["allowed"] == ["1 Pair", "2 Pairs"] and hits[0].evidence["attribute_id"] == "7300098"
+    assert "attribute_value_invalid" in codes(report.listings[2])
+    assert "attribute_value_invalid" not in codes(report.listings[0]) + codes(report.listings[1])
+    from shelfcheck.i18n import catalogue
+
+    en, zh = catalogue("en").message(hits[0]), catalogue("zh").message(hits[0])
+    assert "3 Pairs" in en and "2 Pairs" in en and "custom value" in en
+    assert "3 Pairs" in zh and "自定义取值" in zh
 
 
 def test_certifications_pass_and_fail(ws: Workspace, tree: Path) -> None:

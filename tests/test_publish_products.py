@@ -37,7 +37,7 @@ HEADER = ["seller_sku", "product_key", "title", "category", "brand", "price", "l
           "main_images", "sku_image", "sales_attributes", "country_of_origin", "origin_label", "manufacturer_name",
           "manufacturer_address", "model_number", "fcc_id", "model_first_filing_date", "description",
           "package_weight", "package_length", "package_width", "package_height", "identifier_code_type",
-          "identifier_code", "attributes"]
+          "identifier_code", "attributes", "size_chart"]
 
 _HOME = {"category": "Home Supplies > Storage & Organisation", "brand": "Tidyhome", "country_of_origin": "China",
          "origin_label": "Made in China", "manufacturer_name": "Ningbo Tidyhome Plastics Co., Ltd.",
@@ -116,6 +116,8 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "documents").mkdir()
     # the test report as a scan: an image, converted to PDF before it is uploaded
     Image.new("RGB", (640, 900), "white").save(tmp_path / "documents" / "fcc-eb100.png")
+    # a size chart: at least 1024 px on its short side, as Upload Image wants for SIZE_CHART_IMAGE
+    Image.new("RGB", (1200, 1600), "white").save(tmp_path / "images" / "tee-sizes.png")
     (tmp_path / "documents" / "notes.docx").write_bytes(b"PK\x03\x04\x00\x00binary word file")
     return tmp_path
 
@@ -313,7 +315,8 @@ def _case_rows(first: int = 0, count: int = 3, **changes: dict[str, str]) -> lis
     return rows
 
 
-_TEE = {"category": "Womenswear & Underwear > Women's Underwear > T-Shirts", "attributes": "Material: Cotton"}
+_TEE = {"category": "Womenswear & Underwear > Women's Underwear > T-Shirts", "attributes": "Material: Cotton",
+        "size_chart": "images/tee-sizes.png"}
 CASES: dict[str, tuple[list[dict[str, str]], dict[str, Any], str, bool, str, Any]] = {
     # a brand Get Brands does not know: a skip, never a product sent without its brand
     "brand_unknown": (_case_rows(r0={"brand": "Nobrandia"}), {}, "", False, "skipped", "brand_not_found"),
@@ -327,12 +330,26 @@ CASES: dict[str, tuple[list[dict[str, str]], dict[str, Any], str, bool, str, Any
                                  "12052560"),
     # a SKU without its variation in a product of several
     "variation_missing_sent": (_case_rows(r1={"sales_attributes": ""}), {}, "", True, "failed", "12019117"),
-    # a custom Size where the category lists its sizes only (the apparel profile): Create
-    # Product refuses it (preflight does not judge sales attributes against the category; sent with
-    # force, since the apparel leaf also wants a size chart the body does not carry yet)
+    # a custom Size where the category lists its sizes only (the apparel profile): preflight's
+    # category check stops it …
+    "custom_value": (_case_rows(r0={**_TEE, "sales_attributes": "Size: Huge"},
+                                r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
+                     {}, "", False, "skipped", "preflight_failed"),
+    # … and, sent anyway, Create Product refuses it
     "custom_value_refused": (_case_rows(r0={**_TEE, "sales_attributes": "Size: Huge"},
                                         r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
                              {}, "", True, "failed", "12052240"),
+    # the apparel leaf requires a size chart: preflight stops a product without one …
+    "size_chart_missing": (_case_rows(r0={**_TEE, "size_chart": "", "sales_attributes": "Size: S"},
+                                      r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
+                           {}, "", False, "skipped", "preflight_failed"),
+    # … and, sent anyway, the platform's 12052673
+    "size_chart_missing_sent": (_case_rows(r0={**_TEE, "size_chart": "", "sales_attributes": "Size: S"},
+                                           r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
+                                {}, "", True, "failed", "12052673"),
+    # Get Brands knows the brand but the shop may not use it (not authorised / unavailable)
+    "brand_unavailable": (_case_rows(), {"unavailable_brands": ("Tidyhome",)}, "", False, "skipped",
+                          "brand_unavailable"),
     # a China-warehouse shop needs a sale price on every SKU
     "sale_price_missing_sent": (_case_rows(r1={"sale_price": ""}), {"warehouse_region": "CN"}, "", True, "failed",
                                 "12052424"),
@@ -468,3 +485,101 @@ def test_a_product_created_but_never_recorded_is_found_by_any_of_its_skus(folder
             assert {(o.kind, o.reason) for o in again.outcomes} == {("skipped", "already_published")}
             assert len(sb.all_products()) == 3
             assert all(a.source == "publish" for s in ("BIN-M", "EB-WHT") for a in ledger.attempts(s))
+
+
+def _tee_rows() -> list[dict[str, str]]:
+    """A T-shirt in three listed sizes with its size chart (the apparel leaf requires one), and
+    the one-SKU box of the home category (no size chart wanted there)."""
+    return _case_rows(r0={**_TEE, "title": "Women's Cotton Crew Neck T-Shirt, Short Sleeve, Beige",
+                          "sales_attributes": "Size: S", "product_key": "TEE", "seller_sku": "TEE-S"},
+                      r1={"sales_attributes": "Size: M", "product_key": "TEE", "seller_sku": "TEE-M"},
+                      r2={"sales_attributes": "Size: L", "product_key": "TEE", "seller_sku": "TEE-L"}) \
+        + [dict(_rows()[5])]
+
+
+def test_apparel_publishes_with_its_size_chart_uploaded_once(folder: Path, sample: dict,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from sqlalchemy import select
+
+    from shelfcheck.sandbox.state import images
+
+    sent: list[tuple[str, str]] = []
+    original = ApiClient.upload_image
+
+    def counting(self: ApiClient, content: bytes, **kwargs: Any) -> Any:
+        sent.append((hashlib.sha256(content).hexdigest(), kwargs.get("use_case", "")))
+        return original(self, content, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "upload_image", counting)
+    rows = _tee_rows()
+    rows[-1]["size_chart"] = "images/tee-sizes.png"  # the same chart on a second product: one upload
+    catalog = _write(folder, rows)
+    with running_sandbox(SandboxConfig()) as (base, sb), open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                          client=c, ledger=ledger)  # without force: preflight and Check Listing pass
+        seen = [(o.seller_sku, o.kind, o.reason, o.codes) for o in summary.outcomes]
+        assert {o.kind for o in summary.outcomes} == {"published"}, seen
+        bodies = _bodies(sb)
+        with sb.engine.begin() as conn:
+            use_cases = {r.uri: r.use_case for r in conn.execute(select(images.c.uri, images.c.use_case))}
+    chart = hashlib.sha256((folder / "images" / "tee-sizes.png").read_bytes()).hexdigest()
+    assert [u for d, u in sent if d == chart] == ["SIZE_CHART_IMAGE"]  # once per content hash
+    tee = bodies["TEE-S"]
+    assert [s["seller_sku"] for s in tee["skus"]] == ["TEE-S", "TEE-M", "TEE-L"]
+    assert set(tee["size_chart"]) == {"image"}
+    assert _same_shape(tee["size_chart"], sample["size_chart"], "size_chart") == []
+    assert use_cases[tee["size_chart"]["image"]["uri"]] == "SIZE_CHART_IMAGE"
+    assert bodies["BOX-9"]["size_chart"] == tee["size_chart"]
+    assert all(s["sales_attributes"][0]["value_id"] for s in tee["skus"])  # listed sizes, by id
+
+
+def test_a_size_chart_template_id_is_sent_as_the_template(folder: Path) -> None:
+    rows = _tee_rows()
+    rows[0]["size_chart"] = "7267563252536723205"  # a template of the shop's size charts
+    catalog = _write(folder, rows)
+    out = folder / "requests"
+    with running_sandbox(SandboxConfig()) as (base, _sb), open_ledger(folder / "l.db") as ledger, \
+            _client(base) as c:
+        publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"), client=c,
+                ledger=ledger, dry_run=True, out=out)
+    index = json.loads((out / "index.json").read_text("utf-8"))
+    tee = next(e for e in index["requests"] if e["product_key"] == "TEE")
+    body = json.loads((out / tee["file"]).read_text("utf-8"))
+    assert body["size_chart"] == {"template": {"id": "7267563252536723205"}}
+
+
+def test_a_size_chart_the_platform_never_uploaded_is_refused(folder: Path) -> None:
+    from shelfcheck.policy import load_policy
+    from shelfcheck.sandbox.validate import validate_body
+
+    body = {"size_chart": {"image": {"uri": "tos-sandbox-us/never-uploaded"}}}
+    codes = {v.code for v in validate_body(body, policy=load_policy(None), rules=None, attributes=None,
+                                           warehouse_region="US", known_images={"tos-sandbox-us/abc"})}
+    assert 12052670 in codes
+    body["size_chart"]["image"]["uri"] = "tos-sandbox-us/abc"
+    codes = {v.code for v in validate_body(body, policy=load_policy(None), rules=None, attributes=None,
+                                           warehouse_region="US", known_images={"tos-sandbox-us/abc"})}
+    assert 12052670 not in codes
+
+
+def test_the_sandbox_audit_judges_every_sku(folder: Path) -> None:
+    # the third SKU's UPC fails its check digit: only the policy audit sees it (the field checks
+    # do not read identifier codes), so it is found only if every SKU is audited
+    rows = _case_rows(r2={"identifier_code_type": "UPC", "identifier_code": "841234000012"})
+    catalog = _write(folder, rows)
+    with running_sandbox(SandboxConfig()) as (base, sb), open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                          client=c, ledger=ledger, force=True)
+        seen = [(o.seller_sku, o.kind, o.codes, o.messages) for o in summary.outcomes]
+        assert {o.kind for o in summary.outcomes} == {"failed"}, seen
+        assert all("12052591" in o.codes for o in summary.outcomes), seen
+        assert any("skus[2]" in m for o in summary.outcomes for m in o.messages), seen
+        assert sb.all_products() == []
+    # the same product with a good code on every SKU publishes (the audit is not refusing all)
+    good = _case_rows(r2={"identifier_code_type": "UPC", "identifier_code": "841234000011"})
+    with running_sandbox(SandboxConfig()) as (base, sb), open_ledger(folder / "m.db") as ledger, _client(base) as c:
+        summary = publish(_write(folder, good), documents=folder / "documents.csv",
+                          shop=_shop(folder, warehouse="US"), client=c, ledger=ledger, force=True)
+        assert {o.kind for o in summary.outcomes} == {"published"}

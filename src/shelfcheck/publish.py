@@ -204,11 +204,13 @@ class _Platform:
 
     def upload(self, path: Path, digest: str, use_case: str = "MAIN_IMAGE") -> str:
         """The image's URI, uploaded once per content hash in a run (a SKU image that is also
-        a main image is not sent twice)."""
-        if digest not in self._uris:
-            self._uris[digest] = self.client.upload_image(path.read_bytes(), use_case=use_case,
-                                                          filename=path.name).uri
-        return self._uris[digest]
+        a main image is not sent twice). A size chart is its own upload (``SIZE_CHART_IMAGE``):
+        the platform squares main and attribute images outside 3:4–4:3, never a size chart."""
+        key = digest if use_case in ("MAIN_IMAGE", "ATTRIBUTE_IMAGE") else f"{use_case}:{digest}"
+        if key not in self._uris:
+            self._uris[key] = self.client.upload_image(path.read_bytes(), use_case=use_case,
+                                                       filename=path.name).uri
+        return self._uris[key]
 
     def brand(self, category_id: str, name: str) -> tuple[str | None, str]:
         """``(brand id, "")`` from Get Brands for the category, matched by name as the rules
@@ -221,7 +223,7 @@ class _Platform:
             match = next((b for b in found if attribute_key(b.name) == key[1]), None)
             if match is None:
                 self._brands[key] = (None, "brand_not_found")
-            elif match.brand_status not in ("", "AVAILABLE"):
+            elif match.brand_status not in ("", "AVAILABLE") or match.authorized_status not in ("", "AUTHORIZED"):
                 self._brands[key] = (None, "brand_unavailable")
             else:
                 self._brands[key] = (match.id, "")
@@ -650,7 +652,28 @@ def _placeholder_uris(images: list[tuple[str, Path | None, str | None]]) -> list
 
 
 def _sku_image(listing: Listing) -> tuple[str, Path | None, str | None] | None:
-    ref = (listing.get("sku_image") or "").strip()
+    return _image_cell(listing, "sku_image")
+
+
+def _size_chart(listing: Listing) -> tuple[str, Path | None, str | None] | None:
+    """The ``size_chart`` cell as an image to upload; ``None`` when empty or when it is a
+    size-chart template id (digits, no such file: :func:`_size_chart_template`)."""
+    if _size_chart_template(listing):
+        return None
+    return _image_cell(listing, "size_chart")
+
+
+def _size_chart_template(listing: Listing) -> str | None:
+    """The size-chart template id the ``size_chart`` cell gives (digits that name no file)."""
+    ref = (listing.get("size_chart") or "").strip()
+    if not ref.isdigit():
+        return None
+    target, _reason = resolve_image_ref(listing.base_dir, ref)
+    return ref if target is None or not Path(target).is_file() else None
+
+
+def _image_cell(listing: Listing, field: str) -> tuple[str, Path | None, str | None] | None:
+    ref = (listing.get(field) or "").strip()
     if not ref:
         return None
     target, _reason = resolve_image_ref(listing.base_dir, ref)
@@ -671,6 +694,9 @@ def _product_hash(product: _ProductRows, images: list[tuple[str, Path | None, st
         sku_image = _sku_image(listing)
         if sku_image is not None and sku_image[2]:
             part += f"+sku_image:{sku_image[2]}"
+        chart = _size_chart(listing)
+        if chart is not None and chart[2]:
+            part += f"+size_chart:{chart[2]}"
         parts.append(part)
     if len(parts) == 1 and "+" not in parts[0]:
         return parts[0]
@@ -715,7 +741,9 @@ def _dry_run(product: _ProductRows, images: list[tuple[str, Path | None, str | N
             sku_image_uris=[f"<upload:{s[0]}>" if (s := _sku_image(listing)) else None
                             for listing, _ in product.members],
             brand_id=f"<brand:{brand}>" if brand else None,
-            warehouse_id=f"<warehouse:{ctx.warehouse_region}>" if ctx.warehouse_region else None)
+            warehouse_id=f"<warehouse:{ctx.warehouse_region}>" if ctx.warehouse_region else None,
+            size_chart_uri=f"<upload:{chart[0]}>" if (chart := _size_chart(lead)) else None,
+            size_chart_template_id=_size_chart_template(lead))
         rules = attributes = None
     violations = check_body(body, policy=ctx.run.run.policy, rules=rules, attributes=attributes,
                             warehouse_region=ctx.warehouse_region, **lookups)
@@ -810,6 +838,14 @@ def _prepare_body(product: _ProductRows, images: list[tuple[str, Path | None, st
             sku_uris.append(None)
         else:
             sku_uris.append(platform.upload(sku_image[1], sku_image[2], use_case="ATTRIBUTE_IMAGE"))
+    chart_uri = None
+    chart = _size_chart(lead)
+    if chart is not None:
+        if chart[1] is None or chart[2] is None:
+            if not ctx.force:
+                return Outcome("skipped", reason="image_not_uploadable", detail=chart[0], **base)
+        else:
+            chart_uri = platform.upload(chart[1], chart[2], use_case="SIZE_CHART_IMAGE")
     rules = platform.rules(category_id) if category_id else None
     attributes = platform.attributes(category_id) if category_id else None
     certified = _certifications(product, ctx, cert_ids, rules, base)
@@ -823,7 +859,8 @@ def _prepare_body(product: _ProductRows, images: list[tuple[str, Path | None, st
         category_attributes=_category_attribute_values(lead.get("attributes"), attributes or []),
         skus=[_send_values(listing) for listing, _ in product.members], warehouse_id=warehouse_id,
         sku_sales_attributes=[_sales_attributes(listing, attributes) for listing, _ in product.members],
-        sku_image_uris=sku_uris, brand_id=brand_id)
+        sku_image_uris=sku_uris, brand_id=brand_id, size_chart_uri=chart_uri,
+        size_chart_template_id=_size_chart_template(lead))
     lookups = {"warehouse_ids": {warehouse_id}}
     if brand_id:
         lookups["brand_ids"] = {brand_id}

@@ -280,7 +280,8 @@ def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
 
     What it checks:
         With the leaf's attributes pulled, each value given in the ``attributes`` column is one of
-        the attribute's listed values when the attribute takes no custom value, is a positive
+        the attribute's listed values when the attribute takes no custom value (and so is each
+        of the SKU's sales attributes that is a ``SALES_PROPERTY`` of the category), is a positive
         number when its format is ``POSITIVE_INT_OR_DECIMAL``, and is a single value unless the
         attribute allows several; every name given is an attribute of the category; names and
         values have no Chinese characters, emoji, control characters or HTML entities, and no
@@ -290,13 +291,15 @@ def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
         several values for a single-choice attribute, non-numbers for numeric attributes, custom
         attributes, Chinese or badly formatted names and values, and duplicated values.
     Bad:
-        ``attributes: Battery Type: Plutonium`` (not a listed value)
+        ``attributes: Battery Type: Plutonium`` (not a listed value); ``sales_attributes: Size: Huge``
+        where the category lists its sizes only
     Good:
-        ``attributes: Battery Type: Lithium-ion``
+        ``attributes: Battery Type: Lithium-ion``; ``sales_attributes: Size: M``
     """
     leaf = _leaf(c)
     if leaf is None or not leaf.attributes:
         return
+    yield from _sales_attribute_hits(c, leaf)
     given = parse_attributes(c.get("attributes"))
     if not given:
         return
@@ -316,6 +319,34 @@ def attribute_value_invalid(c: ListingContext) -> Iterator[Hit]:
                                  "attribute_id": str(attribute.get("id", "")), "value": bad[0],
                                  "allowed": allowed, "category": leaf.path},
                   {"reason": bad[1], "allowed": allowed or "-"})
+
+
+def _sales_attribute_hits(c: ListingContext, leaf: _Leaf) -> Iterator[Hit]:
+    """The SKU's sales attributes (its variation) against the category's ``SALES_PROPERTY``
+    attributes: a value the attribute does not list where it takes no custom value."""
+    from shelfcheck.rules.sales_attributes import sku_attributes
+
+    attrs = sku_attributes(c)
+    if not attrs:
+        return
+    specs: dict[str, Mapping[str, Any]] = {}
+    for attribute in leaf.attributes or []:
+        if str(attribute.get("type", "")) == "SALES_PROPERTY":
+            for key in (str(attribute.get("name", "")), str(attribute.get("id", ""))):
+                if key:
+                    specs.setdefault(_key(key), attribute)
+    for name, value in attrs.items():
+        spec = specs.get(_key(name))
+        if spec is None or not value or _text_problem(value):
+            continue  # a custom attribute, or text sales_attribute_invalid reports
+        listed = spec.get("values") or []
+        if not listed or spec.get("is_customizable") is True or _value_ids(spec, [value]):
+            continue
+        allowed = [str(v.get("name", "")) for v in listed][:_ALLOWED_SHOWN]
+        yield Hit(f"sales_attributes.{name}", {"attribute": str(spec.get("name", "")),
+                                                "attribute_id": str(spec.get("id", "")), "value": value,
+                                                "allowed": allowed, "category": leaf.path},
+                  {"reason": "sales_attribute_value_not_listed", "allowed": allowed or "-"})
 
 
 def _certifications_given(c: ListingContext) -> set[str]:

@@ -110,6 +110,7 @@ class SandboxConfig:
     warehouse_region: str = "US"  # where the shop ships from: CN makes sale_price required
     daily_upload_limit: int | None = None  # creates per UTC day before 12052093; None: no limit
     brands: tuple[str, ...] | None = None  # Get Brands' names (None: tree.yaml's `brands`)
+    unavailable_brands: tuple[str, ...] = ()  # of those, the ones not authorised for the shop
     warehouse_id: str = "7068517275539719942"  # the shop's sales warehouse (Get Warehouses; "": none)
 
     @classmethod
@@ -385,16 +386,25 @@ class Sandbox:
         return "7" + str(int(hashlib.sha1(name.casefold().encode("utf-8")).hexdigest(), 16) % 10**18).zfill(18)
 
     def brands(self, query: dict[str, str]) -> dict[str, Any]:
-        """Get Brands: every brand (the sandbox authorizes each in every category); ``brand_name``
+        """Get Brands: every brand (the sandbox authorizes each in every category, except the
+        configured ``unavailable_brands``: ``UNAUTHORIZED`` / ``UNAVAILABLE``); ``brand_name``
         filters by a case-insensitive part of the name, as the platform's search does."""
         category_id = query.get("category_id", "")
         if category_id:
             self._node(category_id)
         wanted = " ".join(query.get("brand_name", "").split()).casefold()
         found = [n for n in self.brand_names() if wanted in n.casefold()]
-        return {"brands": [{"id": self.brand_id(n), "name": n, "authorized_status": "AUTHORIZED",
-                            "brand_status": "AVAILABLE", "is_t1_brand": False} for n in found],
+        available = set(self.available_brands())
+        return {"brands": [{"id": self.brand_id(n), "name": n,
+                            "authorized_status": "AUTHORIZED" if n in available else "UNAUTHORIZED",
+                            "brand_status": "AVAILABLE" if n in available else "UNAVAILABLE", "is_t1_brand": False}
+                           for n in found],
                 "total_count": len(found), "next_page_token": ""}
+
+    def available_brands(self) -> tuple[str, ...]:
+        """The brands a product may carry: Get Brands' names less ``unavailable_brands``."""
+        off = {n.casefold() for n in self.config.unavailable_brands}
+        return tuple(n for n in self.brand_names() if n.casefold() not in off)
 
     def warehouses(self) -> dict[str, Any]:
         region = self.config.warehouse_region.upper()
@@ -434,7 +444,11 @@ class Sandbox:
     # Audit ----------------------------------------------------------------------------------------
     def audit(self, body: Mapping[str, Any]) -> tuple[str, list[tuple[str, int, str]], list[tuple[str, int, str]]]:
         """Run the policy on a body: ``(seller_sku, refused_now, failed_review)``; each entry is
-        ``(finding code, platform code, field)``."""
+        ``(finding code, platform code, field)``.
+
+        The field checks judge the whole body; the policy judges every SKU (the product's fields
+        with that SKU's): a finding every SKU has is the product's and named once, one that only
+        some SKUs have is named per SKU (``skus[2].price``)."""
         from shelfcheck.engine import Checker
         from shelfcheck.rules.context import RunContext
 
@@ -447,11 +461,13 @@ class Sandbox:
             body, policy=self.policy, rules=self.catalog.rules(node) if node else None,
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
             warehouse_region=self.config.warehouse_region, known_files=self._file_ids(),
-            brand_ids={self.brand_id(n) for n in self.brand_names()},
-            warehouse_ids={self.config.warehouse_id} - {""})
-        values, documents, uris = read_product_body(
-            body, category_path=node.path if node else "", attribute_fields=self.catalog.attribute_fields,
-            certification_types=self.catalog.certification_types)
+            brand_ids={self.brand_id(n) for n in self.available_brands()},
+            warehouse_ids={self.config.warehouse_id} - {""}, known_images=self._image_uris())
+        skus = [s for s in body.get("skus") or [] if isinstance(s, Mapping)] or [{}]
+        read = [read_product_body({**body, "skus": [sku]}, category_path=node.path if node else "",
+                                  attribute_fields=self.catalog.attribute_fields,
+                                  certification_types=self.catalog.certification_types) for sku in skus]
+        values, documents, uris = read[0]
         infos: dict[str, ImageInfo] = {}
         with self.engine.begin() as conn:
             for uri in uris:
@@ -465,19 +481,33 @@ class Sandbox:
         now = dt.datetime.fromtimestamp(self.now(), dt.timezone.utc)
         run = RunContext(policy=self.policy, as_of=now.date(), datasets=self.datasets, documents=documents,
                          as_of_time=now)
-        listing = make_listing({k: v for k, v in values.items() if v != ""})
-        result = Checker(run).check(listing, infos)
+        checker = Checker(run)
+        per_sku: list[list[tuple[str, str, str]]] = []  # (finding code, field, where.field) per SKU
+        for sku_values, _docs, _uris in read:
+            result = checker.check(make_listing({k: v for k, v in sku_values.items() if v != ""}), infos)
+            per_sku.append([(f.code, f.field, f.where.field) for f in result.findings
+                            if f.severity.label == "error"])
+        everywhere = set(per_sku[0]).intersection(*per_sku[1:])
         sync: list[tuple[str, int, str]] = [(v.key, v.code, _where(v)) for v in violations]
         review: list[tuple[str, int, str]] = []
         refused = {(p, _root(f)) for _, p, f in sync}
-        for finding in result.findings:
-            if finding.severity.label != "error":
-                continue
-            code, stage = _finding_code(finding.code)
-            if (code, finding.where.field) in refused:
-                continue  # the field check already refused it
-            (sync if stage == "sync" else review).append((finding.code, code, finding.field))
+        named: set[tuple[str, str]] = set()
+        for i, found in enumerate(per_sku):
+            for finding_code, field_, base in found:
+                code, stage = _finding_code(finding_code)
+                if (code, base) in refused:
+                    continue  # the field check already refused it
+                where = field_ if (finding_code, field_, base) in everywhere or len(per_sku) == 1 \
+                    else f"skus[{i}].{field_}"
+                if (finding_code, where) in named:
+                    continue
+                named.add((finding_code, where))
+                (sync if stage == "sync" else review).append((finding_code, code, where))
         return values.get("seller_sku", ""), sync, review
+
+    def _image_uris(self) -> set[str]:
+        with self.engine.begin() as conn:
+            return {r.uri for r in conn.execute(select(images.c.uri))}
 
     def _file_ids(self) -> set[str]:
         with self.engine.begin() as conn:

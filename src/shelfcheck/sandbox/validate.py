@@ -56,6 +56,8 @@ FALLBACK: dict[int, str] = {
     12052240: "This attribute takes no custom value.",
     12052104: "A required attribute is missing.",
     12052105: "A required certification is missing.",
+    12052673: "The size chart image is required.",
+    12052670: "The size chart image URI is not one Upload Product Image gave.",
     12052655: "The certification id does not exist.",
     12052656: "A certification is given twice.",
     12052657: "Too many certification files.",
@@ -88,9 +90,10 @@ def official_message(code: int, datasets: Any, endpoint: str = CREATE_ENDPOINT) 
 def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
                   attributes: Sequence[Mapping[str, Any]] | None, warehouse_region: str | None,
                   known_files: set[str] | None = None, brand_ids: set[str] | None = None,
-                  warehouse_ids: set[str] | None = None) -> list[Violation]:
+                  warehouse_ids: set[str] | None = None, known_images: set[str] | None = None) -> list[Violation]:
     """The violations of ``body`` (see :func:`shelfcheck.tiktok.listing_rules.check_body`), plus
-    certification files the sandbox never stored."""
+    certification files the sandbox never stored and a size chart image it never uploaded
+    (``12052670``)."""
     found = check_body(body, policy=policy, rules=rules, attributes=attributes, warehouse_region=warehouse_region,
                        brand_ids=brand_ids, warehouse_ids=warehouse_ids)
     if known_files is not None and isinstance(body, Mapping):
@@ -102,4 +105,9 @@ def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
                 if file_id not in known_files:
                     found.append(Violation(12052658, f"certifications[{i}].files[{j}].id", "certification_file_unknown",
                                            file_id))
+    chart = body.get("size_chart") if isinstance(body, Mapping) else None
+    image = chart.get("image") if isinstance(chart, Mapping) else None
+    uri = str(image.get("uri") or "").strip() if isinstance(image, Mapping) else ""
+    if known_images is not None and uri and uri not in known_images:
+        found.append(Violation(12052670, "size_chart.image.uri", "size_chart_image_unknown", uri))
     return found

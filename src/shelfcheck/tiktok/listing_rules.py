@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shelfcheck.tiktok.payload import size_chart_of
+
 __all__ = ["Violation", "check_body", "has_chinese"]
 
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -124,6 +126,9 @@ def check_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None = None
         add(Violation(12052026, "brand_id", "brand_unknown", _short(brand_id)))
     _check_attributes(body, attributes, out)
     _check_certifications(body, limits, rules, out)
+    chart = (rules or {}).get("size_chart")
+    if isinstance(chart, Mapping) and chart.get("is_required") is True and not size_chart_of(body):
+        add(Violation(12052673, "size_chart", "size_chart_missing"))
     key = body.get("idempotency_key")
     if isinstance(key, str) and len(key) > limits.idempotency_key_max_length:
         add(Violation(36009004, "idempotency_key", "idempotency_key_too_long", str(len(key)),

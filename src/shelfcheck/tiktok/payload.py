@@ -19,7 +19,7 @@ from shelfcheck.ingest.package import DIMENSIONS, read_package
 from shelfcheck.model import Document
 
 __all__ = ["ATTRIBUTE_NAMES", "CERTIFICATION_NAMES", "build_package", "build_product_body", "build_sku",
-           "read_product_body"]
+           "read_product_body", "size_chart_of"]
 
 #: catalogue field → product attribute name (as Get Attributes names it).
 ATTRIBUTE_NAMES: dict[str, str] = {
@@ -133,7 +133,9 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
                        category_attributes: Sequence[Mapping[str, Any]] = (),
                        brand_id: str | None = None,
                        sku_sales_attributes: Sequence[Sequence[Mapping[str, Any]]] = (),
-                       sku_image_uris: Sequence[str | None] = ()) -> dict[str, Any]:
+                       sku_image_uris: Sequence[str | None] = (),
+                       size_chart_uri: str | None = None,
+                       size_chart_template_id: str | None = None) -> dict[str, Any]:
     """The Create Product (and Check Listing) body for one product.
 
     Args:
@@ -154,6 +156,10 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
         brand_id: the brand's id from Get Brands (none: the product is sent without a brand).
         sku_sales_attributes: per entry of ``skus``, its resolved sales attributes.
         sku_image_uris: per entry of ``skus``, its uploaded SKU image (``None``: none).
+        size_chart_uri: the uploaded size chart image (use case ``SIZE_CHART_IMAGE``), sent as
+            ``size_chart.image`` as in the official request sample.
+        size_chart_template_id: a size-chart template of the shop, sent as
+            ``size_chart.template`` (when there is no image).
     """
     body: dict[str, Any] = {
         "save_mode": "LISTING",
@@ -169,6 +175,10 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
     }
     if brand_id:
         body["brand_id"] = brand_id
+    if size_chart_uri:
+        body["size_chart"] = {"image": {"uri": size_chart_uri}}
+    elif size_chart_template_id:
+        body["size_chart"] = {"template": {"id": size_chart_template_id}}
     body.update(build_package(values, columns))
     attributes = []
     for field, name in ATTRIBUTE_NAMES.items():
@@ -198,6 +208,18 @@ def build_product_body(values: Mapping[str, Any], *, category_id: str, image_uri
     if idempotency_key:
         body["idempotency_key"] = idempotency_key
     return body
+
+
+def size_chart_of(body: Mapping[str, Any]) -> str:
+    """The size chart a body carries: its image's URI, else its template's id (``""``: none)."""
+    chart = body.get("size_chart")
+    if not isinstance(chart, Mapping):
+        return ""
+    for part, key in (("image", "uri"), ("template", "id")):
+        item = chart.get(part)
+        if isinstance(item, Mapping) and str(item.get(key) or "").strip():
+            return str(item[key]).strip()
+    return ""
 
 
 def _measure_text(value: Any, unit: Any) -> str:
@@ -259,6 +281,9 @@ def read_product_body(body: Mapping[str, Any], *, category_path: str, attribute_
             values[field] = names[0].strip()
     uris = [str(img.get("uri", "")) for img in body.get("main_images") or [] if isinstance(img, Mapping)]
     values["main_images"] = "|".join(uris)
+    chart = size_chart_of(body)
+    if chart:
+        values["size_chart"] = chart
     documents = []
     for i, cert in enumerate(body.get("certifications") or []):
         doc_type = certification_types.get(str(cert.get("id")))
