@@ -19,9 +19,7 @@ Usage::
         ledger.status("SC-001", rule=policy).to_json()
 """
 
-import importlib
-from typing import Any
-
+from shelfcheck.lazy import lazy_getattr
 from shelfcheck.ledger.guard import LockRule, SkuStatus, evaluate_lock, format_instant, parse_instant
 from shelfcheck.ledger.hashing import listing_content_hash
 
@@ -40,10 +38,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'shelfcheck.ledger' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
     "AttemptRecord",

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from shelfcheck.lazy import lazy_getattr
+
 if TYPE_CHECKING:
     from shelfcheck.api import Preflight
     from shelfcheck.findings import Summary
@@ -56,10 +58,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'shelfcheck.reporters' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def get_reporter(fmt: str) -> tuple[Reporter, bool]:

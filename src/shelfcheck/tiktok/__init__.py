@@ -5,8 +5,7 @@ Import from the submodules: :mod:`~shelfcheck.tiktok.signing`, :mod:`~shelfcheck
 :mod:`~shelfcheck.tiktok.webhooks`.
 """
 
-import importlib
-from typing import Any
+from shelfcheck.lazy import lazy_getattr
 
 # Loaded on first use: the client pulls httpx, and the check path only needs the payload's tables
 # (:mod:`shelfcheck.tiktok.payload`), whose import would otherwise run this package's.
@@ -26,10 +25,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'shelfcheck.tiktok' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [
