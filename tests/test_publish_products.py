@@ -427,7 +427,8 @@ def test_dry_run_through_the_sandbox_checks_each_product_once(folder: Path) -> N
     assert body["certifications"][0]["files"][0]["format"] == "PDF"  # uploaded for the check
 
 
-def test_each_image_is_uploaded_once_per_content_hash(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _count_uploads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record each image upload as (sha256 of the content, use case); the upload still happens."""
     import hashlib
 
     sent: list[tuple[str, str]] = []
@@ -438,6 +439,13 @@ def test_each_image_is_uploaded_once_per_content_hash(folder: Path, monkeypatch:
         return original(self, content, **kwargs)
 
     monkeypatch.setattr(ApiClient, "upload_image", counting)
+    return sent
+
+
+def test_each_image_is_uploaded_once_per_content_hash(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    sent = _count_uploads(monkeypatch)
     catalog = _write(folder, _rows())
     with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, _sb), \
             open_ledger(folder / "l.db") as ledger, _client(base) as c:
@@ -505,14 +513,7 @@ def test_apparel_publishes_with_its_size_chart_uploaded_once(folder: Path, sampl
 
     from shelfcheck.sandbox.state import images
 
-    sent: list[tuple[str, str]] = []
-    original = ApiClient.upload_image
-
-    def counting(self: ApiClient, content: bytes, **kwargs: Any) -> Any:
-        sent.append((hashlib.sha256(content).hexdigest(), kwargs.get("use_case", "")))
-        return original(self, content, **kwargs)
-
-    monkeypatch.setattr(ApiClient, "upload_image", counting)
+    sent = _count_uploads(monkeypatch)
     rows = _tee_rows()
     rows[-1]["size_chart"] = "images/tee-sizes.png"  # the same chart on a second product: one upload
     catalog = _write(folder, rows)
