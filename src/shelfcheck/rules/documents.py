@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shelfcheck.analysis.fcc import parse_fcc_id
-from shelfcheck.analysis.fda import normalise_fda_number, valid_fda_number
+from shelfcheck.analysis.fda import FDA_LENGTHS, normalise_fda_number, valid_fda_number
 from shelfcheck.findings import Hit
 from shelfcheck.model import Document
 from shelfcheck.rules.context import ListingContext, Slot
@@ -270,7 +270,7 @@ def invalid_fda_registration(c: ListingContext) -> Iterator[Hit]:
     if column:
         if not valid_fda_number(column):
             yield Hit("fda_registration_number", {"value": column, "digits": len(normalise_fda_number(column)),
-                                                  "allowed_lengths": [7, 10, 11]})
+                                                  "allowed_lengths": list(FDA_LENGTHS)})
         return
     if not c.requires("fda_registration"):
         return
@@ -279,7 +279,7 @@ def invalid_fda_registration(c: ListingContext) -> Iterator[Hit]:
         if number and not valid_fda_number(number):
             yield Hit(f"documents[{ch.doc.doc_id}].number",
                       {"value": number, "digits": len(normalise_fda_number(number)),
-                       "allowed_lengths": [7, 10, 11], "doc_id": ch.doc.doc_id})
+                       "allowed_lengths": list(FDA_LENGTHS), "doc_id": ch.doc.doc_id})
 
 
 @rule("missing_cpi", family="documents", reads=("category_groups",),
