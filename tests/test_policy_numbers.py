@@ -17,6 +17,7 @@ from shelfcheck.policy import load_policy
 from shelfcheck.policy.text import fill_policy, policy_keys
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
+from test_category_tree import tree  # noqa: F401  (the pulled test tree, a T-shirt leaf needing a size chart)
 
 PACK = """extends: tiktok-us-2024-07
 name: bigger-images
@@ -166,3 +167,34 @@ def test_platform_codes_and_fixability_are_declared_with_the_rules() -> None:
         assert all(entry.code in RULES[f].platform for f in entry.findings)
     assert RULES["category_prohibited"].fixable is False and "category_prohibited" in NOT_FIXABLE
     assert RULES["image_wrong_size"].fixable is True and "image_wrong_size" not in NOT_FIXABLE
+
+
+SIZE_CHART_PACK = """extends: tiktok-us-2024-07
+name: bigger-size-charts
+version: "1"
+images:
+  official:
+    size_chart_min_side: 1500
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_size_chart_minimum_comes_from_the_pack(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                    tree: Path, lang: str) -> None:
+    """``size_chart_missing`` states the pack's size-chart minimum (images.official) in explain,
+    in its docstring and in the finding's fix; the default pack's 1024 appears nowhere then."""
+    pack = tmp_path / "charts.yaml"
+    pack.write_text(SIZE_CHART_PACK, "utf-8")
+    code, out, _ = cli(capsys, "explain", "size_chart_missing", "--policy", str(pack), "--lang", lang)
+    assert code == 0 and "1500" in out and "1024" not in out
+    assert "1500" in out.split(catalogue(lang).ui("explain_fix"))[1]
+    code, default, _ = cli(capsys, "explain", "size_chart_missing", "--lang", lang)
+    assert "1024" in default and "1500" not in default
+    ws = Workspace(tmp_path / "ws")
+    shirt = ws.listing(category="Womenswear & Underwear > T-Shirts", title="Cotton T-Shirt for Women, Crew Neck")
+    catalog = write_csv(tmp_path / "catalog.csv", [shirt])
+    for policy, shown, hidden in ((["--policy", str(pack)], "1500", "1024"), ([], "1024", "1500")):
+        code, out, _ = cli(capsys, "check", str(catalog), *policy, "--lang", lang, "--format", "json",
+                           "--as-of", "2024-08-01")
+        (missing,) = [f for f in json.loads(out)["listings"][0]["findings"] if f["code"] == "size_chart_missing"]
+        assert shown in missing["fix"] and hidden not in missing["fix"]

@@ -25,6 +25,7 @@ __all__ = [
     "DescriptionPolicy",
     "SalesAttributePolicy",
     "DocumentPolicy",
+    "ImageUploadLimits",
     "FixPolicy",
     "ImagePolicy",
     "IngredientPolicy",
@@ -131,6 +132,17 @@ class WhiteBackground(_Strict):
         return f"{round(self.min_ratio * 100, 1):g}"
 
 
+class ImageUploadLimits(_Strict):
+    """What Upload Product Image takes, kept beside the pack's main-image numbers with their
+    source: any image ``min_side``–``max_side`` pixels per side; a size chart
+    (``SIZE_CHART_IMAGE``) at least ``size_chart_min_side`` on its short side."""
+
+    min_side: int = Field(ge=1)
+    max_side: int = Field(ge=1)
+    size_chart_min_side: int = Field(ge=1)
+    source: str = ""
+
+
 class ImagePolicy(_Strict):
     min_count: int = Field(ge=0)
     max_count: int = Field(ge=1)
@@ -140,6 +152,7 @@ class ImagePolicy(_Strict):
     min_side: int = Field(ge=1)
     max_side: int = Field(ge=1)
     white_background: WhiteBackground
+    official: ImageUploadLimits
     source: str = ""
 
     @property

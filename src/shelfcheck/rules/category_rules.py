@@ -397,16 +397,19 @@ def certification_missing(c: ListingContext) -> Iterator[Hit]:
                   {"required_when": when})
 
 
-@rule("size_chart_missing", family="category_rules", reads=("categories",), platform=("12052128", "12052673"))
+@rule("size_chart_missing", family="category_rules", reads=("categories", "images.official.size_chart_min_side"),
+      platform=("12052128", "12052673"))
 def size_chart_missing(c: ListingContext) -> Iterator[Hit]:
     """The category requires a size chart and none is given.
 
     What it checks:
         With the leaf's rules pulled, when ``size_chart.is_required`` is true the ``size_chart``
-        column has an image (or a size-chart template id).
+        column has an image (at least {images.official.size_chart_min_side} px on its short side)
+        or a size-chart template id.
     Why the platform refuses it:
         Create Product refuses products of clothing and shoe leaves without a size chart ("Product
-        sizechart image is required").
+        sizechart image is required"), and a size-chart template id the shop does not have ("Size
+        chart not found").
     Bad:
         a T-shirt leaf, ``size_chart:`` empty
     Good:
@@ -417,4 +420,5 @@ def size_chart_missing(c: ListingContext) -> Iterator[Hit]:
         return
     chart = leaf.rules.get("size_chart") or {}
     if isinstance(chart, Mapping) and chart.get("is_required") is True and not c.get("size_chart"):
-        yield Hit("size_chart", {"value": "", "category": leaf.path, "required": True})
+        yield Hit("size_chart", {"value": "", "category": leaf.path, "required": True},
+                  {"size_chart_min_side": c.policy.images.official.size_chart_min_side})
