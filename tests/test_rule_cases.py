@@ -7,6 +7,8 @@ applies its overrides. Keys:
 * ``images``: main images to generate — ``clean``, a :func:`helpers.make_image` spec, or
   ``{ref: text}`` for a raw reference written as is, ``{file: path, content: text}`` for a file
   with that text, ``{same_as: i}`` for the ``i``-th reference again.
+* ``cell_images``: ``{column: spec}`` — one image of the same specs for another image column
+  (``size_chart``) of the last row.
 * ``documents`` / ``shop`` / ``inventory``: the optional inputs; ``as_of``: the check day.
 * ``policy``: pack blocks to override (a pack extending the default one is written).
 * ``expect``: codes that must be present; ``absent``: codes that must not be; ``clean: true``:
@@ -72,6 +74,8 @@ def test_rule_case(case: dict[str, Any], ws: Workspace) -> None:
         row = dict(row)
         if "images" in case and i == len(rows) - 1:
             row["main_images"] = _images(ws, case["images"])
+        if i == len(rows) - 1:
+            row.update({name: _images(ws, [spec]) for name, spec in (case.get("cell_images") or {}).items()})
         listings.append(ws.listing(**row))
     report = ws.check(
         listings,
@@ -135,6 +139,8 @@ def _findings(case: dict[str, Any], ws: Workspace, folder: str) -> list[Any]:
         row = dict(row)
         if "images" in case and i == len(rows) - 1:
             row["main_images"] = _images(sub, case["images"])
+        if i == len(rows) - 1:
+            row.update({name: _images(sub, [spec]) for name, spec in (case.get("cell_images") or {}).items()})
         listings.append(sub.listing(**row))
     report = sub.check(listings, documents=case.get("documents"), shop=case.get("shop"),
                        inventory=case.get("inventory"), as_of=str(case.get("as_of", "2024-08-01")),

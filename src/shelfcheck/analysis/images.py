@@ -52,10 +52,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ANALYSIS_VERSION",
     "BANDS",
+    "ImageHeader",
     "ImageInfo",
     "WhiteParams",
     "analyse_bytes",
     "analyse_image",
+    "read_header",
     "band_width",
     "judge_strip",
     "white_ratios",
@@ -514,3 +516,43 @@ def analyse_image(ref: str, path: str, params: WhiteParams) -> ImageInfo:
             info.extra["error"] = exc.__class__.__name__
             return info
     return analyse_bytes(data, info, params)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageHeader:
+    """What an image file's header says, without decoding a pixel: ``reason`` is set (the
+    reasons of :func:`analyse_image`, or ``image_not_an_image``) when the file cannot be read
+    as an image; ``size_bytes`` is known whenever the file was found."""
+
+    found: bool
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    size_bytes: int | None = None
+    reason: str | None = None
+
+
+def read_header(path: str) -> ImageHeader:
+    """The format and pixel size of the image at ``path`` from its header only (Pillow opens
+    lazily; nothing is decoded). Never raises for a bad file, and never blocks on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return ImageHeader(found=False, reason="image_file_missing")
+    except IsADirectoryError:
+        return ImageHeader(found=False, reason="image_not_regular_file")
+    except (OSError, ValueError):
+        missing = not os.path.exists(path) if "\x00" not in path else True
+        return ImageHeader(found=False, reason="image_file_missing" if missing else "image_file_unreadable")
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return ImageHeader(found=False, reason="image_not_regular_file")
+    with os.fdopen(fd, "rb") as fh, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with _pillow().open(fh) as img:
+                width, height = img.size
+                return ImageHeader(True, img.format, width, height, st.st_size)
+        except (OSError, ValueError, SyntaxError, EOFError):  # UnidentifiedImageError is an OSError
+            return ImageHeader(True, size_bytes=st.st_size, reason="image_not_an_image")
