@@ -106,5 +106,5 @@ def size_chart_image_invalid(c: ListingContext) -> Iterator[Hit]:
             problems.append("size_chart_file_too_large")
     if problems:
         evidence.update(problem=problems[0], problems=problems)
-        yield Hit("size_chart", evidence, {**ctx, "problems": problems,
-                                           "size": f"{header.width}x{header.height}" if header.width else "size_not_measured"})
+        size = f"{header.width}x{header.height}" if header.width else "size_not_measured"
+        yield Hit("size_chart", evidence, {**ctx, "problems": problems, "size": size})
