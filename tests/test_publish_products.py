@@ -118,6 +118,8 @@ def folder(tmp_path: Path) -> Path:
     Image.new("RGB", (640, 900), "white").save(tmp_path / "documents" / "fcc-eb100.png")
     # a size chart: at least 1024 px on its short side, as Upload Image wants for SIZE_CHART_IMAGE
     Image.new("RGB", (1200, 1600), "white").save(tmp_path / "images" / "tee-sizes.png")
+    # and one Upload Image refuses as a size chart (its short side is below the minimum)
+    Image.new("RGB", (800, 1200), "white").save(tmp_path / "images" / "small-sizes.png")
     (tmp_path / "documents" / "notes.docx").write_bytes(b"PK\x03\x04\x00\x00binary word file")
     return tmp_path
 
@@ -347,6 +349,23 @@ CASES: dict[str, tuple[list[dict[str, str]], dict[str, Any], str, bool, str, Any
     "size_chart_missing_sent": (_case_rows(r0={**_TEE, "size_chart": "", "sales_attributes": "Size: S"},
                                            r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
                                 {}, "", True, "failed", "12052673"),
+    # a size chart below Upload Image's minimum short side: preflight stops it (the upload refusal
+    # itself is test_a_size_chart_the_platform_refuses_to_upload_fails_the_product)
+    "size_chart_too_small": (_case_rows(r0={**_TEE, "size_chart": "images/small-sizes.png",
+                                            "sales_attributes": "Size: S"},
+                                        r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
+                             {}, "", False, "skipped", "preflight_failed"),
+    # a size-chart template the shop does not have: Check Listing answers 12052128 …
+    "size_chart_template_unknown": (_case_rows(r0={**_TEE, "size_chart": "7000000000000000001",
+                                                   "sales_attributes": "Size: S"},
+                                               r1={"sales_attributes": "Size: M"}, r2={"sales_attributes": "Size: L"}),
+                                    {}, "", False, "failed", "12052128"),
+    # … and so does Create Product, sent without the check
+    "size_chart_template_unknown_sent": (_case_rows(r0={**_TEE, "size_chart": "7000000000000000001",
+                                                        "sales_attributes": "Size: S"},
+                                                    r1={"sales_attributes": "Size: M"},
+                                                    r2={"sales_attributes": "Size: L"}),
+                                         {}, "", True, "failed", "12052128"),
     # Get Brands knows the brand but the shop may not use it (not authorised / unavailable)
     "brand_unavailable": (_case_rows(), {"unavailable_brands": ("Tidyhome",)}, "", False, "skipped",
                           "brand_unavailable"),
@@ -549,6 +568,48 @@ def test_a_size_chart_template_id_is_sent_as_the_template(folder: Path) -> None:
     tee = next(e for e in index["requests"] if e["product_key"] == "TEE")
     body = json.loads((out / tee["file"]).read_text("utf-8"))
     assert body["size_chart"] == {"template": {"id": "7267563252536723205"}}
+
+
+def test_a_size_chart_the_platform_refuses_to_upload_fails_the_product(folder: Path) -> None:
+    rows = _tee_rows()
+    rows[0]["size_chart"] = "images/small-sizes.png"  # 800 x 1200: below SIZE_CHART_IMAGE's 1024
+    catalog = _write(folder, rows)
+    with running_sandbox(SandboxConfig()) as (base, sb), open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        checked = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                          client=c, ledger=ledger)
+        tee = [o for o in checked.outcomes if o.seller_sku.startswith("TEE")]
+        assert {(o.kind, o.reason) for o in tee} <= {("skipped", "preflight_failed"),
+                                                     ("skipped", "product_incomplete")}
+        assert "size_chart_image_invalid" in next(o for o in tee if o.seller_sku == "TEE-S").codes
+        assert [o.kind for o in checked.outcomes if o.seller_sku == "BOX-9"] == ["published"]
+        sent = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                       client=c, ledger=ledger, force=True)  # sent anyway: Upload Image refuses the chart
+        tee = [o for o in sent.outcomes if o.seller_sku.startswith("TEE")]
+        seen = [(o.seller_sku, o.kind, o.codes, o.findings, o.messages) for o in tee]
+        assert [o.seller_sku for o in tee] == ["TEE-S", "TEE-M", "TEE-L"], seen
+        assert all(o.kind == "failed" and o.codes == ["12038014"] for o in tee), seen
+        assert all(o.findings == ["size_chart_image_invalid"] for o in tee), seen
+        assert "1024 x 1024" in tee[0].messages[0] and "800 x 1200" in tee[0].messages[0], seen
+        assert all(frozenset(p) != {"TEE-S", "TEE-M", "TEE-L"} for p in _products(sb))  # never created
+        assert ledger.attempts("TEE-S") == []  # an upload is no submission: the lock does not count it
+
+
+def test_a_size_chart_template_the_shop_does_not_have_maps_to_size_chart_missing(folder: Path) -> None:
+    rows = _tee_rows()
+    rows[0]["size_chart"] = "7000000000000000001"
+    catalog = _write(folder, rows)
+    config = SandboxConfig(size_chart_templates=("7267563252536723205", "7000000000000000001"))
+    with running_sandbox(config) as (base, _sb), open_ledger(folder / "ok.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                          client=c, ledger=ledger)
+        assert {o.kind for o in summary.outcomes} == {"published"}  # the shop has this template
+    with running_sandbox(SandboxConfig()) as (base, _sb), open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder, warehouse="US"),
+                          client=c, ledger=ledger)
+    tee = [o for o in summary.outcomes if o.seller_sku.startswith("TEE")]
+    assert all(o.kind == "failed" and o.codes == ["12052128"] and o.detail == "listing_check" for o in tee)
+    assert all(o.findings == ["size_chart_missing"] for o in tee)  # through the platform-code table
+    assert "Size chart not found" in tee[0].messages[0]
 
 
 def test_a_size_chart_the_platform_never_uploaded_is_refused(folder: Path) -> None:

@@ -129,6 +129,21 @@ def test_upload_refuses_non_images(tmp_path: Path) -> None:
         assert ok.uri.startswith("tos-sandbox-us/") and ok.width == 1080
 
 
+def test_upload_holds_a_size_chart_to_its_minimum_short_side(tmp_path: Path) -> None:
+    small = make_image(tmp_path / "chart.png", size=(1000, 1400), fmt="PNG").read_bytes()
+    with running_sandbox() as (base, _), client(base) as c:
+        assert c.upload_image(small, use_case="MAIN_IMAGE").width == 1000  # any image from 100 px
+        with pytest.raises(ApiError) as info:
+            c.upload_image(small, use_case="SIZE_CHART_IMAGE")
+        assert info.value.code == 12038014
+        assert "1024 x 1024 to 20000 x 20000" in info.value.message and "1000 x 1400" in info.value.message
+        chart = make_image(tmp_path / "ok.png", size=(1024, 1400), fmt="PNG").read_bytes()
+        assert c.upload_image(chart, use_case="SIZE_CHART_IMAGE").height == 1400
+        with pytest.raises(ApiError) as info:
+            c.upload_image(make_image(tmp_path / "tiny.png", size=(90, 400), fmt="PNG").read_bytes())
+        assert info.value.code == 12038014 and "100 x 100 to 20000 x 20000" in info.value.message
+
+
 def test_audit_status_transitions_and_failure_reasons(tmp_path: Path) -> None:
     clock = [time.time()]
     with running_sandbox(SandboxConfig(audit_seconds=60, clock=lambda: clock[0])) as (base, _), \

@@ -845,7 +845,14 @@ def _prepare_body(product: _ProductRows, images: list[tuple[str, Path | None, st
             if not ctx.force:
                 return Outcome("skipped", reason="image_not_uploadable", detail=chart[0], **base)
         else:
-            chart_uri = platform.upload(chart[1], chart[2], use_case="SIZE_CHART_IMAGE")
+            try:
+                chart_uri = platform.upload(chart[1], chart[2], use_case="SIZE_CHART_IMAGE")
+            except ApiError as exc:  # the platform refuses this image as a size chart (12038014)
+                if exc.kind in _FATAL or exc.code is None:
+                    raise
+                return Outcome("failed", codes=[str(exc.code)], detail=f"size_chart upload: {chart[0]}",
+                               findings=["size_chart_image_invalid"], messages=[exc.message],
+                               request_id=exc.request_id, **base)
     rules = platform.rules(category_id) if category_id else None
     attributes = platform.attributes(category_id) if category_id else None
     certified = _certifications(product, ctx, cert_ids, rules, base)

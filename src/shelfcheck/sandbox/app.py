@@ -68,7 +68,7 @@ from shelfcheck.sandbox.catalog import SandboxCatalog
 from shelfcheck.sandbox.guard import (ADMIN_HEADER, AdminGate, BodyCap, Refusal, json_body,
                                       multipart_form, new_admin_token)
 from shelfcheck.sandbox.state import failures, files, grants, images, open_state, products
-from shelfcheck.sandbox.validate import QUOTA_CODE, official_message, validate_body
+from shelfcheck.sandbox.validate import QUOTA_CODE, dimensions_message, official_message, validate_body
 from shelfcheck.tiktok.client import cipher_allowed
 from shelfcheck.tiktok.limits import RequestLimits
 from shelfcheck.tiktok.payload import read_product_body
@@ -112,6 +112,8 @@ class SandboxConfig:
     brands: tuple[str, ...] | None = None  # Get Brands' names (None: tree.yaml's `brands`)
     unavailable_brands: tuple[str, ...] = ()  # of those, the ones not authorised for the shop
     warehouse_id: str = "7068517275539719942"  # the shop's sales warehouse (Get Warehouses; "": none)
+    # The shop's size-chart templates: a size_chart.template.id outside them is 12052128.
+    size_chart_templates: tuple[str, ...] = ("7267563252536723205",)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -431,8 +433,12 @@ class Sandbox:
         if info.format.upper() not in ("JPEG", "PNG", "WEBP", "BMP", "HEIC"):
             raise _Fail(12038004, f"Failed to process the image: {info.format} is not supported.")
         w, h = info.width or 0, info.height or 0
-        if not (100 <= w <= 20000 and 100 <= h <= 20000):
-            raise _Fail(12038014, "The image must be between 100x100 and 20000x20000 pixels.")
+        limits = self.policy.images.official
+        # a size chart's minimum is on its short side, i.e. on both sides
+        least = limits.size_chart_min_side if use_case == "SIZE_CHART_IMAGE" else limits.min_side
+        if not (least <= w <= limits.max_side and least <= h <= limits.max_side):
+            raise _Fail(12038014, dimensions_message(self.datasets, (least, least), (limits.max_side, limits.max_side))
+                        + f" [{w} x {h} sent]")
         stored = info.to_dict()
         with self._mutex, self.engine.begin() as conn:
             if conn.execute(select(images.c.uri).where(images.c.uri == uri)).first() is None:
@@ -462,7 +468,8 @@ class Sandbox:
             attributes=self.catalog.attributes(node)["attributes"] if node else None,
             warehouse_region=self.config.warehouse_region, known_files=self._file_ids(),
             brand_ids={self.brand_id(n) for n in self.available_brands()},
-            warehouse_ids={self.config.warehouse_id} - {""}, known_images=self._image_uris())
+            warehouse_ids={self.config.warehouse_id} - {""}, known_images=self._image_uris(),
+            size_chart_templates=set(self.config.size_chart_templates))
         skus = [s for s in body.get("skus") or [] if isinstance(s, Mapping)] or [{}]
         read = [read_product_body({**body, "skus": [sku]}, category_path=node.path if node else "",
                                   attribute_fields=self.catalog.attribute_fields,

@@ -17,7 +17,7 @@ from typing import Any
 
 from shelfcheck.tiktok.listing_rules import Violation, check_body
 
-__all__ = ["CREATE_ENDPOINT", "FALLBACK", "QUOTA_CODE", "official_message", "validate_body"]
+__all__ = ["CREATE_ENDPOINT", "FALLBACK", "QUOTA_CODE", "dimensions_message", "official_message", "validate_body"]
 
 CREATE_ENDPOINT = "POST /product/202309/products"
 QUOTA_CODE = 12052093
@@ -58,6 +58,9 @@ FALLBACK: dict[int, str] = {
     12052105: "A required certification is missing.",
     12052673: "The size chart image is required.",
     12052670: "The size chart image URI is not one Upload Product Image gave.",
+    12052128: "Size chart not found.",
+    12038014: "The image dimensions exceed the allowed limits. Allowed dimensions (width x height in pixels): "
+              "{{min_width}} x {{min_height}} to {{max_width}} x {{max_height}}",
     12052655: "The certification id does not exist.",
     12052656: "A certification is given twice.",
     12052657: "Too many certification files.",
@@ -90,10 +93,11 @@ def official_message(code: int, datasets: Any, endpoint: str = CREATE_ENDPOINT) 
 def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
                   attributes: Sequence[Mapping[str, Any]] | None, warehouse_region: str | None,
                   known_files: set[str] | None = None, brand_ids: set[str] | None = None,
-                  warehouse_ids: set[str] | None = None, known_images: set[str] | None = None) -> list[Violation]:
+                  warehouse_ids: set[str] | None = None, known_images: set[str] | None = None,
+                  size_chart_templates: set[str] | None = None) -> list[Violation]:
     """The violations of ``body`` (see :func:`shelfcheck.tiktok.listing_rules.check_body`), plus
-    certification files the sandbox never stored and a size chart image it never uploaded
-    (``12052670``)."""
+    certification files the sandbox never stored, a size chart image it never uploaded
+    (``12052670``) and a size-chart template the shop does not have (``12052128``)."""
     found = check_body(body, policy=policy, rules=rules, attributes=attributes, warehouse_region=warehouse_region,
                        brand_ids=brand_ids, warehouse_ids=warehouse_ids)
     if known_files is not None and isinstance(body, Mapping):
@@ -110,4 +114,18 @@ def validate_body(body: Any, *, policy: Any, rules: Mapping[str, Any] | None,
     uri = str(image.get("uri") or "").strip() if isinstance(image, Mapping) else ""
     if known_images is not None and uri and uri not in known_images:
         found.append(Violation(12052670, "size_chart.image.uri", "size_chart_image_unknown", uri))
+    template = chart.get("template") if isinstance(chart, Mapping) else None
+    template_id = str(template.get("id") or "").strip() if isinstance(template, Mapping) else ""
+    if size_chart_templates is not None and template_id and not uri and template_id not in size_chart_templates:
+        found.append(Violation(12052128, "size_chart.template.id", "size_chart_template_unknown", template_id))
     return found
+
+
+def dimensions_message(datasets: Any, least: tuple[int, int], most: tuple[int, int]) -> str:
+    """The official message of ``12038014`` (Upload Product Image) with its allowed dimensions
+    filled in: ``… Allowed dimensions (width x height in pixels): 1024 x 1024 to 20000 x 20000``."""
+    text = official_message(12038014, datasets, "POST /product/202309/images/upload")
+    for name, value in (("min_width", least[0]), ("min_height", least[1]), ("max_width", most[0]),
+                        ("max_height", most[1])):
+        text = text.replace("{{" + name + "}}", str(value))
+    return text
