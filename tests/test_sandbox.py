@@ -185,6 +185,35 @@ def test_sync_refusal_idempotency_and_repeat_failure_lock(tmp_path: Path) -> Non
         assert len(sb.all_products()) == 1
 
 
+def test_the_lock_counts_every_seller_sku_of_a_product(tmp_path: Path) -> None:
+    with running_sandbox() as (base, sb), client(base) as c:
+        bad = _body(c, tmp_path, dict(CLEAN, seller_sku="SB-TWO-1", title="收纳盒 Storage Box with Lid"))
+        bad["skus"] = [bad["skus"][0], {**bad["skus"][0], "seller_sku": "SB-TWO-2"}]
+        for _ in range(4):
+            with pytest.raises(ApiError) as info:
+                c.create_product(bad)
+            assert info.value.code != 12052109
+        # the second SKU alone, in a body the platform would otherwise take, is locked too …
+        alone = _body(c, tmp_path, dict(CLEAN, seller_sku="SB-TWO-2"))
+        with pytest.raises(ApiError) as info:
+            c.create_product(alone)
+        assert info.value.code == 12052109 and "SB-TWO-2" in info.value.message
+        # … and so is a product that carries it beside a SKU nobody refused
+        mixed = _body(c, tmp_path, dict(CLEAN, seller_sku="SB-FRESH"))
+        mixed["skus"] = [mixed["skus"][0], {**mixed["skus"][0], "seller_sku": "SB-TWO-1"}]
+        with pytest.raises(ApiError) as info:
+            c.create_product(mixed)
+        assert info.value.code == 12052109 and "SB-TWO-1" in info.value.message
+        # three refusals of a 2-SKU product lock neither SKU (the fourth failure locks)
+        other = _body(c, tmp_path, dict(CLEAN, seller_sku="SB-3-1", title="收纳盒 Storage Box with Lid"))
+        other["skus"] = [other["skus"][0], {**other["skus"][0], "seller_sku": "SB-3-2"}]
+        for _ in range(3):
+            with pytest.raises(ApiError):
+                c.create_product(other)
+        assert c.create_product(_body(c, tmp_path, dict(CLEAN, seller_sku="SB-3-2"))).product_id
+        assert len(sb.all_products()) == 1
+
+
 def test_oauth_against_the_sandbox_and_refresh_on_expiry(tmp_path: Path) -> None:
     with running_sandbox() as (base, sb):
         answer = httpx.get(base + "/open/authorize", params={"service_id": SANDBOX_SERVICE_ID}).json()

@@ -14,7 +14,9 @@ platform rejects at once (title, SKU, category, images, required certificates, v
 call; the rest fail the audit: the product goes ``PENDING`` → ``FAILED`` with
 ``audit_failed_reasons`` (or → ``ACTIVATE``) after ``audit_seconds``. The sandbox applies the
 repeat-failure lock itself: more than 3 failed submissions of one seller SKU within 24 h lock
-it for 72 h (numbers from the policy's ``lock:`` block).
+it for 72 h (numbers from the policy's ``lock:`` block). It locks per seller SKU, as the platform
+does: a failed submission counts for every seller SKU of its body, and a body any of whose
+seller SKUs is locked is refused (``12052109``).
 
 Before the policy audit, every Create Product / Check Product Listing body is validated field by
 field as the platform documents it (:mod:`shelfcheck.sandbox.validate` over
@@ -561,22 +563,39 @@ class Sandbox:
                                                   size=len(content), created=self.now()))
         return {"id": file_id, "url": f"https://sandbox.invalid/files/{file_id}", "name": name, "format": "PDF"}
 
-    def _lock(self, sku: str) -> None:
-        with self.engine.begin() as conn:
-            times = [dt.datetime.fromtimestamp(r.at, dt.timezone.utc) for r in
-                     conn.execute(select(failures.c.at).where(failures.c.seller_sku == sku))]
-        status = evaluate_lock(sku, times, dt.datetime.fromtimestamp(self.now(), dt.timezone.utc), self.lock_rule)
-        if status.locked:
-            until = status.locked_until.isoformat().replace("+00:00", "Z") if status.locked_until else ""
-            raise _Fail(12052109, f"Seller SKU {sku} is locked by risk control until {until}: more than "
-                                  f"{self.lock_rule.max_failures} failed submissions within "
-                                  f"{self.lock_rule.window_hours:g} hours.")
+    @staticmethod
+    def _seller_skus(body: Any, first: str) -> list[str]:
+        """Every seller SKU of the body, each once, in order (the platform locks per seller SKU);
+        ``[first]`` when the body names none."""
+        skus = [s for s in (body.get("skus") or []) if isinstance(s, Mapping)] if isinstance(body, Mapping) else []
+        named = [str(s.get("seller_sku") or "").strip() for s in skus]
+        out = list(dict.fromkeys(n for n in named if n))
+        return out or ([first] if first else [])
 
-    def _record_failure(self, sku: str, codes: list[int]) -> None:
-        if not sku:
+    def _lock(self, skus: list[str]) -> None:
+        """Refuse (``12052109``) when any seller SKU of the body is locked."""
+        if not skus:
             return
         with self.engine.begin() as conn:
-            conn.execute(insert(failures).values(seller_sku=sku, at=self.now(), codes=codes))
+            rows = conn.execute(select(failures.c.seller_sku, failures.c.at)
+                                .where(failures.c.seller_sku.in_(skus))).all()
+        now = dt.datetime.fromtimestamp(self.now(), dt.timezone.utc)
+        for sku in skus:
+            times = [dt.datetime.fromtimestamp(r.at, dt.timezone.utc) for r in rows if r.seller_sku == sku]
+            status = evaluate_lock(sku, times, now, self.lock_rule)
+            if status.locked:
+                until = status.locked_until.isoformat().replace("+00:00", "Z") if status.locked_until else ""
+                raise _Fail(12052109, f"Seller SKU {sku} is locked by risk control until {until}: more than "
+                                      f"{self.lock_rule.max_failures} failed submissions within "
+                                      f"{self.lock_rule.window_hours:g} hours.")
+
+    def _record_failure(self, skus: list[str], codes: list[int]) -> None:
+        """One failed submission for every seller SKU of the body."""
+        if not skus:
+            return
+        at = self.now()
+        with self.engine.begin() as conn:
+            conn.execute(insert(failures), [{"seller_sku": sku, "at": at, "codes": codes} for sku in skus])
 
     def _refusal(self, sync: list[tuple[str, int, str]]) -> _Fail:
         first = sync[0]
@@ -602,13 +621,14 @@ class Sandbox:
                 if row is not None:
                     return self._created(row.id, row.seller_sku, row.body)
             sku, sync, review = self.audit(body)
-            self._lock(sku)
+            skus = self._seller_skus(body, sku)
+            self._lock(skus)
             if sync:
-                self._record_failure(sku, [p for _, p, _ in sync])
+                self._record_failure(skus, [p for _, p, _ in sync])
                 raise self._refusal(sync)
             self._check_quota()
             if review:
-                self._record_failure(sku, [p for _, p, _ in review])
+                self._record_failure(skus, [p for _, p, _ in review])
             product_id = self._new_id()
             now = self.now()
             with self.engine.begin() as conn:
@@ -639,12 +659,13 @@ class Sandbox:
         with self._mutex:
             row = self._product_row(product_id)
             sku, sync, review = self.audit(body)
-            self._lock(sku)
+            skus = self._seller_skus(body, sku)
+            self._lock(skus)
             if sync:
-                self._record_failure(sku, [p for _, p, _ in sync])
+                self._record_failure(skus, [p for _, p, _ in sync])
                 raise self._refusal(sync)
             if review:
-                self._record_failure(sku, [p for _, p, _ in review])
+                self._record_failure(skus, [p for _, p, _ in review])
             now = self.now()
             with self.engine.begin() as conn:
                 conn.execute(update(products).where(products.c.id == row.id).values(
