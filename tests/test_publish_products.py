@@ -475,6 +475,77 @@ def test_each_image_is_uploaded_once_per_content_hash(folder: Path, monkeypatch:
         "box-1.jpg", "box-2.jpg", "box-3.jpg", "earbuds-1.jpg", "earbuds-2.jpg", "earbuds-3.jpg")})
 
 
+def test_a_product_whose_rows_are_not_consecutive_publishes_whole(folder: Path) -> None:
+    bin_s, bin_m, bin_l, eb_blk, eb_wht, box = _rows()
+    rows = [bin_s, box, eb_blk, bin_m, eb_wht, bin_l]  # the bin's rows at 2, 5 and 7, the earbuds' between
+    catalog = _write(folder, rows)
+    with running_sandbox(SandboxConfig(warehouse_region="CN")) as (base, sb), \
+            open_ledger(folder / "l.db") as ledger, _client(base) as c:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger)
+        seen = [(o.seller_sku, o.kind, o.reason, o.codes) for o in summary.outcomes]
+        assert {o.kind for o in summary.outcomes} == {"published"}, seen
+        assert sorted(o.seller_sku for o in summary.outcomes) == sorted(r["seller_sku"] for r in rows)
+        made = _products(sb)
+        assert set(made) == {frozenset({"BIN-S", "BIN-M", "BIN-L"}), frozenset({"EB-BLK", "EB-WHT"}),
+                             frozenset({"BOX-9"})}
+        bodies = _bodies(sb)
+        assert [s["seller_sku"] for s in bodies["BIN-S"]["skus"]] == ["BIN-S", "BIN-M", "BIN-L"]
+        # the later rows' blank product cells take the product's, as preflight read them
+        assert bodies["BIN-S"]["title"] == bin_s["title"]
+        by_sku = {o.seller_sku: o.row for o in summary.outcomes}
+        assert by_sku == {"BIN-S": 2, "BOX-9": 3, "EB-BLK": 4, "BIN-M": 5, "EB-WHT": 6, "BIN-L": 7}
+        again = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=c, ledger=ledger)
+        assert {(o.kind, o.reason) for o in again.outcomes} == {("skipped", "already_published")}
+
+
+def _live_listings() -> int:
+    import gc
+
+    from shelfcheck.model import Listing
+
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, Listing))
+
+
+def test_publish_holds_only_the_rows_of_products_not_yet_complete(folder: Path) -> None:
+    """Forty one-SKU products between the two rows of one product: while each is published,
+    only its own row and the first row of the open product are alive — not the catalogue."""
+    box = _rows()[5]
+    first, second = dict(_rows()[0]), dict(_rows()[1])
+    rows = [first] + [{**box, "seller_sku": f"BOX-{i:02d}"} for i in range(40)] + [second]
+    catalog = _write(folder, rows)
+    before = _live_listings()
+    alive: list[int] = []
+    with open_ledger(folder / "l.db") as ledger:
+        summary = publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=None,
+                          ledger=ledger, dry_run=True, on_outcome=lambda o: alive.append(_live_listings() - before))
+    assert len(summary.outcomes) == 42 and {o.reason for o in summary.outcomes} == {"dry_run"}
+    assert max(alive) <= 3, alive  # the open product's first row, the product being sent, the next row read
+    assert [o.seller_sku for o in summary.outcomes][-2:] == ["BIN-S", "BIN-M"]  # sent once its last row is read
+
+
+def test_a_catalogue_changed_between_the_two_readings_stops_with_its_row(folder: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import shelfcheck.publish as publishing
+    from shelfcheck.errors import InputError
+
+    catalog = _write(folder, _rows())
+    first_pass = publishing._first_pass
+
+    def then_edit(run: Any) -> Any:
+        plan = first_pass(run)
+        rows = _rows()
+        rows[3]["seller_sku"] = "EB-RED"  # the file is rewritten after it was checked
+        _write(folder, rows)
+        return plan
+
+    monkeypatch.setattr(publishing, "_first_pass", then_edit)
+    with open_ledger(folder / "l.db") as ledger, pytest.raises(InputError) as info:
+        publish(catalog, documents=folder / "documents.csv", shop=_shop(folder), client=None, ledger=ledger,
+                dry_run=True)
+    assert info.value.row == 5 and "changed" in info.value.message
+
+
 def test_a_product_with_a_locked_sku_is_skipped_whole(folder: Path) -> None:
     import datetime as dt
 

@@ -1,8 +1,13 @@
 """Safe publishing: preflight first, never a locked SKU, every attempt in the ledger, no duplicates.
 
 **One Create Product per product, with all its SKUs.** Rows group into products by
-``product_key`` (a row without one is a product of its own); the whole catalogue is read (and
-checked) before the first product is sent, since a product's rows may lie anywhere in the file.
+``product_key`` (a row without one is a product of its own). A product's rows may lie anywhere
+in the file, so the catalogue is read twice, in bounded memory: the first pass checks every row
+(the same engine as ``check``) and keeps only small facts per row (row number, seller SKU,
+product key, status and error codes) and the last row of each product; the second reads the rows
+again and sends each product as soon as its last row is read, holding only the rows of products
+not yet complete. Products are therefore sent in the order their last rows appear; a catalogue
+that changed between the two readings stops the run with the row that differs (exit 2).
 A product is sent whole or not at all: a SKU row that cannot be sent (no seller SKU, locked,
 failed preflight) holds back its siblings (``product_incomplete``), and the product-level rules
 (``variant_duplicate`` …) skip it as ``preflight_failed``. The body carries the brand id from Get
@@ -63,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from shelfcheck.analysis.refs import resolve_image_ref
-from shelfcheck.findings import ListingResult, Severity
+from shelfcheck.findings import Severity
 from shelfcheck.ledger import LockRule, listing_content_hash
 from shelfcheck.model import Document, Listing
 from shelfcheck.tiktok import records
@@ -413,12 +418,26 @@ def _violation_codes(violations: list[Violation]) -> list[str]:
     return out
 
 
+@dataclass(slots=True)
+class _Row:
+    """What the first pass keeps of one row: its number, seller SKU and product key (to check
+    the second reading against), its status and error-level codes, and whether an earlier row
+    (in publishing order) has its seller SKU."""
+
+    row: int
+    sku: str
+    key: str
+    status: str
+    errors: tuple[str, ...] = ()
+    duplicate: bool = False
+
+
 @dataclass
 class _ProductRows:
     """One product to publish: its key and its SKU rows (catalogue order), ``members``."""
 
     key: str | None
-    members: list[tuple[Listing, ListingResult]]
+    members: list[tuple[Listing, _Row]]
 
     @property
     def lead(self) -> Listing:
@@ -458,21 +477,87 @@ class _DryRunFolder:
         (self.path / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
-def _group(rows: Iterator[tuple[Listing, ListingResult]]) -> list[_ProductRows]:
-    """The rows as products, in the order of each product's first row: rows with the same
-    ``product_key`` are one product; a row without one is a product of its own."""
-    groups: list[_ProductRows] = []
-    by_key: dict[str, _ProductRows] = {}
-    for listing, result in rows:
-        key = (listing.get("product_key") or "").strip()
+def _product_key(listing: Listing) -> str:
+    return (listing.get("product_key") or "").strip()
+
+
+@dataclass
+class _Plan:
+    """The first pass over the catalogue: every row's facts (:class:`_Row`, file order) and the
+    last row of each product key — no listing, no result. Products are then sent as soon as
+    their last row is read again (:func:`_products`)."""
+
+    rows: list[_Row]
+    last: dict[str, int]
+
+
+def _first_pass(run: Any) -> _Plan:
+    """Check every row (the engine, as ``check``; each result told to the product tracker) and
+    keep its facts. A row's SKU is a duplicate when a row before it has it, in the order
+    products are published by their first row (the first row of that SKU is the SKU)."""
+    tracker = getattr(run, "tracker", None)
+    rows: list[_Row] = []
+    last: dict[str, int] = {}
+    members: dict[str, list[_Row]] = {}
+    order: list[_Row | list[_Row]] = []
+    for listing, result in run.engine.pairs(run.source.listings()):
+        if tracker is not None:
+            tracker.record(result.status == "fail")
+        errors = tuple(sorted({f.code for f in result.findings if f.severity is Severity.ERROR})) \
+            if result.status == "fail" else ()
+        key = _product_key(listing)
+        fact = _Row(listing.row, listing.seller_sku, key, result.status, errors)
+        rows.append(fact)
         if not key:
-            groups.append(_ProductRows(None, [(listing, result)]))
-        elif key in by_key:
-            by_key[key].members.append((listing, result))
-        else:
-            by_key[key] = _ProductRows(key, [(listing, result)])
-            groups.append(by_key[key])
-    return groups
+            order.append(fact)
+            continue
+        last[key] = fact.row
+        if key not in members:
+            members[key] = []
+            order.append(members[key])
+        members[key].append(fact)
+    seen: set[str] = set()
+    for item in order:
+        for fact in item if isinstance(item, list) else (item,):
+            if fact.sku:
+                fact.duplicate = fact.sku in seen
+                seen.add(fact.sku)
+    return _Plan(rows, last)
+
+
+def _products(run: Any, plan: _Plan, columns: str | Path | None) -> Iterator[_ProductRows]:
+    """The second pass: the catalogue read again, each product yielded as soon as its last row
+    is read, with its rows as the engine saw them (blank product-level cells filled by a
+    product tracker of its own). Only the rows of products not yet complete are held.
+
+    Raises:
+        InputError: the catalogue changed since the first pass (nothing more is sent).
+    """
+    from shelfcheck.api import CHECK_REQUIRES
+    from shelfcheck.errors import InputError
+    from shelfcheck.ingest import open_catalog
+    from shelfcheck.products.tracker import ProductTracker
+
+    changed = "the catalogue changed while publish was reading it; run publish again"
+    with open_catalog(run.source.path, sheet=run.source.sheet, columns=columns, required=CHECK_REQUIRES) as source:
+        tracker = ProductTracker(source.index, source.columns)
+        pending: dict[str, list[tuple[Listing, _Row]]] = {}
+        facts = iter(plan.rows)
+        for listing in source.listings():
+            tracker.fill(listing)
+            fact = next(facts, None)
+            key = _product_key(listing)
+            if fact is None or (fact.row, fact.sku, fact.key) != (listing.row, listing.seller_sku, key):
+                raise InputError(source.path, changed, row=listing.row)
+            if not key:
+                yield _ProductRows(None, [(listing, fact)])
+                continue
+            held = pending.setdefault(key, [])
+            held.append((listing, fact))
+            if plan.last[key] == fact.row:
+                yield _ProductRows(key, pending.pop(key))
+        if next(facts, None) is not None or pending:
+            raise InputError(source.path, changed)
 
 
 def publish(
@@ -512,9 +597,10 @@ def publish(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    # A product's rows may be anywhere in the file: the stream is read to its end before the
-    # first product is sent (the engine still checks it row by row).
-    products = _group(_tracked(run))
+    # A product's rows may be anywhere in the file: the first pass checks every row (keeping its
+    # facts only) before the first product is sent; the second sends each product once its
+    # last row is read again.
+    plan = _first_pass(run)
     verdicts = _product_verdicts(run)
     stop_reason: str | None = None
     shop_errors = [f for f in run.shop_findings if f.severity is Severity.ERROR]
@@ -534,15 +620,14 @@ def publish(
                 stop_reason = "shop_not_ready"
                 summary.error = ApiError(None, "; ".join(f"{c.check_item}: {' '.join(c.fail_reasons)}"
                                                          for c in failed), kind=Kind.SELLER_ACTION)
-    seen: set[str] = set()
     ctx = _Context(run, client, platform, ledger, summary.quota, folder, _warehouse_region(run.run.shop),
                    dry_run=dry_run, force=force)
-    for product in products:
+    for product in _products(run, plan, columns):
         if stop_reason is not None:
             for listing, result in product.members:
                 emit(Outcome("skipped", reason=stop_reason, seller_sku=listing.seller_sku, row=result.row))
             continue
-        kept, blocked = _row_checks(product, seen, ledger, lock_rule, force)
+        kept, blocked = _row_checks(product, ledger, lock_rule, force)
         for outcome in blocked:
             emit(outcome)
         blocking = [o for o in blocked if o.reason != "duplicate_sku"]
@@ -582,16 +667,6 @@ def publish(
     return summary
 
 
-def _tracked(run: Any) -> Iterator[tuple[Listing, ListingResult]]:
-    """The rows with their results, each result told to the product tracker (as ``check``
-    does), so the product-level rules can run once the stream has ended."""
-    tracker = getattr(run, "tracker", None)
-    for listing, result in run.engine.pairs(run.source.listings()):
-        if tracker is not None:
-            tracker.record(result.status == "fail")
-        yield listing, result
-
-
 def _product_verdicts(run: Any) -> dict[int, list[str]]:
     """First row of each product → the codes of its product-level error findings (products
     without any are left out)."""
@@ -603,12 +678,12 @@ def _product_verdicts(run: Any) -> dict[int, list[str]]:
     return out
 
 
-def _row_checks(product: _ProductRows, seen: set[str], ledger: Any, lock_rule: LockRule,
-                force: bool) -> tuple[list[tuple[Listing, ListingResult]], list[Outcome]]:
+def _row_checks(product: _ProductRows, ledger: Any, lock_rule: LockRule,
+                force: bool) -> tuple[list[tuple[Listing, _Row]], list[Outcome]]:
     """The product's rows that may be sent, and the outcomes of those that may not: a row
-    without a seller SKU, a seller SKU seen before (``duplicate_sku``, dropped: the first row of
-    that SKU is the SKU), a locked SKU, a row that failed preflight (unless ``force``)."""
-    kept: list[tuple[Listing, ListingResult]] = []
+    without a seller SKU, a seller SKU an earlier row has (``duplicate_sku``, dropped: the first
+    row of that SKU is the SKU), a locked SKU, a row that failed preflight (unless ``force``)."""
+    kept: list[tuple[Listing, _Row]] = []
     blocked: list[Outcome] = []
     for listing, result in product.members:
         sku = listing.seller_sku
@@ -616,18 +691,15 @@ def _row_checks(product: _ProductRows, seen: set[str], ledger: Any, lock_rule: L
         if not sku:
             blocked.append(Outcome("skipped", reason="sku_missing", **base))
             continue
-        if sku in seen:
+        if result.duplicate:
             blocked.append(Outcome("skipped", reason="duplicate_sku", **base))
             continue
-        seen.add(sku)
         status = ledger.status(sku, rule=lock_rule)
         if status.locked:
             blocked.append(Outcome("skipped", reason="sku_locked", detail=str(status.locked_until), **base))
             continue
         if result.status == "fail" and not force:
-            blocked.append(Outcome("skipped", reason="preflight_failed",
-                                   codes=sorted({f.code for f in result.findings if f.severity is Severity.ERROR}),
-                                   **base))
+            blocked.append(Outcome("skipped", reason="preflight_failed", codes=list(result.errors), **base))
             continue
         kept.append((listing, result))
     return kept, blocked

@@ -176,12 +176,9 @@ class Engine:
 
     def _note_products(self, chunk: list[Listing]) -> None:
         """Hand the rows to the product tracker; a blank product-level value takes the product's."""
-        note = self.products.note  # type: ignore[union-attr]
+        fill = self.products.fill  # type: ignore[union-attr]
         for listing in chunk:
-            fills = note(listing.row, listing.get)
-            if fills:
-                listing.values.update(fills)
-                listing._images = None
+            fill(listing)
 
     def _note_product_rows(self, chunk: list[tuple[int, list[str]]], index: Mapping[str, int]) -> None:
         """:meth:`_note_products` for raw records (filled in place, before the workers see them)."""

@@ -25,9 +25,13 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, VARIATION_SLOTS, attributes_of
 from shelfcheck.products.model import PRODUCT_FIELDS, SKU_FIELDS, Product, Sku, ValueGroup
+
+if TYPE_CHECKING:
+    from shelfcheck.model import Listing
 
 __all__ = ["ProductTracker"]
 
@@ -121,6 +125,14 @@ class ProductTracker:
             self._order.append(acc)
         acc.product.skus.append(sku)
         return self._product_values(acc, key, row, get)
+
+    def fill(self, listing: Listing) -> None:
+        """:meth:`note` a listing and fill its blank product-level cells in place (the one way the
+        engine and a second reading of the catalogue, ``publish``, see a product's rows)."""
+        fills = self.note(listing.row, listing.get)
+        if fills:
+            listing.values.update(fills)
+            listing._images = None
 
     def _title_group(self, row: int, title: str, attrs: Mapping[str, str]) -> tuple[str, str]:
         """``(key, shown key)`` of the title group a row without a product key joins: the group of
