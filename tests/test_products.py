@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -558,3 +559,69 @@ def test_erp_export_with_spec_name_and_value_columns(ws: Workspace) -> None:
     assert [s["sales_attributes"] for s in product["skus"]] == [{"Color": "Red", "Size": "S"},
                                                                {"Color": "Red", "Size": "M"}]
     assert product["status"] == "pass" and not product["findings"]
+
+
+def _duplicate_catalogue(ws: Workspace) -> Path:
+    """Two SKUs of one product, each clean on its own; only the product (variant_duplicate) fails."""
+    rows = [_variant(ws, "CAP-1", "CAP", "Color: Red", True),
+            _variant(ws, "CAP-2", "CAP", "Color: Red", False),
+            ws.listing(seller_sku="MUG-1")]
+    return write_csv(ws.root / "caps.csv", rows)
+
+
+def test_every_reporter_shows_a_row_failed_by_its_product_as_failed(ws: Workspace) -> None:
+    path = _duplicate_catalogue(ws)
+    proc = run("check", path, "--format", "json", "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    listings = json.loads(proc.stdout)["listings"]
+    assert [(item["row"], item["status"], item["findings"]) for item in listings] == [
+        (2, "fail", []), (3, "fail", []), (4, "pass", [])]
+    outputs = {}
+    for fmt in ("table", "html", "xlsx", "csv", "junit", "sarif"):
+        out = ws.root / f"caps.{fmt}"
+        proc = run("check", path, "--format", fmt, "-o", out, "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+        assert proc.returncode == 1, (fmt, proc.stderr)
+        outputs[fmt] = out
+    table = outputs["table"].read_text("utf-8")
+    for row, sku in ((2, "CAP-1"), (3, "CAP-2")):  # shown although they have no findings of their own
+        assert f"row {row} · {sku} · Home Supplies > Storage & Organisation · fail " in table
+    assert table.count("fails with its product CAP") == 2 and "MUG-1" not in table
+    assert table.count("variant_duplicate") == 1  # the finding itself: once, at the product
+    assert "3 listings: 1 pass, 2 fail" in table
+    page = outputs["html"].read_text("utf-8")
+    cards = re.findall(r'<article class="card (\w+)[^"]*"[^>]*data-sku="([^"]*)"', page)
+    assert sorted(cards) == [("fail", "cap-1"), ("fail", "cap-2"), ("pass", "mug-1")]
+    assert page.count('class="product-note"') == 2
+    sheet = openpyxl.load_workbook(outputs["xlsx"]).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    status = header.index("status")
+    assert [r[status] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["fail", "fail", "pass"]
+    back = list(csv.DictReader(io.StringIO(outputs["csv"].read_text("utf-8-sig"))))
+    assert [r["status"] for r in back] == ["fail", "fail", "pass"]
+    assert "fails with its product CAP" in back[0]["messages"] and not back[2]["messages"]
+    junit = outputs["junit"].read_text("utf-8")
+    cases = dict(re.findall(r'<testcase name="([^"]*)"[^>]*?(/?)>', junit))  # name → "/" when it passes
+    assert [empty for name, empty in cases.items() if "CAP-" in name or "MUG-1" in name] == ["", "", "/"]
+    assert junit.count('type="product"') == 2 and junit.count('type="variant_duplicate"') == 1
+    assert 'failures="3"' in junit  # two rows and the product's own case
+    sarif = json.loads(outputs["sarif"].read_text("utf-8"))["runs"][0]
+    assert (sarif["properties"]["summary"]["passed"], sarif["properties"]["summary"]["failed"]) == (1, 2)
+
+
+def test_a_row_failed_by_its_product_in_an_xlsx_catalogue(ws: Workspace) -> None:
+    rows = list(csv.DictReader(io.StringIO(_duplicate_catalogue(ws).read_text("utf-8-sig"))))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for r in rows:
+        sheet.append(list(r.values()))
+    source = ws.root / "caps.xlsx"
+    book.save(source)
+    out = ws.root / "caps-report.xlsx"
+    proc = run("check", source, "--format", "xlsx", "-o", out, "--as-of", "2024-08-01", "--no-cache", cwd=ws.root)
+    assert proc.returncode == 1, proc.stderr
+    back = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in back[1]]
+    status = header.index("status") + 1
+    assert [back.cell(row=r, column=status).value for r in (2, 3, 4)] == ["fail", "fail", "pass"]
+    comment = back.cell(row=2, column=status).comment
+    assert comment is not None and "fails with its product CAP" in comment.text

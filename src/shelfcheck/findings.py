@@ -146,10 +146,15 @@ class ListingResult:
     seller_sku: str
     findings: list[Finding]
     category: str = ""
+    # Set by the reporters once the products are known: the row's product has an error-level
+    # product-level finding, so the row fails with it (contract §4).
+    failed_by_product: bool = False
 
     @property
     def status(self) -> str:
-        """``fail`` when any finding is an error, else ``pass``."""
+        """``fail`` when any finding is an error (or its product fails), else ``pass``."""
+        if self.failed_by_product:
+            return "fail"
         return "fail" if any(f.severity is Severity.ERROR for f in self.findings) else "pass"
 
 

@@ -51,6 +51,7 @@ from shelfcheck.findings import Finding, ListingResult, Severity, Summary, Where
 from shelfcheck.i18n import Catalogue
 from shelfcheck.reporters.columns import footer_lines
 from shelfcheck.reporters.inert import REPLACE_ERRORS
+from shelfcheck.reporters.deferred import ProductStatus
 from shelfcheck.reporters.products import attributes_text, product_results, rows_text, worth_showing
 from shelfcheck.rules import RULES
 from shelfcheck.rules.docs import rule_text
@@ -403,8 +404,7 @@ def _product_view(product: Any, cat: Catalogue) -> dict[str, Any]:
         "errors": sum(1 for f in product.findings if f.severity is Severity.ERROR),
         "skus": [{"row": s.row, "sku": s.seller_sku or cat.ui("rpt_no_sku"),
                   "attributes": attributes_text(s.sales_attributes),
-                  "status": "fail" if s.row in product.failed_rows else "pass",
-                  "status_text": cat.ui("status_" + ("fail" if s.row in product.failed_rows else "pass"))}
+                  "status": product.sku_status(s), "status_text": cat.ui("status_" + product.sku_status(s))}
                  for s in p.skus],
         "findings": findings,
     }
@@ -446,21 +446,23 @@ def write_html(
         thumbs = Thumbnails(Path(source).resolve().parent, thumb_css, max_px)
         shop_card = card_tpl.render(card=_card(None, shop_findings, thumbs, cat), ui=cat.ui) \
             if shop_findings else ""
-        for result in results:
-            tally.summary.add_listing(result)
+        # Rows are spooled until the products are read: a row shows its product's status.
+        status = ProductStatus(tally.summary, products, cat)
+        status.read(results, keep=worth_showing)
+        for result, why in status.rows():
             tally.add(result.findings)
             tally.categories[_top_category(result.category)] += 1
-            if not result.findings:
+            if not result.findings and why is None:
                 tally.clean += 1
-            cards.write(card_tpl.render(card=_card(result, result.findings, thumbs, cat), ui=cat.ui))
+            card = _card(result, result.findings, thumbs, cat)
+            card["product_note"] = why.text(cat) if why is not None else ""
+            cards.write(card_tpl.render(card=card, ui=cat.ui))
         product_html: list[str] = []
-        if products is not None:
+        if status.products:
             product_tpl = env.get_template("product.html.j2")
-            for product in products():
-                tally.summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
+            for product in status.products:
                 tally.add(product.findings)
-                if worth_showing(product):
-                    product_html.append(product_tpl.render(p=_product_view(product, cat), ui=cat.ui))
+                product_html.append(product_tpl.render(p=_product_view(product, cat), ui=cat.ui))
         summary = tally.summary
         codes = sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         by_family: dict[str, list[str]] = {}

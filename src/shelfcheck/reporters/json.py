@@ -111,7 +111,7 @@ def product_dict(product: Any, cat: Catalogue, sku_findings: Callable[[Any], lis
         **_product_head(product, cat),
         "skus": [{"row": s.row, "seller_sku": s.seller_sku, "sales_attributes": s.sales_attributes,
                   "sku_image": s.sku_image or None,
-                  "status": "fail" if s.row in product.failed_rows else "pass",
+                  "status": product.sku_status(s),
                   "findings": sku_findings(s) if sku_findings else []} for s in p.skus],
     }
 

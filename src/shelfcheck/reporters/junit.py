@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from shelfcheck.findings import Finding, Severity, Summary
 from shelfcheck.i18n import Catalogue
+from shelfcheck.reporters.deferred import ProductStatus
 from shelfcheck.reporters.inert import REPLACE_ERRORS, xml_text
 from shelfcheck.reporters.products import product_results, rows_text
 
@@ -39,10 +40,14 @@ def _body(f: Finding, cat: Catalogue) -> str:
 
 
 def _case(name: str, classname: str, findings: list[Finding], threshold: Severity,
-          cat: Catalogue, file: str, line: int | None) -> tuple[str, bool]:
+          cat: Catalogue, file: str, line: int | None, product: str = "") -> tuple[str, bool]:
+    """One test case; ``product`` (the row fails with its product) is a failure of type
+    ``product`` — the product's findings are failures of the product's own case."""
     location = f" file={_attr(file)}" + (f' line="{line}"' if line else "")
     parts = [f"    <testcase name={_attr(name)} classname={_attr(classname)}{location}>"]
     failing = [f for f in findings if f.severity >= threshold]
+    if product:
+        parts.append(f'      <failure type="product" message={_attr(product)}>{escape(xml_text(product))}</failure>')
     for f in sorted(failing, key=lambda f: -f.severity):
         parts.append(f"      <failure type={_attr(f.code)} message={_attr(cat.message(f))}>"
                      f"{escape(xml_text(_body(f, cat)))}</failure>")
@@ -53,7 +58,7 @@ def _case(name: str, classname: str, findings: list[Finding], threshold: Severit
     if len(parts) == 1:
         return parts[0][:-1] + "/>\n", False
     parts.append("    </testcase>\n")
-    return "\n".join(parts), bool(failing)
+    return "\n".join(parts), bool(failing) or bool(product)
 
 
 def write_junit(run: Any, out: IO[str], cat: Catalogue, *, fail_on: str = "error") -> Summary:
@@ -74,18 +79,19 @@ def write_junit(run: Any, out: IO[str], cat: Catalogue, *, fail_on: str = "error
             spool.write(text)
             tests += 1
             failures += failed
-        for result in run.results():
-            summary.add_listing(result)
+        # Rows wait on disk until the products are read: a row whose product has a finding at
+        # the threshold fails with it (contract §4).
+        status = ProductStatus(summary, product_results(run), cat, threshold)
+        status.read(run.results(), keep=lambda product: bool(product.findings))
+        for result, why in status.rows():
             name = cat.ui("rpt_junit_case", row=result.row, sku=result.seller_sku or cat.ui("rpt_no_sku"))
-            text, failed = _case(name, classname, result.findings, threshold, cat, file, result.row)
+            own_failure = any(f.severity >= threshold for f in result.findings)
+            text, failed = _case(name, classname, result.findings, threshold, cat, file, result.row,
+                                 why.text(cat) if why is not None and not own_failure else "")
             spool.write(text)
             tests += 1
             failures += failed
-        products = product_results(run)
-        for product in products() if products is not None else ():  # one case per product finding set
-            summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
-            if not product.findings:
-                continue
+        for product in status.products:  # one case per product finding set
             rows = product.product.rows
             key = product.product.key
             name = cat.ui("product_heading", product=key, skus=len(rows), rows=rows_text(rows))

@@ -44,6 +44,7 @@ from typing import IO, Any
 from shelfcheck.findings import Finding, ListingResult, Severity, Summary, Where
 from shelfcheck.i18n import Catalogue
 from shelfcheck.ingest.table import DECODE_ERRORS, cell_text, csv_records, escape_text, open_table
+from shelfcheck.reporters.deferred import ProductFailure, ProductStatus
 from shelfcheck.reporters.inert import REPLACE_ERRORS, formula_like, neutralise, xml_text
 from shelfcheck.reporters.products import product_results, rows_text
 from shelfcheck.rules import RULES
@@ -77,10 +78,11 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def row_cells(findings: list[Finding], cat: Catalogue, status: str) -> list[str]:
-    """The four added cells of one row: status, codes, messages, fixes."""
+def row_cells(findings: list[Finding], cat: Catalogue, status: str, note: str = "") -> list[str]:
+    """The four added cells of one row: status, codes, messages, fixes; ``note`` (a row that fails
+    with its product) ends the messages."""
     codes = _dedupe([f.code for f in findings])
-    messages = [f"[{f.code}] {cat.message(f)}" for f in findings]
+    messages = [f"[{f.code}] {cat.message(f)}" for f in findings] + ([note] if note else [])
     fixes = _dedupe([f"[{f.code}] {cat.fix(f)}" for f in findings if cat.fix(f)])
     return [status, ";".join(codes), "\n".join(_dedupe(messages)), "\n".join(fixes)]
 
@@ -210,25 +212,27 @@ def _sheet_name(source: Any) -> str | None:
     return None
 
 
-class _Merge:
-    """Walks source records and results together, counting the summary as it goes."""
+_Row = tuple[ListingResult, "ProductFailure | None"]
 
-    def __init__(self, results: Iterator[ListingResult], summary: Summary) -> None:
+
+class _Merge:
+    """Walks source records and results (already counted, each with why it fails with its
+    product) together."""
+
+    def __init__(self, results: Iterator[_Row]) -> None:
         self.results = results
-        self.summary = summary
         self.pending = next(results, None)
 
-    def result_for(self, row: int) -> ListingResult | None:
-        while self.pending is not None and self.pending.row < row:
-            self._take()  # a result with no matching record (never expected): still counted
-        if self.pending is not None and self.pending.row == row:
+    def result_for(self, row: int) -> _Row | None:
+        while self.pending is not None and self.pending[0].row < row:
+            self._take()  # a result with no matching record (never expected)
+        if self.pending is not None and self.pending[0].row == row:
             return self._take()
         return None
 
-    def _take(self) -> ListingResult:
+    def _take(self) -> _Row:
         result = self.pending
         assert result is not None
-        self.summary.add_listing(result)
         self.pending = next(self.results, None)
         return result
 
@@ -272,18 +276,19 @@ def write_csv(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = N
             write(cells)
         width = records.width
         write(records.header + [""] * (width - len(records.header)) + list(ADDED_COLUMNS))
-        merge = _Merge(iter(run.results()), summary)
+        # The CSV is the seller's rows back, for re-import: product-level findings are counted
+        # (exit status, summary) and shown by the other reports, not written as rows here; a row
+        # that fails with its product says so.
+        merge = _Merge(_rows(run, summary, cat)[0])
         for row, cells in records.records:
-            result = merge.result_for(row)
-            if result is None:
+            found = merge.result_for(row)
+            if found is None:
                 write(cells)
                 continue
+            result, why = found
             padded = cells + [""] * (width - len(cells))
-            write(padded + row_cells(result.findings, cat, result.status))
+            write(padded + row_cells(result.findings, cat, result.status, why.text(cat) if why else ""))
         merge.finish()
-        # The CSV is the seller's rows back, for re-import: product-level findings are counted
-        # (exit status, summary) and shown by the other reports, not written as rows here.
-        _count_products(run, summary)
         text.flush()
     finally:
         text.detach()
@@ -360,8 +365,9 @@ class _Marker:
             self.col_of.setdefault(name.strip(), i)
         self.added = {name: first_added + i for i, name in enumerate(ADDED_COLUMNS)}
 
-    def marks(self, result: ListingResult) -> tuple[list[str], dict[int, _Mark]]:
+    def marks(self, result: ListingResult, why: ProductFailure | None = None) -> tuple[list[str], dict[int, _Mark]]:
         cat = self.cat
+        note = why.text(cat) if why is not None else ""
         status_col = self.added["status"]
         by_cell: dict[int, list[Finding]] = {}
         for f in result.findings:
@@ -375,9 +381,13 @@ class _Marker:
                 cat.ui("rpt_comment", code=f.code, message=cat.message(f), fix=cat.fix(f))
                 for f in findings)
             marks[col] = _Mark(ERROR_FILL if worst is Severity.ERROR else WARNING_FILL, text, len(findings))
+        if note:  # the row fails with its product: its status cell says so
+            old = marks.get(status_col)
+            marks[status_col] = _Mark(ERROR_FILL, "\n\n".join(filter(None, [old.comment if old else "", note])),
+                                      (old.findings if old else 0) + 1)
         if status_col not in marks:
             marks[status_col] = _Mark(PASS_FILL, "", 0)
-        return row_cells(result.findings, cat, result.status), marks
+        return row_cells(result.findings, cat, result.status, note), marks
 
 
 class _Styles:
@@ -419,8 +429,8 @@ class _SheetWriter:
             cell.font = self.styles.bold
         _set_widths(ws, marker.added)
 
-    def write(self, row: int, result: ListingResult) -> None:
-        cells, marks = self.marker.marks(result)
+    def write(self, row: int, result: ListingResult, why: ProductFailure | None = None) -> None:
+        cells, marks = self.marker.marks(result, why)
         for name, text in zip(ADDED_COLUMNS, cells):
             cell = self.ws.cell(row=row, column=self.marker.added[name])
             _set_text(cell, text)
@@ -482,17 +492,13 @@ def _last_used_column(ws: Any) -> int:
     return last
 
 
-def _count_products(run: Any, summary: Summary, note: Any = None) -> list[Any]:
-    """Count the run's products into ``summary``; return those with product-level findings."""
-    products = product_results(run)
-    found = []
-    for product in products() if products is not None else ():
-        summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
-        if product.findings:
-            if note is not None:
-                note(product.findings)
-            found.append(product)
-    return found
+def _rows(run: Any, summary: Summary, cat: Catalogue) -> tuple[Iterator[_Row], list[Any]]:
+    """The run's rows, spooled until its products are read (contract §4: a row's status counts
+    its product), each with why it fails with its product; and the products with product-level
+    findings. Rows and products are counted into ``summary``."""
+    status = ProductStatus(summary, product_results(run), cat)
+    status.read(run.results(), keep=lambda product: bool(product.findings))
+    return status.rows(), status.products
 
 
 def _summary_sheet(wb: Any, summary: Summary, severity_of: dict[str, Severity],
@@ -604,10 +610,10 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
             first = _last_used_column(ws) + 1
         _mark_formula_like(ws)
         writer = _SheetWriter(ws, header_row, _Marker(header_cells, source.columns, cat, first))
-        for result in run.results():
-            summary.add_listing(result)
+        rows, found = _rows(run, summary, cat)
+        for result, why in rows:
             note(result.findings)
-            writer.write(result.row, result)
+            writer.write(result.row, result, why)
     else:
         # A new workbook, streamed row by row (write-only mode: flat memory, fast).
         wb = openpyxl.Workbook(write_only=True)
@@ -626,17 +632,19 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
             head.append(_text_cell(ws, name))
             head[-1].font = styles.bold
         ws.append(head)
-        merge = _Merge(iter(run.results()), summary)
+        rows, found = _rows(run, summary, cat)
+        merge = _Merge(rows)
         width = marker.added["fixes"]
         for row, cells in records.records:
-            result = merge.result_for(row)
+            pair = merge.result_for(row)
+            result, why = pair if pair is not None else (None, None)
             if result is None and not any(c.strip() for c in cells):
                 continue  # a blank line of the CSV
             line: list[Any] = [_text_cell(ws, text) if text != "" else None for text in cells]
             line += [None] * (width - len(line))
             if result is not None:
                 note(result.findings)
-                added, marks = marker.marks(result)
+                added, marks = marker.marks(result, why)
                 for name, text in zip(ADDED_COLUMNS, added):
                     cell = _text_cell(ws, text)
                     if name != "status":
@@ -651,7 +659,8 @@ def write_xlsx(run: Any, out: IO[bytes], cat: Catalogue, *, sheet: str | None = 
                         cell.comment = styles.comment(mark.comment, mark.findings)
             ws.append(line)
         merge.finish()
-    found = _count_products(run, summary, note)
+    for product in found:
+        note(product.findings)
     _summary_sheet(wb, summary, severity_of, run.shop_findings, run, cat, found)
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buf:
         wb.save(buf)

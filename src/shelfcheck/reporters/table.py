@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import io
+import tempfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -15,6 +17,8 @@ from rich.table import Table
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Severity, Summary
 from shelfcheck.i18n import Catalogue, catalogue
 from shelfcheck.reporters.columns import footer_lines
+from shelfcheck.reporters.deferred import product_label
+from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.reporters.products import attributes_text, product_results, rows_text, worth_showing
 
 __all__ = ["Look", "render_listing", "write_table"]
@@ -95,13 +99,9 @@ def render_listing(result: ListingResult, lang: str, look: Look, show_passed: bo
         return ""
     cat = catalogue(lang)
     console = _drawing_console(look)
-    status = result.status
-    style = "bold red" if status == "fail" else "green"
-    title = cat.ui("listing_heading", row=result.row, sku=result.seller_sku or "-", category=result.category or "-")
-    with console.capture() as heading:
-        console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
+    heading = _heading(console, cat, result.row, result.seller_sku, result.category, result.status)
     if not result.findings:
-        return heading.get()
+        return heading
     shared = [f.shared for f in result.findings]
     key = (lang, look, *shared) if None not in shared else None
     known = _TABLES.get(key) if key is not None else None
@@ -113,7 +113,54 @@ def render_listing(result: ListingResult, lang: str, look: Look, show_passed: bo
             if len(_TABLES) >= _TABLES_MAX:
                 _TABLES.clear()
             _TABLES[key] = known
-    return heading.get() + known
+    return heading + known
+
+
+def _heading(console: Console, cat: Catalogue, row: int, sku: str, category: str, status: str,
+             note: str = "") -> str:
+    """A listing's heading line (and, for a row failed by its product, the line saying so)."""
+    style = "bold red" if status == "fail" else "green"
+    title = cat.ui("listing_heading", row=row, sku=sku or "-", category=category or "-")
+    with console.capture() as heading:
+        console.rule(f"[{style}]{escape(title)} · {cat.ui('status_' + status)}[/{style}]", align="left")
+        if note:
+            console.print(f"[red]{escape(note)}[/red]")
+    return heading.get()
+
+
+def _row_category(product: Any, row: int) -> str:
+    """The category a row of ``product`` wrote (its own group's when the rows disagree)."""
+    for group in product.product.conflicts.get("category", ()):
+        if row in group.rows:
+            return group.value
+    return product.product.category
+
+
+class _Spool:
+    """The listings' texts, kept on disk until the products are known (memory stays flat); a row
+    that fails by its product gets a new heading."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile("w+b")
+        self.ends = array("q")
+
+    def write(self, text: str) -> None:
+        self.file.write(text.encode("utf-8", REPLACE_ERRORS))
+        self.ends.append(self.file.tell())
+
+    def copy(self, out: IO[str], headings: dict[int, Any], draw: Any) -> None:
+        """Write every text to ``out``, the heading of each position in ``headings`` replaced by
+        ``draw(*headings[position])``."""
+        self.file.seek(0)
+        start = 0
+        for position, end in enumerate(self.ends):
+            text = self.file.read(end - start).decode("utf-8", REPLACE_ERRORS)
+            start = end
+            new = headings.get(position)
+            if new is not None:
+                text = draw(*new) + (text.split("\n", 1)[1] if "\n" in text else "")
+            out.write(text)
+        self.file.close()
 
 
 def _draw_product(console: Console, product: Any, cat: Catalogue) -> None:
@@ -130,7 +177,7 @@ def _draw_product(console: Console, product: Any, cat: Catalogue) -> None:
     skus.add_column(cat.ui("product_col_attributes"), ratio=3, overflow="fold")
     skus.add_column(cat.ui("product_col_status"), no_wrap=True)
     for sku in p.skus:
-        state = "fail" if sku.row in product.failed_rows else "pass"
+        state = product.sku_status(sku)
         skus.add_row(str(sku.row), escape(sku.seller_sku or "-"), escape(attributes_text(sku.sales_attributes)),
                      cat.ui("status_" + state))
     console.print(skus)
@@ -168,22 +215,36 @@ def write_table(
     if shop_findings:
         console.rule(cat.ui("shop_heading"))
         console.print(_findings_table(shop_findings, cat))
+    # With products, the listings wait on disk until the products are read: a row whose product
+    # fails shows it on its heading (contract §4).
+    spool = _Spool() if products is not None else None
+    write = spool.write if spool is not None else out.write
     for item in results:
         if isinstance(item, RenderedBatch):
             summary.merge(item.summary)
-            out.write("".join(item.texts))
+            for text in item.texts:
+                write(text)
         else:
             summary.add_listing(item)
-            out.write(render_listing(item, cat.lang, look, show_passed))
-    if products is not None:
-        heading = False
+            write(render_listing(item, cat.lang, look, show_passed))
+    if products is not None and spool is not None:
+        shown = []
+        headings: dict[int, tuple[int, str, str, str]] = {}  # position → heading's row, SKU, category, note
         for product in products():
-            summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
-            if not worth_showing(product):
-                continue
-            if not heading:
-                console.rule(f"[bold]{escape(cat.ui('products_heading'))}[/bold]")
-                heading = True
+            turned = product.rows_failed_by_product()
+            summary.add_product(product.status, product.findings, len(turned))
+            if turned:
+                note = cat.ui("product_fails_row", product=product_label(product, cat))
+                for sku in turned:
+                    headings[sku.position] = (sku.row, sku.seller_sku, _row_category(product, sku.row), note)
+            if worth_showing(product):
+                shown.append(product)
+        drawing = _drawing_console(look)
+        spool.copy(out, headings, lambda row, sku, category, note: _heading(drawing, cat, row, sku, category,
+                                                                            "fail", note))
+        if shown:
+            console.rule(f"[bold]{escape(cat.ui('products_heading'))}[/bold]")
+        for product in shown:
             _draw_product(console, product, cat)
     console.rule()
     console.print(cat.ui("summary_line", listings=summary.listings, passed=summary.passed,

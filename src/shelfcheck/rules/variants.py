@@ -49,6 +49,10 @@ class ProductResult:
         """An error-level product-level finding: every row of the product fails (contract §4)."""
         return any(f.severity is Severity.ERROR for f in self.findings)
 
+    def sku_status(self, sku: Sku) -> str:
+        """A SKU's row status: ``fail`` when its own findings or its product's fail it."""
+        return "fail" if self.product_fails or sku.row in self.failed_rows else "pass"
+
     def rows_failed_by_product(self) -> list[Sku]:
         """The SKUs whose rows pass on their own findings but fail by the product's."""
         if not self.product_fails:
