@@ -15,6 +15,7 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     values,
     record,
     description,
+    asset_files,
     size_chart,
     package,
     pricing,
