@@ -251,6 +251,7 @@ class CreateProductPolicy(_Strict):
     seller_sku_max_length: int = Field(ge=1)
     idempotency_key_max_length: int = Field(ge=1)
     max_certifications: int = Field(ge=0)
+    attribute_value_max_length: int = Field(ge=1, description="custom product attribute value (value_name)")
     file_max_bytes: int = Field(ge=1, description="certificate PDF upload limit")
     source: str = ""
 

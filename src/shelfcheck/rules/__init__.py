@@ -5,6 +5,7 @@ from shelfcheck.rules import (  # noqa: F401  (imported for registration, in rep
     category,
     category_tree,
     category_rules,
+    attribute_values,
     text,
     images,
     documents,
