@@ -88,3 +88,11 @@ def test_public_api_is_exactly_all() -> None:
     public = {name for name in dir(shelfcheck) if not name.startswith("_") and public_value(getattr(shelfcheck, name))}
     assert public == set(shelfcheck.__all__) - {"__version__"}
     assert all(hasattr(shelfcheck, name) for name in shelfcheck.__all__)
+
+
+def test_readme_lists_every_finding_code() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    missing = sorted(code for code in RULES if f"`{code}`" not in readme)
+    assert not missing, f"README's 'What it checks' table does not name {missing}"
