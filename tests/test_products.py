@@ -581,7 +581,8 @@ def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Works
     path = write_csv(ws.root / "mixed.csv", rows)
     whole = _json_report(path)
     report = json.loads(whole)
-    assert [item["seller_sku"] for item in report["listings"]] == ["MUG-马克杯-1", "TEE-R-M", "MUG-马克杯-2", "TEE-R-M2", "MUG-马克杯-3", "MUG-4"]
+    assert [item["seller_sku"] for item in report["listings"]] == [
+        "MUG-马克杯-1", "TEE-R-M", "MUG-马克杯-2", "TEE-R-M2", "MUG-马克杯-3", "MUG-4"]
     # the MUG-马克杯 rows fail by their own finding (its message carries the SKU), the TEE rows by
     # their product's alone, MUG-4 passes
     assert [(item["status"], [f["code"] for f in item["findings"]]) for item in report["listings"]] == [
