@@ -625,3 +625,35 @@ def test_a_row_failed_by_its_product_in_an_xlsx_catalogue(ws: Workspace) -> None
     assert [back.cell(row=r, column=status).value for r in (2, 3, 4)] == ["fail", "fail", "pass"]
     comment = back.cell(row=2, column=status).comment
     assert comment is not None and "fails with its product CAP" in comment.text
+
+
+def _json_report(path: Path) -> str:
+    from shelfcheck.api import prepare
+    from shelfcheck.reporters import json as json_reporter
+    run = prepare(path, as_of=dt.date(2024, 8, 1), jobs=1, cache=False)
+    out = io.StringIO()
+    json_reporter.report(run, out, catalogue("en"), None)
+    return out.getvalue()
+
+
+def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Workspace,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # rows failed by their product lie between clean rows; seller SKUs are multi-byte UTF-8, and a
+    # copy piece of 7 bytes cuts characters apart: the copy must still join them
+    rows = [ws.listing(seller_sku="MUG-马克杯-1"),
+            _variant(ws, "TEE-R-M", "TEE", "Color: Red; Size: M", True),
+            ws.listing(seller_sku="MUG-马克杯-2"),
+            _variant(ws, "TEE-R-M2", "TEE", "Color: Red; Size: M", False),
+            ws.listing(seller_sku="MUG-马克杯-3"), ws.listing(seller_sku="MUG-4")]
+    path = write_csv(ws.root / "mixed.csv", rows)
+    whole = _json_report(path)
+    report = json.loads(whole)
+    assert [item["seller_sku"] for item in report["listings"]] == [
+        "MUG-马克杯-1", "TEE-R-M", "MUG-马克杯-2", "TEE-R-M2", "MUG-马克杯-3", "MUG-4"]
+    # the MUG-马克杯 rows fail by their own finding (its message carries the SKU), the TEE rows by
+    # their product's alone, MUG-4 passes
+    assert [(item["status"], [f["code"] for f in item["findings"]]) for item in report["listings"]] == [
+        ("fail", ["sku_not_english"]), ("fail", []), ("fail", ["sku_not_english"]), ("fail", []),
+        ("fail", ["sku_not_english"]), ("pass", [])]
+    monkeypatch.setattr("shelfcheck.reporters.json._PIECE", 7)
+    assert _json_report(path) == whole

@@ -6,6 +6,7 @@ size; the final document is then written with the summary first, as the contract
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import json
@@ -24,6 +25,7 @@ __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "product_di
 
 SCHEMA = "shelfcheck.report/1"
 _SEPARATOR = ",\n    "  # between the entries of a list
+_PIECE = 1 << 20  # bytes copied at a time from the spool
 
 
 def finding_dict(finding: Finding, cat: Catalogue) -> dict[str, Any]:
@@ -125,6 +127,31 @@ def _failed(text: str) -> str:
 def render_listing(result: ListingResult, lang: str) -> str:
     """One ``listings`` entry as JSON text (a module-level function: it can run in a worker)."""
     return listing_text(result, catalogue(lang))
+
+
+def _copy_bytes(spool: IO[bytes], out: IO[str], decoder: Any, count: int) -> None:
+    """Copy ``count`` bytes from ``spool``'s position to ``out``, decoded, in bounded pieces."""
+    while count > 0:
+        data = spool.read(min(count, _PIECE))
+        if not data:
+            break
+        count -= len(data)
+        out.write(decoder.decode(data))
+
+
+def _copy_flipped(spool: IO[bytes], out: IO[str], starts: Any, ends: Any, flipped: list[int]) -> None:
+    """Copy the spooled listings to ``out`` in one sequential pass, each listing at a position in
+    ``flipped`` (ascending) with its status turned to ``fail``."""
+    decoder = codecs.getincrementaldecoder("utf-8")(REPLACE_ERRORS)
+    spool.seek(0)
+    at = 0
+    for position in flipped:
+        start, end = starts[position], ends[position]
+        _copy_bytes(spool, out, decoder, start - at)
+        out.write(_failed(spool.read(end - start).decode("utf-8", REPLACE_ERRORS)))
+        at = end
+    _copy_bytes(spool, out, decoder, (ends[-1] if len(ends) else 0) - at)
+    out.write(decoder.decode(b"", final=True))
 
 
 def write_json(
@@ -231,9 +258,8 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
-            if flips:  # the rows' texts again, each failed row's status turned
-                for i in range(len(ends)):
-                    out.write(listing_at(i) if not i else _SEPARATOR + listing_at(i))
+            if flips:  # one sequential pass: the rows' texts again, each failed row's status turned
+                _copy_flipped(spool, out, starts, ends, sorted(flips))
             else:
                 spool.seek(0)
                 listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
