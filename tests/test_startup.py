@@ -143,3 +143,60 @@ def test_the_check_path_loads_no_http_client_and_no_database(tmp_path: Path) -> 
     assert not {m.split(".")[0] for m in modules} & {"httpx", "sqlalchemy", "alembic", "scipy"}
     modules, out = _modules_after("import shelfcheck.tiktok as t\nprint(t.ApiClient.__name__)", tmp_path)
     assert out.strip() == "ApiClient" and "httpx" in modules  # the package's names still resolve, on use
+
+
+def test_a_policy_pack_is_rebuilt_from_its_copy_only_while_its_files_are_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelfcheck.policy import builtin_policies, loader
+
+    monkeypatch.setenv("SHELFCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    for name in builtin_policies():  # every built-in pack reads back as the very same pack
+        loader._load_cached.cache_clear()
+        validated = loader.load_policy(name)
+        dumped = validated.model_dump(mode="json")
+        rebuilt = loader._construct(type(validated), dumped)
+        assert rebuilt == validated and rebuilt.model_dump(mode="json") == dumped, name
+    pack = tmp_path / "mine.yaml"
+    pack.write_text("extends: tiktok-us-2024-07\nname: mine\ntitle:\n  min_length: 12\n", "utf-8")
+    hour_ago = time_ns() - 3600 * 10**9
+    os.utime(pack, ns=(hour_ago, hour_ago))
+    loader._load_cached.cache_clear()
+    first = loader.load_policy("mine.yaml")
+    copies = list((tmp_path / "cache").glob("policy-*.json"))
+    kept = next(c for c in copies if json.loads(c.read_text("utf-8"))["data"]["name"] == "mine")
+    payload = json.loads(kept.read_text("utf-8"))
+    assert any(name.endswith("mine.yaml") for name, _, _ in payload["files"])  # the pack's own file
+    payload["data"]["title"]["min_length"] = 13  # the copy, not the YAML, is what a current copy gives
+    kept.write_text(json.dumps(payload), "utf-8")
+    loader._load_cached.cache_clear()
+    assert first.title.min_length == 12 and loader.load_policy("mine.yaml").title.min_length == 13
+    pack.write_text("extends: tiktok-us-2024-07\nname: mine\ntitle:\n  min_length: 14\n", "utf-8")  # edited
+    loader._load_cached.cache_clear()
+    assert loader.load_policy("mine.yaml").title.min_length == 14
+    kept.write_text("{not json", "utf-8")
+    loader._load_cached.cache_clear()
+    assert loader.load_policy("mine.yaml").title.min_length == 14
+    loader._load_cached.cache_clear()
+
+
+def test_a_one_row_ascii_check_loads_no_unicode_regex_nor_ingredient_analysis(tmp_path: Path) -> None:
+    catalog = tmp_path / "one.csv"
+    catalog.write_text("seller_sku,title,category,brand,price,quantity\n"
+                       "BN-000001,\"Stackable Storage Box with Lid, 12 L, Clear\","
+                       "Home Supplies > Storage & Organisation,Tidyhome,10.99,5\n", "utf-8")
+    code = ("import os\n"
+            f"os.environ['SHELFCHECK_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
+            f"os.environ['SHELFCHECK_DATA_DIR'] = {str(tmp_path / 'data')!r}\n"
+            "from shelfcheck.cli.main import main\n"
+            "try:\n"
+            f"    main(['check', {str(catalog)!r}, '--as-of', '2024-08-01', '--format', 'json'])\n"
+            "except SystemExit as exc:\n    assert exc.code in (0, 1), exc.code")
+    modules, out = _modules_after(code, tmp_path)
+    assert json.loads(out)["summary"]["listings"] == 1 and "shelfcheck.rules.ingredients" in modules
+    assert not {"regex", "shelfcheck.analysis.cpi"} & modules  # loaded for non-ASCII text, beauty rows
+    han = tmp_path / "han.csv"
+    han.write_text(catalog.read_text("utf-8").replace("Clear", "Clear \u84dd"), "utf-8")  # a Han character
+    modules, out = _modules_after(code.replace(str(catalog), str(han)), tmp_path)
+    assert json.loads(out)["listings"][0]["findings"][0]["code"] == "title_not_english"
+    assert "regex" in modules  # the Unicode script patterns load when a text needs them

@@ -6,11 +6,9 @@ faster stdlib ``re`` where plain ASCII classes suffice.
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
-
-import regex
+from types import SimpleNamespace
 
 __all__ = [
     "cjk_characters",
@@ -23,17 +21,25 @@ __all__ = [
     "symbols_only",
 ]
 
-_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
-_FULLWIDTH = regex.compile(r"[\u3000\uFF00-\uFFEF]")
-_EMOJI = regex.compile(
-    r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\uFE0F\u20E3]"
-)
 _MARKS = frozenset("\u00a9\u00ae\u2122\ufe0f")
-_ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cf}--[\u200d\ufe0e\ufe0f]]", flags=regex.V1)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RUN = re.compile(r"(.)\1+", flags=re.S)
 _ALNUM = re.compile(r"[^\W_]")  # a character for which str.isalnum() is true
+
+
+@lru_cache(maxsize=1)
+def _unicode() -> SimpleNamespace:
+    """The patterns that need Unicode script properties, compiled on the first non-ASCII text
+    (an ASCII-only catalogue never loads the ``regex`` module)."""
+    import regex
+
+    return SimpleNamespace(
+        cjk=regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"),
+        fullwidth=regex.compile(r"[\u3000\uFF00-\uFFEF]"),
+        emoji=regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Regional_Indicator}\uFE0F\u20E3]"),
+        control=regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cf}--[\u200d\ufe0e\ufe0f]]", flags=regex.V1),
+    )
 
 
 def _unique(chars: list[str]) -> list[str]:
@@ -42,12 +48,12 @@ def _unique(chars: list[str]) -> list[str]:
 
 def cjk_characters(text: str) -> list[str]:
     """Distinct Han, Hiragana, Katakana and Hangul characters, in order of appearance."""
-    return [] if text.isascii() else _unique(_CJK.findall(text))
+    return [] if text.isascii() else _unique(_unicode().cjk.findall(text))
 
 
 def fullwidth_characters(text: str) -> list[str]:
     """Distinct full-width forms (U+FF00–U+FFEF) and ideographic spaces (U+3000)."""
-    return [] if text.isascii() else _unique(_FULLWIDTH.findall(text))
+    return [] if text.isascii() else _unique(_unicode().fullwidth.findall(text))
 
 
 def emoji_characters(text: str) -> list[str]:
@@ -58,7 +64,7 @@ def emoji_characters(text: str) -> list[str]:
     """
     if text.isascii():
         return []
-    return _unique([c for c in _EMOJI.findall(text) if ord(c) > 0x7F and c not in _MARKS])
+    return _unique([c for c in _unicode().emoji.findall(text) if ord(c) > 0x7F and c not in _MARKS])
 
 
 def control_characters(text: str) -> list[str]:
@@ -67,7 +73,7 @@ def control_characters(text: str) -> list[str]:
     Format characters used by emoji sequences (ZWJ, variation selectors) are reported as emoji
     instead, so they are skipped here.
     """
-    pattern = _ASCII_CONTROL if text.isascii() else _CONTROL
+    pattern = _ASCII_CONTROL if text.isascii() else _unicode().control
     if not pattern.search(text):
         return []
     return _unique([f"U+{ord(ch):04X}" for ch in pattern.findall(text)])
@@ -77,6 +83,8 @@ def html_entities(text: str) -> list[str]:
     """HTML entities such as ``&nbsp;`` or ``&#39;`` that a web export left in the text."""
     if "&" not in text:
         return []
+    import html
+
     return _unique([m for m in _ENTITY.findall(text) if html.unescape(m) != m])
 
 

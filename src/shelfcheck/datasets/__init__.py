@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary
 from shelfcheck.datasets.platform import PlatformCategories, load_platform
 from shelfcheck.datasets.store import (
     KINDS,
@@ -35,6 +34,9 @@ from shelfcheck.datasets.store import (
     import_dataset,
     read_store,
 )
+
+if TYPE_CHECKING:  # the INCI module loads when a rule asks for the dictionary
+    from shelfcheck.analysis.inci import InciDictionary
 
 __all__ = [
     "KINDS",
@@ -77,6 +79,8 @@ class Datasets:
     @property
     def inci_dictionary(self) -> InciDictionary:
         """The INCI dictionary to check against (the built-in list when nothing is installed)."""
+        from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary
+
         return self.inci if isinstance(self.inci, InciDictionary) else builtin_dictionary()
 
 
@@ -91,6 +95,8 @@ def _cosing_dictionary(state: StoreState) -> InciDictionary:
     cached = _INCI_CACHE.get(cache_key)
     if cached is not None and cached[0] == label:
         return cached[1]
+    from shelfcheck.analysis.inci import InciDictionary
+
     dictionary = InciDictionary(state.payload, label=label, complete=True)
     _INCI_CACHE.clear()
     _INCI_CACHE[cache_key] = (label, dictionary)
@@ -122,6 +128,8 @@ def load_datasets(data_dir: str | Path | None = None) -> Datasets:
     if ds.platform is not None:
         ds.provenance["tiktok-categories"] = ds.platform.label
     if ds.inci is None:
+        from shelfcheck.analysis.inci import builtin_dictionary
+
         ds.inci = builtin_dictionary()
     ds.provenance = {"inci": ds.inci.label, **ds.provenance}
     return ds

@@ -19,17 +19,15 @@ title_too_short:
 
 from __future__ import annotations
 
-import json
 import os
 import string
-import tempfile
-import time
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
+
+from shelfcheck.copies import copy_path, file_stamps, read_copy, write_copy
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
@@ -156,63 +154,24 @@ def catalogue(lang: str = "en") -> Catalogue:
     return Catalogue(lang, entries, reasons, ui, notes)
 
 
-# Parsed catalogues are kept as JSON in the user cache folder: reading them back is many times
-# faster than parsing the YAML, and every command that reports pays for it. The copy is used only
-# while every file has the size and modification time it was made from, and only when it was made
-# at least this long after the newest of them (an edit within the same timestamp tick cannot
-# hide); anything else — no cache folder, a corrupt copy — parses the YAML.
-_RACY_NS = 2_000_000_000
+# Parsed catalogues are kept as JSON in the user cache folder (:mod:`shelfcheck.copies`): reading
+# them back is many times faster than parsing the YAML, and every command that reports pays for it.
 _PARSED_VERSION = 1
 
 
 def _parsed(lang: str, items: list[Any]) -> list[dict[str, Any]]:
     """The YAML files of one language, parsed (from the JSON copy when it is current)."""
-    try:
-        stats = [(str(item), os.stat(item)) for item in items]
-        stamps = [[name, st.st_size, st.st_mtime_ns] for name, st in stats]
-    except (OSError, TypeError):  # not plain files (a zipped install): parse every time
+    stamps = file_stamps(items)
+    if stamps is None:  # not plain files (a zipped install): parse every time
         return [_load(item) for item in items]
-    copy = _parsed_path(lang)
-    if copy is not None:
-        try:
-            kept = json.loads(copy.read_text("utf-8"))
-            newest = max((mtime for _, _, mtime in stamps), default=0)
-            if (kept["version"] == _PARSED_VERSION and kept["files"] == stamps
-                    and newest < kept["made_ns"] - _RACY_NS):
-                return list(kept["data"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    copy = copy_path(f"i18n-{lang}")
+    kept = read_copy(copy, _PARSED_VERSION, stamps)
+    if isinstance(kept, list):
+        return list(kept)
     data = [_load(item) for item in items]
-    if copy is not None:
-        _keep(copy, {"version": _PARSED_VERSION, "files": stamps, "made_ns": time.time_ns(), "data": data})
+    write_copy(copy, _PARSED_VERSION, stamps, data)
     return data
 
 
 def _load(item: Any) -> dict[str, Any]:
     return yaml.load(item.read_text("utf-8"), Loader=_LOADER) or {}
-
-
-def _parsed_path(lang: str) -> Path | None:
-    folder = os.environ.get("SHELFCHECK_CACHE_DIR")
-    if not folder:
-        try:
-            from platformdirs import user_cache_dir
-        except ImportError:  # pragma: no cover - a dependency
-            return None
-        folder = user_cache_dir("shelfcheck")
-    return Path(folder) / f"i18n-{lang}.json"
-
-
-def _keep(path: Path, payload: dict[str, Any]) -> None:
-    """Write the JSON copy atomically; a catalogue JSON cannot hold is simply not kept."""
-    try:
-        text = json.dumps(payload, ensure_ascii=False)
-        if json.loads(text)["data"] != payload["data"]:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
-        pass

@@ -57,7 +57,9 @@ Requirement = Literal["fcc_id", "fcc_test_report", "fda_registration", "cpi", "i
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on the first validation: a pack read back from its checked copy
+    # (:mod:`shelfcheck.policy.loader`) is constructed without one, and a command skips the cost.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SkuPolicy(_Strict):
@@ -428,13 +430,13 @@ class Policy(_Strict):
     quantity: QuantityPolicy
     identifier: IdentifierPolicy
     fix: FixPolicy
-    origin: OriginPolicy = OriginPolicy()
-    ingredients: IngredientPolicy = IngredientPolicy()
+    origin: OriginPolicy = Field(default_factory=OriginPolicy)
+    ingredients: IngredientPolicy = Field(default_factory=IngredientPolicy)
     category_groups: dict[str, CategoryGroup] = {}
     categories: tuple[CategoryEntry, ...] = ()
     rules: dict[str, RuleSetting] = {}
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @field_validator("version", mode="before")
     @classmethod

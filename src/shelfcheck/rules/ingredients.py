@@ -15,20 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from shelfcheck.analysis.cpi import CpiContent, CpiReader
-from shelfcheck.analysis.inci import (
-    InciDictionary,
-    InciVerdict,
-    builtin_dictionary,
-    compare_lists,
-    name_key,
-    split_ingredients,
-)
 from shelfcheck.findings import Hit
 from shelfcheck.rules.context import ListingContext, Slot
 from shelfcheck.rules.documents import DocumentCheck, document_checks
 from shelfcheck.rules.registry import family, rule
+
+if TYPE_CHECKING:  # the analyses load on the first listing whose category needs them
+    from shelfcheck.analysis.cpi import CpiContent, CpiReader
+    from shelfcheck.analysis.inci import InciDictionary, InciVerdict
 
 __all__ = ["CpiList", "cpi_lists", "declared_ingredients", "inci_dictionary"]
 
@@ -58,16 +54,22 @@ family("ingredients", gate=_applies)
 
 def declared_ingredients(c: ListingContext) -> list[str]:
     """The ``ingredients`` column split into names (cached per listing)."""
+    from shelfcheck.analysis.inci import split_ingredients
+
     return c.once(_DECLARED, lambda: split_ingredients(c.get("ingredients")))
 
 
 def inci_dictionary(c: ListingContext) -> InciDictionary:
     """The run's INCI dictionary: CosIng when installed, else the built-in list."""
+    from shelfcheck.analysis.inci import InciDictionary, builtin_dictionary
+
     found = getattr(c.run.datasets, "inci", None)
     return found if isinstance(found, InciDictionary) else builtin_dictionary()
 
 
 def _reader(c: ListingContext) -> CpiReader:
+    from shelfcheck.analysis.cpi import CpiReader
+
     return c.run.once(_READER, CpiReader)
 
 
@@ -186,6 +188,8 @@ def ingredient_not_inci(c: ListingContext) -> Iterator[Hit]:
     """
     if not _applies(c):
         return
+    from shelfcheck.analysis.inci import name_key
+
     dictionary = inci_dictionary(c)
     remarks = c.run.policy.ingredients.parenthetical_remark
     hits: dict[str, Hit] = {}
@@ -243,6 +247,8 @@ def cpi_ingredients_mismatch(c: ListingContext) -> Iterator[Hit]:
     declared = declared_ingredients(c)
     if not declared:
         return
+    from shelfcheck.analysis.inci import compare_lists
+
     comparable = [cl for cl in cpi_lists(c) if cl.content is not None and cl.content.ingredients]
     diffs = []
     for cl in comparable:
