@@ -60,7 +60,8 @@ from PIL import Image, ImageDraw, ImageFilter
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-DATA_VERSION = "1"
+DATA_VERSION = "2"  # the catalogues (2: products with variants and the whole record)
+IMAGES_VERSION = "1"  # the photos
 TARGETS = {"S": 10.0, "S1": 25.0, "A'": 1.2, "A": 0.35, "B": 0.08, "B0": 0.20, "C": 4.0, "CL": 1.2,
            "C10": 11.0, "F": 3.0, "M_mb": 300.0}
 LEDGER_SKUS = 1_000
@@ -106,37 +107,51 @@ def generate(rows_c: int) -> dict[str, Path]:
     if stamp.exists():
         return paths
     (DATA / "img").mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(2024)
-    kinds = ["white"] * 85 + ["near"] * 7 + ["grey"] * 5 + ["cream"] * 3
-    names = []
-    for i in range(1200):
-        kind = kinds[i % len(kinds)]
-        name = f"img/p{i:04d}.jpg"
-        _photo(rng, kind).save(DATA / name, "JPEG", quality=int(rng.integers(82, 93)))
-        names.append(name)
-    header = ["seller_sku", "title", "category", "brand", "price", "quantity", "main_images",
-              "country_of_origin", "origin_label", "manufacturer_name", "manufacturer_address"]
-
-    row = _bench_row
-
+    names = [f"img/p{i:04d}.jpg" for i in range(1200)]
+    if not (DATA / f".images-{IMAGES_VERSION}").exists():
+        rng = np.random.default_rng(2024)
+        kinds = ["white"] * 85 + ["near"] * 7 + ["grey"] * 5 + ["cream"] * 3
+        for i, name in enumerate(names):
+            _photo(rng, kinds[i % len(kinds)]).save(DATA / name, "JPEG", quality=int(rng.integers(82, 93)))
+        (DATA / f".images-{IMAGES_VERSION}").write_text("ok\n")
     with paths["small"].open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
-        for i in range(400):
-            writer.writerow(row(i, names[3 * i: 3 * i + 3]))
+        writer.writerow(HEADER)
+        for i in range(400):  # a product of its own each: 1,200 distinct photos
+            writer.writerow(_bench_row(i, names[3 * i: 3 * i + 3], product=False))
     with paths["big"].open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
+        writer.writerow(HEADER)
         for i in range(rows_c):
-            writer.writerow(row(i, [names[(7 * i + k) % 1200] for k in range(3)]))
+            writer.writerow(_bench_row(i, _product_images(i)))
     stamp.write_text("ok\n")
     return paths
 
 
-def _bench_row(i: int, images: list[str]) -> list[str]:
-    return [f"BN-{i:06d}", f"Stackable Storage Box with Lid, Model {i}, 12 L, Clear",
-            "Home Supplies > Storage & Organisation", "Tidyhome", f"{10 + i % 20}.99", str(i % 300),
-            "|".join(images), "China", "Made in China", "Ningbo Tidyhome Plastics Co., Ltd.",
+# A catalogue as an ERP exports it today (contract §2): products of four colour variants, each
+# SKU its own price and stock, the product's description, package weight and dimensions.
+HEADER = ["product_key", "seller_sku", "title", "description", "category", "brand", "sales_attributes",
+          "price", "quantity", "main_images", "package_weight", "package_length", "package_width",
+          "package_height", "country_of_origin", "origin_label", "manufacturer_name", "manufacturer_address"]
+VARIANTS = 4
+_COLOURS = ("Clear", "White", "Grey", "Blue")
+
+
+def _product_images(i: int) -> list[str]:
+    p = i // VARIANTS
+    return [f"img/p{(7 * p + k) % 1200:04d}.jpg" for k in range(3)]
+
+
+def _bench_row(i: int, images: list[str], *, product: bool = True) -> list[str]:
+    p = i // VARIANTS if product else i
+    return [f"BP-{p:06d}" if product else "", f"BN-{i:06d}", f"Stackable Storage Box with Lid, Model {p}, 12 L",
+            f"<p>Stackable storage box, model {p}, with a snap-on lid. Holds 12 litres; food-safe "
+            "polypropylene, BPA free.</p><ul><li>Size: 15 x 11 x 8 in</li><li>Stacks three high</li>"
+            "<li>In the box: 1 box, 1 lid</li></ul>",
+            "Home Supplies > Storage & Organisation", "Tidyhome",
+            f"Color: {_COLOURS[i % VARIANTS]}" if product else "", f"{10 + p % 20}.99", str(i % 300),
+            "|".join(images), "1.8 lb", "16 in", "12 in", "9 in", "China", "Made in China",
+            "Ningbo Tidyhome Plastics Co., Ltd.",
             "No. 88 Jiangnan Road, Yinzhou District, Ningbo, Zhejiang 315100, China"]
 
 
@@ -145,9 +160,8 @@ def generate_more(paths: dict[str, Path], rows_c10: int) -> dict[str, Path]:
     with paths["small"].open(encoding="utf-8", newline="") as fh:
         header, first = list(csv.reader(fh))[:2]
     one = DATA / "catalog_1.csv"
-    if not one.exists():
-        with one.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows([header, first])
+    with one.open("w", newline="", encoding="utf-8") as fh:  # cheap: written every run
+        csv.writer(fh).writerows([header, first])
     big = DATA / f"catalog_{rows_c10}.csv"
     stamp = DATA / f".complete-{DATA_VERSION}-{rows_c10}"
     if rows_c10 and not stamp.exists():
@@ -155,7 +169,7 @@ def generate_more(paths: dict[str, Path], rows_c10: int) -> dict[str, Path]:
             writer = csv.writer(fh)
             writer.writerow(header)
             for i in range(rows_c10):
-                writer.writerow(_bench_row(i, [f"img/p{(7 * i + k) % 1200:04d}.jpg" for k in range(3)]))
+                writer.writerow(_bench_row(i, _product_images(i)))
         stamp.write_text("ok\n")
     return {**paths, "one": one, "c10": big}
 
