@@ -90,7 +90,7 @@ class Engine:
 
         Small catalogues, and every catalogue with ``jobs=1``, stay in this process. For large
         ones this process reads the records, notes duplicate SKUs and analyses the images;
-        ``jobs - 1`` workers build the listings from the raw records and run the rules, and this
+        ``jobs`` workers build the listings from the raw records and run the rules, and this
         process checks a chunk itself whenever each worker has its share in hand.
         """
         for item in self._stream(source, None):
@@ -197,7 +197,10 @@ class Engine:
     def _start_workers(self, source: CatalogSource) -> RuleWorkers:
         """Processes that run the rules of large catalogues (started on first need)."""
         if self._workers is None:
-            self._workers = RuleWorkers(self.checker, source, max(1, self.jobs - 1))  # and this one
+            # One per core: this process's own share (reading the records, grouping them into
+            # products, the report) is about half a core on a large catalogue, so with a worker
+            # fewer a core stood idle part of the time (2 cores, 100,000 rows: 6 % slower).
+            self._workers = RuleWorkers(self.checker, source, self.jobs)
         return self._workers
 
 

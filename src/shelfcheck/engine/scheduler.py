@@ -4,7 +4,7 @@ The parent reads the catalogue's records, notes duplicate SKUs and analyses the 
 file once); chunks of raw records then go round-robin to forked workers, which build the
 listings, run the rules and render the report entries, and the results come back in input order.
 The parent checks a chunk itself whenever the workers have enough in hand (see
-:mod:`shelfcheck.engine.runner`), so ``jobs`` processes keep ``jobs`` cores busy. A worker checks
+:mod:`shelfcheck.engine.runner`): ``jobs`` workers and the parent keep ``jobs`` cores busy. A worker checks
 each listing with the parent's :class:`~shelfcheck.engine.checker.Checker` (its copy, forked).
 Each worker remembers the image analyses it has been sent, so an image that many listings share
 crosses the process boundary once per worker rather than once per listing.
