@@ -41,13 +41,12 @@ class ImagePrep:
         jobs: processes that may decode images (1 keeps it in this process).
         cache: the persistent analysis cache, or ``None`` to analyse every image afresh.
         allow_private_urls: fetch URLs that resolve to loopback/private/link-local hosts.
-        fast: allow the reduced-scale JPEG fast path (see :mod:`shelfcheck.analysis.images`).
     """
 
-    def __init__(self, policy: Policy, *, jobs: int, cache: ImageCache | None, allow_private_urls: bool = False,
-                 fast: bool = True) -> None:
+    def __init__(self, policy: Policy, *, jobs: int, cache: ImageCache | None,
+                 allow_private_urls: bool = False) -> None:
         self.jobs = jobs
-        self.white = WhiteParams.of(policy.images.white_background, fast)
+        self.white = WhiteParams.of(policy.images.white_background)
         self.max_bytes = policy.images.max_bytes
         self.allow_private_urls = allow_private_urls
         self.fork = "fork" in multiprocessing.get_all_start_methods()

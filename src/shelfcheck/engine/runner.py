@@ -42,21 +42,19 @@ class Engine:
         chunk_size: listings per chunk; bounds memory for any catalogue size.
         cache: the persistent image-analysis cache, or ``None`` to analyse every image afresh.
         allow_private_urls: fetch image URLs that resolve to loopback/private/link-local hosts.
-        fast_images: allow the reduced-scale JPEG fast path (see :mod:`shelfcheck.analysis.images`).
-        shortcuts: family gates, memos and the image fast path (default: on unless
+        shortcuts: family gates and memos (default: on unless
             ``SHELFCHECK_SHORTCUTS=off``); the findings are the same either way.
     """
 
     def __init__(self, run: RunContext, jobs: int | None = None, chunk_size: int = 256,
-                 cache: ImageCache | None = None, allow_private_urls: bool = False, fast_images: bool = True,
+                 cache: ImageCache | None = None, allow_private_urls: bool = False,
                  *, shortcuts: bool | None = None) -> None:
         self.run = run
         self.jobs = jobs if jobs is not None else os.cpu_count() or 1
         self.chunk_size = chunk_size
         self.plan = Plan.build(run, shortcuts=shortcuts)
         self.checker = Checker(run, self.plan)
-        self.images = ImagePrep(run.policy, jobs=self.jobs, cache=cache, allow_private_urls=allow_private_urls,
-                                fast=fast_images and self.plan.shortcuts)
+        self.images = ImagePrep(run.policy, jobs=self.jobs, cache=cache, allow_private_urls=allow_private_urls)
         self._first = FirstRows()
         self._workers: RuleWorkers | None = None
         self.products: ProductTracker | None = None  # groups the rows into products (see Preflight)
