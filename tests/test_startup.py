@@ -200,3 +200,33 @@ def test_a_one_row_ascii_check_loads_no_unicode_regex_nor_ingredient_analysis(tm
     modules, out = _modules_after(code.replace(str(catalog), str(han)), tmp_path)
     assert json.loads(out)["listings"][0]["findings"][0]["code"] == "title_not_english"
     assert "regex" in modules  # the Unicode script patterns load when a text needs them
+
+
+def test_a_second_check_without_ingredients_reads_no_yaml_and_no_inci_tables(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("seller_sku,title,category,price,quantity\n"
+                       "BOX-1,Storage Box with Lid,Home Supplies > Storage & Organisation,10.99,5\n", "utf-8")
+    env_code = (f"import os\nos.environ['SHELFCHECK_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
+                "from shelfcheck.cli.main import main\n"
+                f"try:\n    main(['check', {str(catalog)!r}, '--format', 'json', '--output', os.devnull])\n"
+                "except SystemExit as exc:\n    assert exc.code in (0, 1), exc.code")
+    first, _ = _modules_after(env_code, tmp_path)
+    assert "yaml" in first  # the package's tables are parsed once, then kept as JSON copies
+    again, _ = _modules_after(env_code, tmp_path)
+    assert "shelfcheck.engine" in again  # the check ran
+    assert not {"yaml", "rapidfuzz", "shelfcheck.analysis.inci"} & again
+
+
+def test_package_yaml_is_reparsed_when_its_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelfcheck.copies import package_yaml
+
+    monkeypatch.setenv("SHELFCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "table.yaml"
+    source.write_text("names: [a, b]\n", "utf-8")
+    hour_ago = time_ns() - 3600 * 10**9
+    os.utime(source, ns=(hour_ago, hour_ago))
+    assert package_yaml(source, "table") == {"names": ["a", "b"]}
+    assert (tmp_path / "cache" / "table.json").is_file()
+    assert package_yaml(source, "table") == {"names": ["a", "b"]}  # from the copy
+    source.write_text("names: [a, b, c]\n", "utf-8")
+    assert package_yaml(source, "table") == {"names": ["a", "b", "c"]}

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RACY_NS", "copy_path", "file_stamps", "read_copy", "write_copy"]
+__all__ = ["RACY_NS", "copy_path", "file_stamps", "load_yaml", "package_yaml", "read_copy", "write_copy"]
 
 RACY_NS = 2_000_000_000
 
@@ -81,3 +81,29 @@ def write_copy(path: Path | None, version: int, stamps: list[list[Any]] | None, 
         os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
         pass
+
+
+# Bump when what :func:`package_yaml` keeps changes shape.
+_YAML_VERSION = 1
+
+
+def load_yaml(text: str) -> Any:
+    """YAML text parsed with the safe loader (libyaml's when the wheel has it); PyYAML is loaded
+    on the first call."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
+
+
+def package_yaml(item: Any, name: str) -> Any:
+    """A YAML file of the package (``item``: a path or an ``importlib.resources`` file), parsed —
+    from its JSON copy ``name`` while the file is unchanged, so a command does not load PyYAML
+    for it. Data JSON cannot hold exactly (dates, non-string keys) is parsed every time."""
+    stamps = file_stamps([item])
+    copy = copy_path(name) if stamps is not None else None
+    kept = read_copy(copy, _YAML_VERSION, stamps)
+    if kept is not None:
+        return kept
+    data = load_yaml(item.read_text("utf-8"))
+    write_copy(copy, _YAML_VERSION, stamps, data)
+    return data

@@ -69,14 +69,16 @@ def _inci_dictionary(run: Any, source: Any) -> Iterable[RunNote]:
     ``ingredients`` column and no CPI document is given.
     """
     datasets = getattr(run, "datasets", None)
-    dictionary = getattr(datasets, "inci_dictionary", None)
-    if dictionary is None:
+    if datasets is None:
         return ()
     columns = getattr(source, "columns", None)
     has_column = columns is None or "ingredients" in columns
     has_cpi = any(getattr(d, "type", None) == "CPI" for d in (getattr(run, "documents", None) or ()))
     if not (has_column or has_cpi):
-        return ()  # nothing in this run is checked as INCI
+        return ()  # nothing in this run is checked as INCI (and the dictionary is not loaded)
+    dictionary = getattr(datasets, "inci_dictionary", None)
+    if dictionary is None:
+        return ()
     if getattr(dictionary, "complete", False):
         label = str(getattr(dictionary, "label", "cosing"))
         return (RunNote("inci_dictionary_cosing", {"date": label.partition("@")[2] or "-",

@@ -36,11 +36,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
+
+from shelfcheck.copies import package_yaml
 
 __all__ = [
     "FUZZY_CUTOFF",
@@ -304,15 +304,10 @@ class Synonyms:
     accepted_remarks: frozenset[str] = frozenset()
 
 
-def _yaml_load(text: str) -> Any:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
-
-
 @lru_cache(maxsize=1)
 def load_synonyms() -> Synonyms:
     """The package's curated synonym, label-name, trade-name and marketing-word tables."""
-    data = _yaml_load((resources.files("shelfcheck.datasets") / "inci_synonyms.yaml").read_text("utf-8"))
+    data = package_yaml(resources.files("shelfcheck.datasets") / "inci_synonyms.yaml", "inci-synonyms")
 
     def table(section: str) -> dict[str, tuple[str, ...]]:
         return {name_key(str(k)): tuple(str(x) for x in (v or [])) for k, v in (data.get(section) or {}).items()}
@@ -833,8 +828,10 @@ class InciDictionary:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def builtin_dictionary() -> InciDictionary:
-    """The dictionary of built-in common INCI names (partial: only clear errors are reported)."""
+    """The dictionary of built-in common INCI names (partial: only clear errors are reported);
+    one object, so the names it has judged stay judged for every run of the process."""
     return InciDictionary(None, label="builtin", complete=False)
 
 

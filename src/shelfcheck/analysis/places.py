@@ -15,7 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from shelfcheck.copies import package_yaml
+
 
 __all__ = [
     "ADDRESS_COUNTRY_CODES",
@@ -38,12 +39,8 @@ __all__ = [
     "fold",
 ]
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _data(name: str) -> Any:
-    return yaml.load((resources.files("shelfcheck.analysis") / "data" / name).read_text("utf-8"),
-                     Loader=_LOADER)
+    return package_yaml(resources.files("shelfcheck.analysis") / "data" / name, f"analysis-{name[:-5]}")
 
 
 # --- Folding -------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the INCI module loads when a rule asks for the dictionary
     from shelfcheck.analysis.inci import InciDictionary
 
 __all__ = [
+    "BUILTIN_INCI_LABEL",
     "KINDS",
     "DatasetError",
     "Datasets",
@@ -51,13 +52,18 @@ __all__ = [
 ]
 
 
+# The label of :func:`shelfcheck.analysis.inci.builtin_dictionary` (a test keeps them equal),
+# written without loading that module: a check whose listings declare no ingredients never needs it.
+BUILTIN_INCI_LABEL = "builtin"
+
+
 @dataclass
 class Datasets:
     """The reference data a run uses, and where each piece came from.
 
     Attributes:
-        inci: the INCI dictionary (CosIng when installed, else the built-in list); ``None`` only
-            for a hand-made empty ``Datasets()`` — use :attr:`inci_dictionary`.
+        inci: CosIng's INCI dictionary when installed, else ``None``: use :attr:`inci_dictionary`,
+            which falls back to the built-in list (loaded only when a listing declares ingredients).
         grantees: FCC grantee code → grantee name (``None`` when the name is empty); ``None`` when
             not installed. Partial lists exist: a code missing here is not an error.
         errors: Open API error code → list of ``{message, endpoint, category, source_url,
@@ -127,11 +133,7 @@ def load_datasets(data_dir: str | Path | None = None) -> Datasets:
     ds.platform = load_platform(root)
     if ds.platform is not None:
         ds.provenance["tiktok-categories"] = ds.platform.label
-    if ds.inci is None:
-        from shelfcheck.analysis.inci import builtin_dictionary
-
-        ds.inci = builtin_dictionary()
-    ds.provenance = {"inci": ds.inci.label, **ds.provenance}
+    ds.provenance = {"inci": ds.inci.label if ds.inci is not None else BUILTIN_INCI_LABEL, **ds.provenance}
     return ds
 
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.analysis.inci import name_key
 from shelfcheck.errors import InputError, ShelfcheckError
 from shelfcheck.ingest.table import open_table
 from shelfcheck.ingest.values import parse_date
@@ -178,6 +177,8 @@ class _Converted:
 
 
 def _convert_cosing(path: Path, data: bytes) -> _Converted:
+    from shelfcheck.analysis.inci import name_key
+
     names: dict[str, str] = {}
     newest: dt.date | None = None
     rows = bad_dates = 0

@@ -25,11 +25,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 
-from shelfcheck.copies import copy_path, file_stamps, read_copy, write_copy
+from shelfcheck.copies import copy_path, file_stamps, load_yaml, read_copy, write_copy
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 __all__ = ["LANGS", "Catalogue", "catalogue", "default_lang"]
 
@@ -174,4 +172,4 @@ def _parsed(lang: str, items: list[Any]) -> list[dict[str, Any]]:
 
 
 def _load(item: Any) -> dict[str, Any]:
-    return yaml.load(item.read_text("utf-8"), Loader=_LOADER) or {}
+    return load_yaml(item.read_text("utf-8")) or {}

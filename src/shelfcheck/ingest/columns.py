@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
+from shelfcheck.copies import package_yaml
+
 
 __all__ = [
     "CATALOG_COLUMNS",
@@ -39,7 +40,6 @@ __all__ = [
 _SEPARATORS = re.compile(r"[\s_\-]+")
 # A unit (or remark) in brackets at the end of a header: "(lb)", "（kg）", "[cm]", "【必填】".
 _TRAILING_BRACKET = re.compile(r"\s*[(\[【]([^()\[\]【】]*)[)\]】]\s*$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ class FieldSpec:
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    text = resources.files("shelfcheck.ingest").joinpath("aliases.yaml").read_text("utf-8")
-    data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+    data = package_yaml(resources.files("shelfcheck.ingest").joinpath("aliases.yaml"), "ingest-aliases")
     assert isinstance(data, dict)
     return data
 

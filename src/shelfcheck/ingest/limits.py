@@ -12,9 +12,10 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
 
+from shelfcheck.copies import package_yaml
 from shelfcheck.errors import InputError
 
 __all__ = ["Limits", "limits"]
@@ -36,11 +37,17 @@ class Limits:
     fetch_run_seconds: int
 
 
-def _read(text: str, origin: str) -> dict[str, int]:
+def _parse(text: str, origin: str) -> Any:
+    import yaml
+
     try:
-        data = yaml.safe_load(text) or {}
+        return yaml.safe_load(text)
     except yaml.YAMLError:
         raise InputError(origin, "input limits: not valid YAML") from None
+
+
+def _read(data: Any, origin: str) -> dict[str, int]:
+    data = data or {}
     if not isinstance(data, dict):
         raise InputError(origin, "input limits: expected `key: number` lines")
     known = {f.name for f in fields(Limits)}
@@ -54,7 +61,7 @@ def _read(text: str, origin: str) -> dict[str, int]:
 
 @lru_cache(maxsize=4)
 def _load(override: str | None) -> Limits:
-    base = _read(resources.files("shelfcheck.ingest").joinpath("limits.yaml").read_text("utf-8"),
+    base = _read(package_yaml(resources.files("shelfcheck.ingest").joinpath("limits.yaml"), "ingest-limits"),
                  "limits.yaml")
     if override:
         path = Path(override)
@@ -62,7 +69,7 @@ def _load(override: str | None) -> Limits:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(path, f"input limits: cannot read ({exc.__class__.__name__})") from None
-        base.update(_read(text, str(path)))
+        base.update(_read(_parse(text, str(path)), str(path)))
     return Limits(**base)
 
 

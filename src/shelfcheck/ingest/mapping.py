@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from shelfcheck.errors import InputError
 from shelfcheck.ingest.columns import catalog_fields
@@ -103,6 +102,8 @@ def load_column_map(path: str | Path) -> ColumnMap:
         raise InputError(path, "--columns file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"--columns file cannot be read ({exc.__class__.__name__})") from None
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from shelfcheck.errors import InputError
@@ -31,6 +30,8 @@ def load_shop(path: str | Path) -> ShopProfile:
     most = limits().shop_bytes
     if path.stat().st_size > most:
         raise InputError(path, f"shop profile larger than {most} bytes (input limit `shop_bytes`)")
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

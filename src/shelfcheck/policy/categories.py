@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import fuzz, process, utils
 
 from shelfcheck.policy.schema import CategoryEntry
 
@@ -129,6 +128,8 @@ class CategoryTree:
         segments = split_path(text)
         if not segments:
             return None
+        from rapidfuzz import fuzz, process, utils  # loaded when a category did not resolve
+
         best = process.extractOne(
             segments[0], self._choices, scorer=fuzz.token_sort_ratio,
             processor=utils.default_process, score_cutoff=70,
