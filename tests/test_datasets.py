@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 import shelfcheck.datasets as datasets_pkg
 from shelfcheck.analysis import inci as inci_module
 from shelfcheck.cli.data import app
-from shelfcheck.datasets import dataset_status, import_dataset, load_datasets
+from shelfcheck.datasets import BUILTIN_INCI_LABEL, dataset_status, import_dataset, load_datasets
 from shelfcheck.datasets import store as store_module
 from shelfcheck.errors import InputError
 
@@ -64,7 +64,9 @@ def test_status_with_nothing_installed_says_what_is_used_instead() -> None:
     ds = load_datasets()
     assert ds.provenance == {"inci": "builtin", "cosing": "not installed", "fcc-grantees": "not installed",
                              "tiktok-errors": "not installed"}
-    assert ds.inci.label == "builtin" and not ds.inci.complete
+    assert ds.inci is None  # the built-in list is made when a listing declares ingredients
+    assert ds.inci_dictionary.label == BUILTIN_INCI_LABEL == "builtin" and not ds.inci_dictionary.complete
+    assert ds.inci_dictionary is ds.inci_dictionary  # one dictionary: the names it judged stay judged
     assert ds.grantees is None and ds.errors is None
 
 
@@ -120,8 +122,7 @@ def test_loading_is_fast_and_does_not_renormalise_names(shared_data: Path, monke
         raise AssertionError("load_datasets must not normalise the stored names again")
 
     inci_module.builtin_dictionary()  # the built-in table is built once per process, not per load
-    monkeypatch.setattr(inci_module, "name_key", forbidden)
-    monkeypatch.setattr(store_module, "name_key", forbidden)
+    monkeypatch.setattr(inci_module, "name_key", forbidden)  # the store's converter imports it from there
     best = float("inf")
     for _ in range(5):
         store_module._CACHE.clear()
@@ -273,7 +274,7 @@ def test_corrupt_store_is_treated_as_not_installed(tmp_path: Path, damage: str) 
         manifest.write_text(json.dumps({"kind": "something-else", "format": 1}), "utf-8")
     ds = load_datasets()
     assert ds.provenance["cosing"].startswith("unreadable (")
-    assert ds.provenance["inci"] == "builtin" and ds.inci.label == "builtin"
+    assert ds.provenance["inci"] == "builtin" and ds.inci_dictionary.label == "builtin"
     code, out, err = cli("status")
     assert code == 0 and err == ""
     line = next(x for x in out.splitlines() if x.startswith("cosing"))
