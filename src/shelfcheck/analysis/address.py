@@ -68,14 +68,25 @@ PARTS = ("street", "city", "country")
 _AMBIGUOUS = frozenset(LATIN_CITIES) & frozenset(PROVINCES)
 # "Xian" is also the pinyin word for county (Boluo Xian): Xi'an only at the start of a segment.
 _SEGMENT_START_ONLY = frozenset({"xian"})
-_HAN_CITY_RE = re.compile("|".join(sorted(map(re.escape, HAN_CITIES), key=len, reverse=True)))
+
+
+# Patterns only non-ASCII text needs are compiled on first use: a character class with the Han
+# ranges costs the stdlib's compiler about 1 ms, which every check of a Latin address would pay.
+@lru_cache(maxsize=1)
+def _han_city_re() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, HAN_CITIES), key=len, reverse=True)))
 
 
 # --- Patterns ------------------------------------------------------------------------------------
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SEGMENTS = re.compile(r"[,;，、；\n]+")
-_LETTERS = re.compile(rf"[A-Za-z{_HAN}]")
+
+
+@lru_cache(maxsize=1)
+def _letters() -> re.Pattern[str]:
+    return re.compile(rf"[A-Za-z{_HAN}]")
+
 
 # Chinese street level: a number (or a building letter) before a unit, or a road before a number.
 _CN_UNIT = re.compile(r"号楼|號樓|号|號|栋|棟|幢|座|楼|樓|层|層|室|单元|單元|铺|舖|弄|巷")
@@ -300,7 +311,7 @@ def _han_city(t: str) -> str | None:
         stem = _CN_CITY_BOUNDARY.sub("", run[-12:])
         if len(stem) >= 2:
             return stem + suffix
-    for m in _HAN_CITY_RE.finditer(t):
+    for m in _han_city_re().finditer(t):
         after = t[m.end():m.end() + 2]
         if after[:1] in ("路", "街", "道", "省", "区", "區", "县") or after.startswith("大道"):
             continue
@@ -400,7 +411,7 @@ def _country(x: _Text) -> str | None:
     t = x.t
     if not t.isascii():  # 中国 at the start or the end, or as a segment of its own
         for m in CHINESE_COUNTRIES_RE.finditer(t):
-            if not _LETTERS.search(t, m.end()) or not _LETTERS.search(t, 0, m.start()) \
+            if not _letters().search(t, m.end()) or not _letters().search(t, 0, m.start()) \
                     or m.group() in x.segments:
                 return CHINESE_COUNTRIES[m.group()]
     words = x.w.words

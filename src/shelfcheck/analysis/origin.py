@@ -78,8 +78,15 @@ __all__ = [
 # analysis/data/countries.yaml, loaded by analysis.places.
 _MAKING = frozenset({"made", "make", "manufactured", "manufacture", "product", "products",
                      "production", "produced", "origin", "assembled"})
-_HAN_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
-_HAN_HEAD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@lru_cache(maxsize=1)
+def _han_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A run of Han characters at the end, and one at the start (compiled on first use: only
+    non-ASCII text needs them, and the Han ranges cost the compiler about 1 ms each)."""
+    han = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+    return re.compile(han + "$"), re.compile(han)
+
 
 # --- Marking phrases -----------------------------------------------------------------------------
 
@@ -415,8 +422,9 @@ class OriginChecker:
         if not w.text.isascii():
             for m in CHINESE_COUNTRIES_RE.finditer(w.text):
                 code = CHINESE_COUNTRIES[m.group()]
-                run = _HAN_TAIL.search(w.text, 0, m.end())  # show the whole phrase: 中国制造
-                end = _HAN_HEAD.match(w.text, m.start())
+                tail, head = _han_runs()
+                run = tail.search(w.text, 0, m.end())  # show the whole phrase: 中国制造
+                end = head.match(w.text, m.start())
                 shown = w.text[run.start() if run else m.start():end.end() if end else m.end()]
                 out.append(CountryMention(shown, "chinese", code, "plain", _display(code)))
         return out
