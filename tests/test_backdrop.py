@@ -237,3 +237,31 @@ def test_cli_end_to_end_json_and_html(ws: Workspace, tmp_path: Path) -> None:
     assert 'class="offbox g' in html and "深红框" in html
     assert 'class="prodbox g' in html and "绿色虚线" in html
     assert "style=" not in html.split("</head>", 1)[1]  # geometry only in the hashed style sheet
+
+
+@pytest.mark.parametrize("change", [{}, {"min_channel": 240, "max_chroma": 5}, {"max_chroma": 0}])
+def test_a_band_judged_white_from_its_extrema_is_judged_as_its_pixels_would_be(change: dict[str, int]) -> None:
+    """The shortcut that passes a side from Pillow's extrema of its band agrees with judging the
+    band's pixels, for bands that are white, off by one pixel, or white but too far apart."""
+    from shelfcheck.analysis import images
+
+    params = dataclasses.replace(PARAMS, **change)  # type: ignore[arg-type]
+    rng = np.random.default_rng(11)
+    seen = set()
+    for case in range(60):
+        arr = np.full((300, 400, 3), 255, np.uint8)
+        arr[100:200, 120:280] = (30, 60, 90)
+        low = int(rng.integers(235, 256))
+        arr[:12] = rng.integers(low, 256, (12, 400, 3))  # the top band: values between low and 255
+        if case % 3 == 0:
+            arr[int(rng.integers(0, 6)), int(rng.integers(0, 400))] = (250, 242, 250)  # one pixel, chroma 8
+        img = Image.fromarray(arr)
+
+        def strip(side: str, box: tuple[int, int, int, int], pixels: np.ndarray = arr) -> np.ndarray:
+            return images._canonical(side, pixels[box[1]:box[3], box[0]:box[2]]).copy()
+
+        with_pixels = images._judge(strip, 400, 300, params)
+        shortcut = images._band_ratios(img, params)
+        assert shortcut == with_pixels, (case, change)
+        seen.add(shortcut[0]["top"] == 1.0)
+    assert seen == {True, False}  # both a white top band (the shortcut) and one judged by its pixels

@@ -326,9 +326,12 @@ def _where(side: str, box: tuple[int, int, int, int], length: int) -> str:
     return side
 
 
-def _judge(strip: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, float], int, dict[str, Any]]:
+def _judge(strip: Any, w: int, h: int, params: WhiteParams,
+           white_band: Any = None) -> tuple[dict[str, float], int, dict[str, Any]]:
     """Band ratios, band width and the backdrop evidence; ``strip(side, (x0, y0, x1, y1))`` gives a
-    side's strip as a contiguous canonical array (its image edge at row 0)."""
+    side's strip as a contiguous canonical array (its image edge at row 0); ``white_band(box)``,
+    when given, is true only when every pixel of that box is white (the side is then judged
+    without its strip: all backdrop, all white, as :func:`judge_strip` would find)."""
     short = min(w, h)
     b = band_width(w, h, params.band)
     depth = min(short, max(b + 1, round(short * params.zone)))
@@ -340,10 +343,16 @@ def _judge(strip: Any, w: int, h: int, params: WhiteParams) -> tuple[dict[str, f
     near = min(depth, b + edge_px)  # most strips are decided on the band and edge_px rows more
     shallow = {"top": (0, 0, w, near), "bottom": (0, h - near, w, h),
                "left": (0, 0, near, h), "right": (w - near, 0, w, h)}
+    bands = _band_boxes(w, h, b) if white_band is not None else {}
     for side, box in boxes.items():
-        verdict = judge_strip(strip(side, shallow[side]), b, edge_px, params, shallow=near < depth)
-        if verdict is None:
-            verdict = judge_strip(strip(side, box), b, edge_px, params)
+        verdict: StripVerdict | None
+        if white_band is not None and white_band(bands[side]):
+            size = b * (w if side in ("top", "bottom") else h)
+            verdict = StripVerdict(size, size, None, [])
+        else:
+            verdict = judge_strip(strip(side, shallow[side]), b, edge_px, params, shallow=near < depth)
+            if verdict is None:
+                verdict = judge_strip(strip(side, box), b, edge_px, params)
         assert verdict is not None
         verdicts[side] = verdict
         ratios[side] = verdict.ratio
@@ -381,8 +390,16 @@ def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float
         op = ops[side]
         return np.asarray(region if op is None else region.transpose(op))
 
+    def white_band(box: tuple[int, int, int, int]) -> bool:
+        # Every pixel is white when each channel stays within [min_channel, 255] and all of them
+        # within max_chroma of each other (Pillow's extrema of the box, in C): then no pixel is
+        # below min_channel, and no pixel's channels are further apart than max_chroma.
+        extrema = img.crop(box).getextrema()
+        low, high = min(lo for lo, _ in extrema), max(hi for _, hi in extrema)
+        return low >= params.min_channel and high - low <= params.max_chroma
+
     w, h = img.size
-    return _judge(strip, w, h, params)
+    return _judge(strip, w, h, params, white_band)
 
 
 def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
