@@ -197,7 +197,7 @@ class Engine:
         if self._workers is None:
             # One per core: this process's own share (reading the records, grouping them into
             # products, the report) is about half a core on a large catalogue, so with a worker
-            # fewer a core stood idle part of the time (2 cores, 100,000 rows: 6 % slower).
+            # fewer a core stood idle part of the time (2 cores, 100,000 rows: 3 % slower).
             self._workers = RuleWorkers(self.checker, source, self.jobs)
         return self._workers
 

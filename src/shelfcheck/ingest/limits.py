@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-
 from shelfcheck.copies import package_yaml
 from shelfcheck.errors import InputError
 
