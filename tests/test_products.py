@@ -657,3 +657,39 @@ def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Works
         ("fail", ["sku_not_english"]), ("pass", [])]
     monkeypatch.setattr("shelfcheck.reporters.json._PIECE", 7)
     assert _json_report(path) == whole
+
+
+def _product_view(report: shelfcheck.Report) -> list[Any]:
+    return [(p.product.key, p.product.values, p.product.rows, [(s.row, s.seller_sku, s.sales_attributes, s.values)
+             for s in p.product.skus], {f: [(g.value, g.rows) for g in gs] for f, gs in p.product.conflicts.items()},
+             sorted(_codes(p)), p.status) for p in report.products]
+
+
+def test_products_moved_to_disk_come_back_whole_and_in_order(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for only two rows' products in memory, products whose rows are far apart, a
+    conflict, rows without a key and filled blank cells give the same products and findings."""
+    from shelfcheck.products import tracker as tracker_module
+
+    rows = [
+        _variant(ws, "A-1", "A", "Color: Red", True),
+        {**ws.listing(seller_sku="LONE-1")},
+        _variant(ws, "B-1", "B", "Color: Red", True),
+        _variant(ws, "C-1", "C", "Color: Red", True),
+        _variant(ws, "A-2", "A", "Color: Blue", False),
+        {**ws.listing(seller_sku="LONE-2")},
+        _variant(ws, "B-2", "B", "Color: Red", False),  # a duplicate variant of B
+        _variant(ws, "C-2", "C", "Color: Blue", False, brand="Other Brand"),  # a conflict in C
+        _variant(ws, "A-3", "A", "Color: Green", False),
+    ]
+    whole = _check(ws, rows)
+    monkeypatch.setattr(tracker_module, "HELD_ROWS", 2)
+    taken: list[str] = []
+    take = tracker_module._Spool.take
+    monkeypatch.setattr(tracker_module._Spool, "take", lambda self, key: taken.append(key) or take(self, key))
+    spilled = _check(ws, rows)
+    assert taken  # products did go to disk and came back
+    assert _product_view(spilled) == _product_view(whole)
+    assert [p.product.key for p in whole.products] == ["A", None, "B", "C", None]
+    assert _product(whole, "A").product.rows == [2, 6, 10]
+    assert "variant_duplicate" in _codes(_product(whole, "B"))
+    assert "brand" in _product(whole, "C").product.conflicts

@@ -13,8 +13,12 @@ The tracker
 * notes where rows of one product write different product-level values;
 * keeps, per SKU, its row, seller SKU, sales attributes and SKU-level values — and, per product,
   short values or a preview and a digest of long ones: the full text of a long value (a
-  description) only for the most recently seen products, so memory stays bounded by the number
-  of products, not by the size of their texts.
+  description) only for the most recently seen products.
+
+Memory stays flat for any catalogue size: the products of at most :data:`HELD_ROWS` rows are
+held, those most recently given a row; beyond that, the products without a key (one row each)
+and then the least recently given a row wait in a temporary SQLite file, and one comes back if a
+later row of its product arrives.
 
 The products, with the status of each SKU's row, are read once the stream has ended
 (:meth:`products`).
@@ -23,9 +27,13 @@ The products, with the status of each SKU's row, are read once the stream has en
 from __future__ import annotations
 
 import hashlib
+import pickle
+import sqlite3
+import tempfile
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, VARIATION_SLOTS, attributes_of
 from shelfcheck.products.model import PRODUCT_FIELDS, SKU_FIELDS, Product, Sku, ValueGroup
@@ -39,6 +47,8 @@ __all__ = ["ProductTracker"]
 _SHORT = 120
 # Products whose long values are kept whole, to fill the blank cells of their later rows.
 _RECENT = 2048
+# Rows whose products are held in memory (about 1.3 KB a row); the others' products wait on disk.
+HELD_ROWS = 100_000
 _EMPTY: dict[str, str] = {}
 
 
@@ -63,9 +73,10 @@ def _same_key(text: str) -> str | bytes:
 class _Acc:
     """What the tracker keeps of one product while rows arrive."""
 
-    __slots__ = ("product", "keys", "groups")
+    __slots__ = ("seq", "product", "keys", "groups")
 
-    def __init__(self, product: Product) -> None:
+    def __init__(self, seq: int, product: Product) -> None:
+        self.seq = seq  # its place in the order of the products' first rows
         self.product = product
         self.keys: dict[str, str | bytes] = {}   # field → comparison key of its first value
         self.groups: dict[str, dict[str | bytes, ValueGroup]] = {}  # fields in conflict: other values
@@ -91,8 +102,12 @@ class ProductTracker:
         self._product_fields = [f for f in PRODUCT_FIELDS if f in fields]
         self._sku_fields = [f for f in SKU_FIELDS if f in fields]
         self._attribute_fields = tuple(f for f in ATTRIBUTE_FIELDS if f in fields)
-        self._by_key: dict[str, _Acc] = {}
-        self._order: list[Product | _Acc] = []
+        self._open: OrderedDict[str, _Acc] = OrderedDict()  # held products, the most recently given a row last
+        self._spilled: set[str] = set()  # keys of the products waiting on disk
+        self._spool: _Spool | None = None
+        self._pending: list[tuple[int, Product]] = []  # products without a key, not yet on disk
+        self._products = 0
+        self._held = 0  # rows of the held products
         self._full: OrderedDict[str, dict[str, str]] = OrderedDict()  # recent products' long values
         self._failed = bytearray()
         self._count = 0
@@ -116,15 +131,50 @@ class ProductTracker:
             key, shown = self._title_group(row, get("title"), attrs)
         if not key:
             title = get("title")
-            product = Product(None, {"title": _preview(title)} if title else {}, [sku])
-            self._order.append(product)
+            self._pending.append((self._next_seq(), Product(None, {"title": _preview(title)} if title else {}, [sku])))
+            self._hold()
             return _EMPTY
-        acc = self._by_key.get(key)
-        if acc is None:
-            acc = self._by_key[key] = _Acc(Product(shown))
-            self._order.append(acc)
+        acc = self._open.get(key)
+        if acc is not None:
+            self._open.move_to_end(key)
+        else:
+            acc = self._disk().take(key) if key in self._spilled else None
+            if acc is None:
+                acc = _Acc(self._next_seq(), Product(shown))
+            else:
+                self._spilled.discard(key)
+            self._open[key] = acc
+            self._held += len(acc.product.skus)
         acc.product.skus.append(sku)
-        return self._product_values(acc, key, row, get)
+        fills = self._product_values(acc, key, row, get)
+        self._hold()
+        return fills
+
+    def _hold(self) -> None:
+        """Count the row just noted; past :data:`HELD_ROWS`, move products to disk: those without
+        a key first, then the least recently given a row (never the row just noted's)."""
+        self._held += 1
+        if self._held <= HELD_ROWS:
+            return
+        if self._pending:
+            self._disk().put_products(self._pending)
+            self._held -= len(self._pending)
+            self._pending = []
+        while self._held > HELD_ROWS and len(self._open) > 1:
+            key, acc = self._open.popitem(last=False)
+            self._disk().put_acc(key, acc)
+            self._spilled.add(key)
+            self._held -= len(acc.product.skus)
+
+    def _next_seq(self) -> int:
+        seq = self._products
+        self._products += 1
+        return seq
+
+    def _disk(self) -> _Spool:
+        if self._spool is None:
+            self._spool = _Spool()
+        return self._spool
 
     def fill(self, listing: Listing) -> None:
         """:meth:`note` a listing and fill its blank product-level cells in place (the one way the
@@ -142,8 +192,8 @@ class ProductTracker:
             self._run = None
             return "", ""
         folded = " ".join(title.split()).casefold()
-        if self._run is not None and self._run[0] == folded:
-            return self._run[1], self._by_key[self._run[1]].product.key or ""
+        if self._run is not None and self._run[0] == folded:  # the group of the row before: held
+            return self._run[1], self._open[self._run[1]].product.key or ""
         key = f"\x00title\x00{row}"  # never a product key a catalogue writes
         self._run = (folded, key)
         return key, _shown_title(title)
@@ -198,8 +248,16 @@ class ProductTracker:
         return sku.position < len(self._failed) and bool(self._failed[sku.position])
 
     def products(self) -> Iterator[Product]:
-        """Every product, in the order of its first row, with its conflicts resolved into groups."""
-        for item in self._order:
+        """Every product, in the order of its first row, with its conflicts resolved into groups
+        (read back from disk as they are reached, so memory stays flat)."""
+        held = {acc.seq: acc for acc in self._open.values()}
+        held.update(self._pending)  # type: ignore[arg-type]
+        stored = iter(self._spool.items() if self._spool is not None else ())
+        for seq in range(self._products):
+            item = held.get(seq)
+            if item is None:
+                got, item = next(stored)
+                assert got == seq, (got, seq)
             if isinstance(item, Product):
                 yield item
                 continue
@@ -213,3 +271,65 @@ class ProductTracker:
                     product.conflicts[f] = [first, *others]
                 item.groups = {}
             yield product
+
+
+class _Spool:
+    """A temporary SQLite file of products: each by its place in the order of first rows, a
+    keyed one taken back out when a later row of it arrives."""
+
+    def __init__(self) -> None:
+        folder = tempfile.TemporaryDirectory(prefix="shelfcheck-products-")
+        self._db = sqlite3.connect(f"{folder.name}/products.sqlite", isolation_level=None)
+        weakref.finalize(self, _close, self._db, folder)  # closed, then removed, with the tracker
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                               "CREATE TABLE item (seq INTEGER PRIMARY KEY, key TEXT, data BLOB);"
+                               "CREATE INDEX item_key ON item (key);")
+
+    def put_products(self, products: list[tuple[int, Product]]) -> None:
+        self._db.executemany("INSERT INTO item VALUES (?, NULL, ?)",
+                             ((seq, _dumps(_plain_product(p))) for seq, p in products))
+
+    def put_acc(self, key: str, acc: _Acc) -> None:
+        groups = {f: [(same, g.value, g.rows) for same, g in by.items()] for f, by in acc.groups.items()}
+        self._db.execute("INSERT INTO item VALUES (?, ?, ?)",
+                         (acc.seq, key, _dumps((_plain_product(acc.product), acc.keys, groups))))
+
+    def take(self, key: str) -> _Acc | None:
+        row = self._db.execute("SELECT seq, data FROM item WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        self._db.execute("DELETE FROM item WHERE seq = ?", (row[0],))
+        return _acc(row[0], pickle.loads(row[1]))
+
+    def items(self) -> Iterator[tuple[int, Product | _Acc]]:
+        for seq, key, data in self._db.execute("SELECT seq, key, data FROM item ORDER BY seq"):
+            plain = pickle.loads(data)
+            yield seq, _product(plain) if key is None else _acc(seq, plain)
+
+
+# Products go to disk as plain tuples, lists and dicts: pickled several times faster than the
+# dataclasses themselves.
+def _dumps(plain: Any) -> bytes:
+    return pickle.dumps(plain, pickle.HIGHEST_PROTOCOL)
+
+
+def _plain_product(p: Product) -> tuple[Any, ...]:
+    return (p.key, p.values, [(s.row, s.seller_sku, s.sales_attributes, s.values, s.position) for s in p.skus])
+
+
+def _product(plain: tuple[Any, ...]) -> Product:
+    key, values, skus = plain
+    return Product(key, values, [Sku(*s) for s in skus])
+
+
+def _acc(seq: int, plain: tuple[Any, ...]) -> _Acc:
+    product, keys, groups = plain
+    acc = _Acc(seq, _product(product))
+    acc.keys = keys
+    acc.groups = {f: {same: ValueGroup(value, rows) for same, value, rows in by} for f, by in groups.items()}
+    return acc
+
+
+def _close(db: sqlite3.Connection, folder: tempfile.TemporaryDirectory[str]) -> None:
+    db.close()
+    folder.cleanup()
