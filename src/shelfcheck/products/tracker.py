@@ -15,10 +15,10 @@ The tracker
   short values or a preview and a digest of long ones: the full text of a long value (a
   description) only for the most recently seen products.
 
-Memory stays flat for any catalogue size: the products of at most :data:`HELD_ROWS` rows are
-held, those most recently given a row; beyond that, the products without a key (one row each)
-and then the least recently given a row wait in a temporary SQLite file, and one comes back if a
-later row of its product arrives.
+Memory is bounded: the products of at most :data:`HELD_ROWS` rows are held, those most recently
+given a row; beyond that, the products without a key (one row each) and then the least recently
+given a row wait in a temporary SQLite file, and one comes back if a later row of its product
+arrives. Only the keys of the products on disk grow with the catalogue.
 
 The products, with the status of each SKU's row, are read once the stream has ended
 (:meth:`products`).
@@ -249,7 +249,7 @@ class ProductTracker:
 
     def products(self) -> Iterator[Product]:
         """Every product, in the order of its first row, with its conflicts resolved into groups
-        (read back from disk as they are reached, so memory stays flat)."""
+        (those on disk read back one at a time, as they are reached)."""
         held = {acc.seq: acc for acc in self._open.values()}
         held.update(self._pending)  # type: ignore[arg-type]
         stored = iter(self._spool.items() if self._spool is not None else ())
