@@ -68,11 +68,9 @@ def test_white_photos_pass_whatever_the_product_touches(name: str, quality: int)
     data = jpeg(photo(SIZE, **PASSING[name]), quality)
     info = _analyse(data)
     assert _passes(info), (name, info.bands, info.backdrop)
-    exact = _analyse(data, PARAMS)
-    assert _passes(exact)
     if name in CROSSING:  # the product's crossings were recognised, not merely tolerated
-        assert exact.backdrop is not None and exact.backdrop["product_crossings"] >= CROSSING[name]
-        assert exact.backdrop["white_ratio"] >= WB.min_ratio
+        assert info.backdrop is not None and info.backdrop["product_crossings"] >= CROSSING[name]
+        assert info.backdrop["white_ratio"] >= WB.min_ratio
 
 
 @pytest.mark.parametrize("name", ["crossing the bottom edge (a bottle cut off by the crop)", "crossing a corner"])

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RACY_NS", "copy_path", "file_stamps", "load_yaml", "package_yaml", "read_copy", "write_copy"]
+__all__ = ["RACY_NS", "copy_path", "file_stamps", "load_yaml", "package_yaml", "parsed_yaml", "read_copy",
+           "write_copy"]
 
 RACY_NS = 2_000_000_000
 
@@ -95,15 +96,21 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
 
 
-def package_yaml(item: Any, name: str) -> Any:
-    """A YAML file of the package (``item``: a path or an ``importlib.resources`` file), parsed —
-    from its JSON copy ``name`` while the file is unchanged, so a command does not load PyYAML
-    for it. Data JSON cannot hold exactly (dates, non-string keys) is parsed every time."""
-    stamps = file_stamps([item])
+def parsed_yaml(items: list[Any], name: str, version: int = _YAML_VERSION) -> list[Any]:
+    """YAML files of the package (paths or ``importlib.resources`` files), each parsed — from
+    their one JSON copy ``name`` while every file is unchanged, so a command does not load PyYAML
+    for them. Files that are not plain (a zipped install), and data JSON cannot hold exactly
+    (dates, non-string keys), are parsed every time."""
+    stamps = file_stamps(items)
     copy = copy_path(name) if stamps is not None else None
-    kept = read_copy(copy, _YAML_VERSION, stamps)
-    if kept is not None:
+    kept = read_copy(copy, version, stamps)
+    if isinstance(kept, list) and len(kept) == len(items):
         return kept
-    data = load_yaml(item.read_text("utf-8"))
-    write_copy(copy, _YAML_VERSION, stamps, data)
+    data = [load_yaml(item.read_text("utf-8")) for item in items]
+    write_copy(copy, version, stamps, data)
     return data
+
+
+def package_yaml(item: Any, name: str) -> Any:
+    """One YAML file of the package, parsed (see :func:`parsed_yaml`)."""
+    return parsed_yaml([item], name)[0]

@@ -828,7 +828,6 @@ class InciDictionary:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def builtin_dictionary() -> InciDictionary:
     """The dictionary of built-in common INCI names (partial: only clear errors are reported);
     one object, so the names it has judged stay judged for every run of the process."""

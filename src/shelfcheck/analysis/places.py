@@ -17,7 +17,6 @@ from typing import Any
 
 from shelfcheck.copies import package_yaml
 
-
 __all__ = [
     "ADDRESS_COUNTRY_CODES",
     "ADJECTIVES",

@@ -25,9 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-
-from shelfcheck.copies import copy_path, file_stamps, load_yaml, read_copy, write_copy
-
+from shelfcheck.copies import parsed_yaml
 
 __all__ = ["LANGS", "Catalogue", "catalogue", "default_lang"]
 
@@ -159,17 +157,4 @@ _PARSED_VERSION = 1
 
 def _parsed(lang: str, items: list[Any]) -> list[dict[str, Any]]:
     """The YAML files of one language, parsed (from the JSON copy when it is current)."""
-    stamps = file_stamps(items)
-    if stamps is None:  # not plain files (a zipped install): parse every time
-        return [_load(item) for item in items]
-    copy = copy_path(f"i18n-{lang}")
-    kept = read_copy(copy, _PARSED_VERSION, stamps)
-    if isinstance(kept, list):
-        return list(kept)
-    data = [_load(item) for item in items]
-    write_copy(copy, _PARSED_VERSION, stamps, data)
-    return data
-
-
-def _load(item: Any) -> dict[str, Any]:
-    return load_yaml(item.read_text("utf-8")) or {}
+    return [data or {} for data in parsed_yaml(items, f"i18n-{lang}", _PARSED_VERSION)]

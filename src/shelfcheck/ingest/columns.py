@@ -18,7 +18,6 @@ from typing import Any
 
 from shelfcheck.copies import package_yaml
 
-
 __all__ = [
     "CATALOG_COLUMNS",
     "DOCUMENT_COLUMNS",

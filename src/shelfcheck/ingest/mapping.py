@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from shelfcheck.errors import InputError
 from shelfcheck.ingest.columns import catalog_fields
 

@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-
 from shelfcheck.policy.schema import CategoryEntry
 
 __all__ = ["CategoryMatch", "CategoryTree", "split_path"]
