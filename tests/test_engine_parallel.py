@@ -58,6 +58,16 @@ def test_parent_and_workers_give_the_one_process_report(ws: Workspace, jobs: int
     assert not multiprocessing.active_children()  # the workers are gone
 
 
+def test_duplicate_skus_found_the_same_once_older_skus_are_fingerprints(ws: Workspace,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = _catalog(ws, 700)
+    whole, _ = _rendered(catalog, 2, 64)
+    monkeypatch.setattr("shelfcheck.engine.skus.HELD_SKUS", 3)
+    assert _rendered(catalog, 2, 64)[0] == whole  # the workers' chunks
+    assert _rendered(catalog, 1, 64)[0] == whole  # this process's
+    assert sum('"duplicate_sku"' in text for text in whole) == 20
+
+
 def _failing(code: str, sku: str) -> Any:
     original = RULES[code].check
 

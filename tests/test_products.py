@@ -665,10 +665,16 @@ def _product_view(report: shelfcheck.Report) -> list[Any]:
              sorted(_codes(p)), p.status) for p in report.products]
 
 
-def test_products_moved_to_disk_come_back_whole_and_in_order(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("remembered", [100_000, 1])
+def test_products_moved_to_disk_come_back_whole_and_in_order(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                                              remembered: int) -> None:
     """With room for only two rows' products in memory, products whose rows are far apart, a
-    conflict, rows without a key and filled blank cells give the same products and findings."""
+    conflict, rows without a key and filled blank cells give the same products and findings —
+    also once the keys of the products on disk are too many to remember (every key not held is
+    then looked for on disk)."""
     from shelfcheck.products import tracker as tracker_module
+
+    monkeypatch.setattr(tracker_module, "_SPILLED_KEYS", remembered)
 
     rows = [
         _variant(ws, "A-1", "A", "Color: Red", True),
@@ -680,16 +686,24 @@ def test_products_moved_to_disk_come_back_whole_and_in_order(ws: Workspace, monk
         _variant(ws, "B-2", "B", "Color: Red", False),  # a duplicate variant of B
         _variant(ws, "C-2", "C", "Color: Blue", False, brand="Other Brand"),  # a conflict in C
         _variant(ws, "A-3", "A", "Color: Green", False),
+        _variant(ws, "D-1", "D", "Color: Red", True),  # a new product once keys went to disk
     ]
     whole = _check(ws, rows)
     monkeypatch.setattr(tracker_module, "HELD_ROWS", 2)
-    taken: list[str] = []
+    taken: list[bool] = []  # whether each look on disk found the product
     take = tracker_module._Spool.take
-    monkeypatch.setattr(tracker_module._Spool, "take", lambda self, key: taken.append(key) or take(self, key))
+
+    def counted_take(self: Any, key: str) -> Any:
+        acc = take(self, key)
+        taken.append(acc is not None)
+        return acc
+
+    monkeypatch.setattr(tracker_module._Spool, "take", counted_take)
     spilled = _check(ws, rows)
-    assert taken  # products did go to disk and came back
+    assert any(taken)  # products did go to disk and came back
+    assert (not all(taken)) is (remembered == 1)  # keys not remembered are looked for on disk
     assert _product_view(spilled) == _product_view(whole)
-    assert [p.product.key for p in whole.products] == ["A", None, "B", "C", None]
+    assert [p.product.key for p in whole.products] == ["A", None, "B", "C", None, "D"]
     assert _product(whole, "A").product.rows == [2, 6, 10]
     assert "variant_duplicate" in _codes(_product(whole, "B"))
     assert "brand" in _product(whole, "C").product.conflicts

@@ -16,7 +16,7 @@ from shelfcheck.model import Listing
 from shelfcheck.rules.context import Images, ListingContext, RunContext, ShopContext
 from shelfcheck.engine.plan import ActiveRule, Plan
 
-__all__ = ["Checker", "FirstRows"]
+__all__ = ["Checker"]
 
 # Findings of memoised families remembered by their input values (per process).
 MEMO_FAMILIES = 20_000
@@ -77,22 +77,6 @@ class Checker:
         hook = getattr(self.run.ledger, "after_fork", None)
         if callable(hook):
             hook()
-
-
-class FirstRows:
-    """The first row of each seller SKU seen so far in a run (duplicate SKUs)."""
-
-    def __init__(self) -> None:
-        self._first: dict[str, int] = {}
-
-    def note(self, sku: str, row: int) -> int | None:
-        """The first row of ``sku`` before this one (``None``: this is the first, or no SKU)."""
-        if not sku:
-            return None
-        first = self._first.get(sku)
-        if first is None:
-            self._first[sku] = row
-        return first
 
 
 def _findings(ctx: ListingContext | ShopContext, actives: Iterable[ActiveRule],

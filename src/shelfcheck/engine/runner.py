@@ -17,10 +17,11 @@ from typing import Any
 
 from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.analysis.images import ImageInfo
-from shelfcheck.engine.checker import Checker, FirstRows
+from shelfcheck.engine.checker import Checker
 from shelfcheck.engine.images import ImagePrep
 from shelfcheck.engine.plan import Plan
 from shelfcheck.engine.scheduler import Render, RuleWorkers, finish_chunk
+from shelfcheck.engine.skus import FirstRows
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.model import Listing, split_list
@@ -147,8 +148,8 @@ class Engine:
         if self.products is not None:
             self._note_products(chunk)
         known = self.images.for_listings(chunk)
-        note = self._first.note
-        return [(listing, known[listing.base_dir], note(listing.seller_sku, listing.row)) for listing in chunk]
+        firsts = self._first.note_many([listing.seller_sku for listing in chunk], [listing.row for listing in chunk])
+        return [(listing, known[listing.base_dir], first) for listing, first in zip(chunk, firsts)]
 
     def _prepare_rows(self, chunk: list[tuple[int, list[str]]], source: CatalogSource,
                       ) -> tuple[list[tuple[int, list[str], int | None]], Images]:
@@ -157,15 +158,12 @@ class Engine:
         the chunk names."""
         sku_at = source.index["seller_sku"]
         images_at = source.index.get("main_images")
-        note = self._first.note
-        rows = []
-        cells_of_images: set[str] = set()
         if self.products is not None:
             self._note_product_rows(chunk, source.index)
-        for row, cells in chunk:
-            rows.append((row, cells, note(cells[sku_at].strip(), row)))
-            if images_at is not None:
-                cells_of_images.add(cells[images_at])
+        numbers = [row for row, _ in chunk]
+        firsts = self._first.note_many([cells[sku_at].strip() for _, cells in chunk], numbers)
+        rows = [(row, cells, first) for (row, cells), first in zip(chunk, firsts)]
+        cells_of_images = {cells[images_at] for _, cells in chunk} if images_at is not None else set()
         refs: set[str] = set()
         for text in cells_of_images:  # variants of one product often name the same images
             refs.update(split_list(text))

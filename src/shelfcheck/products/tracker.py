@@ -18,7 +18,8 @@ The tracker
 Memory is bounded: the products of at most :data:`HELD_ROWS` rows are held, those most recently
 given a row; beyond that, the products without a key (one row each) and then the least recently
 given a row wait in a temporary SQLite file, and one comes back if a later row of its product
-arrives. Only the keys of the products on disk grow with the catalogue.
+arrives (the keys of the first 100,000 on disk are remembered; beyond, a key not held is looked
+for on disk).
 
 The products, with the status of each SKU's row, are read once the stream has ended
 (:meth:`products`).
@@ -49,6 +50,8 @@ _SHORT = 120
 _RECENT = 2048
 # Rows whose products are held in memory (about 1.3 KB a row); the others' products wait on disk.
 HELD_ROWS = 100_000
+# Keys of products on disk remembered, so a new product's key is not looked for there.
+_SPILLED_KEYS = 100_000
 _EMPTY: dict[str, str] = {}
 
 
@@ -103,7 +106,9 @@ class ProductTracker:
         self._sku_fields = [f for f in SKU_FIELDS if f in fields]
         self._attribute_fields = tuple(f for f in ATTRIBUTE_FIELDS if f in fields)
         self._open: OrderedDict[str, _Acc] = OrderedDict()  # held products, the most recently given a row last
-        self._spilled: set[str] = set()  # keys of the products waiting on disk
+        # Keys of the products waiting on disk; ``None`` once there were more than
+        # :data:`_SPILLED_KEYS` of them (a key not held is then looked for on disk).
+        self._spilled: set[str] | None = set()
         self._spool: _Spool | None = None
         self._pending: list[tuple[int, Product]] = []  # products without a key, not yet on disk
         self._products = 0
@@ -138,11 +143,13 @@ class ProductTracker:
         if acc is not None:
             self._open.move_to_end(key)
         else:
-            acc = self._disk().take(key) if key in self._spilled else None
+            spilled = self._spilled
+            acc = self._spool.take(key) if self._spool is not None and (spilled is None or key in spilled) else None
             if acc is None:
                 acc = _Acc(self._next_seq(), Product(shown))
             else:
-                self._spilled.discard(key)
+                if spilled is not None:
+                    spilled.discard(key)
             self._open[key] = acc
             self._held += len(acc.product.skus)
         acc.product.skus.append(sku)
@@ -163,7 +170,10 @@ class ProductTracker:
         while self._held > HELD_ROWS and len(self._open) > 1:
             key, acc = self._open.popitem(last=False)
             self._disk().put_acc(key, acc)
-            self._spilled.add(key)
+            if self._spilled is not None:
+                self._spilled.add(key)
+                if len(self._spilled) > _SPILLED_KEYS:
+                    self._spilled = None
             self._held -= len(acc.product.skus)
 
     def _next_seq(self) -> int:

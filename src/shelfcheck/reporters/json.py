@@ -25,6 +25,7 @@ __all__ = ["SCHEMA", "finding_dict", "listing_dict", "listing_text", "product_di
 
 SCHEMA = "shelfcheck.report/1"
 _SEPARATOR = ",\n    "  # between the entries of a list
+_SEPARATOR_BYTES = len(_SEPARATOR.encode("utf-8"))
 _PIECE = 1 << 20  # bytes copied at a time from the spool
 
 
@@ -139,14 +140,19 @@ def _copy_bytes(spool: IO[bytes], out: IO[str], decoder: Any, count: int) -> Non
         out.write(decoder.decode(data))
 
 
-def _copy_flipped(spool: IO[bytes], out: IO[str], starts: Any, ends: Any, flipped: list[int]) -> None:
+def _start(ends: Any, position: int) -> int:
+    """Where the listing at ``position`` starts in the spool: after the one before and a separator."""
+    return ends[position - 1] + _SEPARATOR_BYTES if position else 0
+
+
+def _copy_flipped(spool: IO[bytes], out: IO[str], ends: Any, flipped: list[int]) -> None:
     """Copy the spooled listings to ``out`` in one sequential pass, each listing at a position in
     ``flipped`` (ascending) with its status turned to ``fail``."""
     decoder = codecs.getincrementaldecoder("utf-8")(REPLACE_ERRORS)
     spool.seek(0)
     at = 0
     for position in flipped:
-        start, end = starts[position], ends[position]
+        start, end = _start(ends, position), ends[position]
         _copy_bytes(spool, out, decoder, start - at)
         out.write(_failed(spool.read(end - start).decode("utf-8", REPLACE_ERRORS)))
         at = end
@@ -184,8 +190,7 @@ def write_json(
     # The listings' text is spooled once, as UTF-8: the products re-read each SKU's entry from it
     # by its offsets, then it is copied to ``out``.
     with tempfile.TemporaryFile("w+b") as spool:
-        starts = array("q")  # where each listing's text starts and ends in ``spool`` (bytes)
-        ends = array("q")
+        ends = array("q")  # where each listing's text ends in ``spool`` (bytes; see ``_start``)
         end = 0
         separator = _SEPARATOR.encode("utf-8")
 
@@ -196,8 +201,7 @@ def write_json(
                 spool.write(separator)
                 end += len(separator)
             spool.write(data)
-            if products is not None:  # offsets only when the products need them (memory stays flat)
-                starts.append(end)
+            if products is not None:  # offsets only when the products need them
                 ends.append(end + len(data))
             end += len(data)
 
@@ -216,7 +220,7 @@ def write_json(
         flips: set[int] = set()  # positions of rows that fail by their product's findings
 
         def listing_at(position: int) -> str:
-            start = starts[position]
+            start = _start(ends, position)
             spool.seek(start)
             text = spool.read(ends[position] - start).decode("utf-8", REPLACE_ERRORS)
             return _failed(text) if position in flips else text
@@ -259,7 +263,7 @@ def write_json(
         if summary.listings:
             out.write("\n    ")
             if flips:  # one sequential pass: the rows' texts again, each failed row's status turned
-                _copy_flipped(spool, out, starts, ends, sorted(flips))
+                _copy_flipped(spool, out, ends, sorted(flips))
             else:
                 spool.seek(0)
                 listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
