@@ -6,7 +6,7 @@ Its stages, one module each:
   effective severity, each family's shortcuts (``SHELFCHECK_SHORTCUTS=off`` turns them off);
 * :mod:`~shelfcheck.engine.images` — image preparation: resolve, cache, fetch, decode (pooled);
 * :mod:`~shelfcheck.engine.checker` — ``Checker.check(listing, images)``, the one per-listing call;
-* :mod:`~shelfcheck.engine.skus` — the first row of each seller SKU (duplicate SKUs), in bounded memory;
+* :mod:`~shelfcheck.engine.skus` — the first row of each seller SKU (duplicate SKUs), in compact memory;
 * :mod:`~shelfcheck.engine.scheduler` — the worker processes of large catalogues;
 * :mod:`~shelfcheck.engine.runner` — the streaming run over a catalogue (:class:`Engine`).
 """
