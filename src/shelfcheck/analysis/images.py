@@ -29,7 +29,7 @@ for it, not even to pass a pristine border: libjpeg's 1/8-scale pixel is the rou
 pure white speckled with such pixels — sensor noise, dust — reads pure white at 1/8 scale and
 96.8 % white at full scale, below the pack's 97 % (``tests/test_images.py``). What saves time is
 exact: a side whose band is white throughout is recognised from the band's extrema (every channel
-of every pixel within the white threshold), without turning it into arrays.
+of every pixel within the white threshold), without judging it pixel by pixel.
 """
 
 from __future__ import annotations
@@ -396,10 +396,14 @@ def _band_ratios(img: Image.Image, params: WhiteParams) -> tuple[dict[str, float
 
     def white_band(box: tuple[int, int, int, int]) -> bool:
         # Every pixel is white when each channel stays within [min_channel, 255] and all of them
-        # within max_chroma of each other (Pillow's extrema of the box, in C): then no pixel is
-        # below min_channel, and no pixel's channels are further apart than max_chroma.
-        extrema = img.crop(box).getextrema()
-        low, high = min(lo for lo, _ in extrema), max(hi for _, hi in extrema)
+        # within max_chroma of each other (the lowest and highest value of any channel in the box):
+        # then no pixel is below min_channel, and no pixel's channels are further apart than
+        # max_chroma. numpy's min and max of the box take a third of the time of Pillow's
+        # getextrema, which copies each channel out first.
+        values = np.asarray(img.crop(box))
+        if not values.size:
+            return False
+        low, high = int(values.min()), int(values.max())
         return low >= params.min_channel and high - low <= params.max_chroma
 
     w, h = img.size
