@@ -68,6 +68,24 @@ def test_duplicate_skus_found_the_same_once_older_skus_are_fingerprints(ws: Work
     assert sum('"duplicate_sku"' in text for text in whole) == 20
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_run_freezes_what_existed_before_it_and_lets_go_at_the_end(ws: Workspace, jobs: int) -> None:
+    import gc
+
+    catalog = _catalog(ws, 700)
+    run = shelfcheck.prepare(catalog, jobs=jobs, cache=False, as_of=AS_OF)
+    run.engine.chunk_size = 64
+    frozen = []
+    for _result in run.results():
+        frozen.append(gc.get_freeze_count())
+    assert min(frozen) > 0  # the collector's full passes skip what the run did not make
+    assert gc.get_freeze_count() == 0  # and nothing stays frozen once the rows have ended
+    broken = shelfcheck.prepare(catalog, jobs=jobs, cache=False, as_of=AS_OF).results()
+    next(broken)
+    broken.close()  # a run stopped early lets go too
+    assert gc.get_freeze_count() == 0
+
+
 def _failing(code: str, sku: str) -> Any:
     original = RULES[code].check
 

@@ -10,6 +10,7 @@ catalogue size; rules never stop the run.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -113,6 +114,10 @@ class Engine:
     # The stream ----------------------------------------------------------------------------
     def _stream(self, source: CatalogSource, render: Render | None) -> Iterator[Any]:
         """Chunks of results (``render`` is ``None``) or of rendered batches, in file order."""
+        # What exists before the rows (modules, the policy, the datasets, the category tree) is
+        # frozen for the run: the garbage collector's full passes, a few per 100,000 rows, then
+        # walk only what the run makes (on 100,000 rows they took a tenth of this process's time).
+        gc.freeze()
         try:
             if self.jobs <= 1 or not self.images.fork:
                 for chunk in _chunks(source.listings(), self.chunk_size):
@@ -135,6 +140,7 @@ class Engine:
             while pending:
                 yield _take(pending.popleft(), workers)
         finally:
+            gc.unfreeze()
             self.close()
 
     def _check_here(self, chunk: list[Listing], render: Render | None) -> Any:

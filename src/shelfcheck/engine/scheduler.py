@@ -103,13 +103,11 @@ class RuleWorkers:
         ]
         # Objects that exist now are shared with the workers copy-on-write; frozen, the workers'
         # garbage collector never walks them (walking them would copy every page and slow each
-        # collection down by the size of the whole parent heap).
+        # collection down by the size of the whole parent heap). They stay frozen in this process
+        # too, until the run that started the workers ends (it unfreezes them).
         gc.freeze()
-        try:
-            for process in self._processes:
-                process.start()
-        finally:
-            gc.unfreeze()
+        for process in self._processes:
+            process.start()
         for reader, writer in pipes:
             _widen(reader)
             writer.close()  # the workers hold their ends
