@@ -278,6 +278,22 @@ def _crash_report(exc: BaseException) -> str | None:
         return None
 
 
+def _no_space(exc: BaseException) -> str | None:
+    """The one line for a full disk or quota (an ``OSError``, or SQLite's "database or disk is
+    full", as sqlite3 or SQLAlchemy raise it), else ``None``."""
+    import errno
+    import tempfile
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" writing {exc.filename}" if exc.filename else ""
+    elif "database or disk is full" in str(exc):
+        where = ""
+    else:
+        return None
+    return (f"no space left on the disk{where}: free some space, or point TMPDIR at a folder with room "
+            f"(a large check keeps its report and products in temporary files, now in {tempfile.gettempdir()})")
+
+
 def _safe_streams() -> None:
     """Let stdout and stderr write any text: a character the stream cannot encode is escaped
     (``\\ud800``) rather than stopping a report half-way."""
@@ -314,6 +330,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(1)
     except Exception as exc:  # a bug: one line and the path of a report, the traceback only on request
+        full = _no_space(exc)
+        if full is not None:  # not a bug: the disk the report or the run's temporary files go to is full
+            print(f"shelfcheck: {full}", file=sys.stderr)
+            sys.exit(2)
         if os.environ.get("SHELFCHECK_DEBUG"):
             traceback.print_exc()
         where = _crash_report(exc)
