@@ -71,14 +71,15 @@ def _crc(sku: str) -> int:
 
 
 class _Fingerprints:
-    """Sorted runs of ``(hash, crc, first row)``; a run merges with the one before it when that
-    one is not larger (so there are about log2(SKUs / HELD_SKUS) runs)."""
+    """One sorted array of ``(hash, crc, first row)``; SKUs join it many at a time (two sorted
+    runs merged by a stable sort, in about linear time), so a chunk's SKUs are looked up with one
+    binary search."""
 
     def __init__(self) -> None:
-        self._runs: list[tuple[Any, Any, Any]] = []
+        self._arrays: tuple[Any, Any, Any] | None = None  # hashes (sorted), CRCs, first rows
 
     def __bool__(self) -> bool:
-        return bool(self._runs)
+        return self._arrays is not None
 
     def add(self, first: dict[str, int]) -> None:
         import numpy as np
@@ -86,37 +87,36 @@ class _Fingerprints:
         hashes = np.fromiter(map(_hash, first), dtype=np.int64, count=len(first))
         crcs = np.fromiter(map(_crc, first), dtype=np.uint32, count=len(first))
         rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
-        run = _sorted(hashes, crcs, rows)
-        while self._runs and len(self._runs[-1][0]) <= len(run[0]):
-            before = self._runs.pop()
-            run = _sorted(*(np.concatenate([a, b]) for a, b in zip(before, run)))
-        self._runs.append(run)
+        arrays = _sorted(hashes, crcs, rows)
+        if self._arrays is not None:
+            arrays = _sorted(*(np.concatenate([a, b]) for a, b in zip(self._arrays, arrays)))
+        self._arrays = arrays
 
     def find(self, skus: Sequence[str]) -> list[int | None]:
         """The first row of each SKU among the older ones (``None``: not among them)."""
         import numpy as np
 
         out: list[int | None] = [None] * len(skus)
-        if not skus:
+        if not skus or self._arrays is None:
             return out
+        known, known_crcs, known_rows = self._arrays
         hashes = np.fromiter(map(_hash, skus), dtype=np.int64, count=len(skus))
+        at = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
         crcs: list[int] | None = None
-        for run_hashes, run_crcs, run_rows in self._runs:
-            at = np.minimum(np.searchsorted(run_hashes, hashes), len(run_hashes) - 1)
-            for n in np.flatnonzero(run_hashes[at] == hashes):  # the same hash: compare the CRCs
-                if crcs is None:
-                    crcs = [_crc(s) for s in skus]
-                i, h = int(at[n]), hashes[n]
-                while i < len(run_hashes) and run_hashes[i] == h:
-                    if int(run_crcs[i]) == crcs[n]:
-                        out[n] = int(run_rows[i])
-                        break
-                    i += 1
+        for n in np.flatnonzero(known[at] == hashes):  # the same hash: compare the CRCs
+            if crcs is None:
+                crcs = [_crc(s) for s in skus]
+            i, h = int(at[n]), hashes[n]
+            while i < len(known) and known[i] == h:
+                if int(known_crcs[i]) == crcs[n]:
+                    out[n] = int(known_rows[i])
+                    break
+                i += 1
         return out
 
 
 def _sorted(hashes: Any, crcs: Any, rows: Any) -> tuple[Any, Any, Any]:
     import numpy as np
 
-    order = np.argsort(hashes, kind="stable")
+    order = np.argsort(hashes, kind="stable")  # timsort: two sorted runs merge in linear time
     return hashes[order], crcs[order], rows[order]

@@ -163,18 +163,23 @@ class ProductTracker:
         self._held += 1
         if self._held <= HELD_ROWS:
             return
+        spool = self._disk()
         if self._pending:
-            self._disk().put_products(self._pending)
+            spool.put_products(self._pending)
             self._held -= len(self._pending)
             self._pending = []
-        while self._held > HELD_ROWS and len(self._open) > 1:
+        # Down to nine tenths, so products go to disk many at a time (one transaction each time).
+        target = HELD_ROWS - HELD_ROWS // 10
+        leaving: list[tuple[str, _Acc]] = []
+        while self._held > target and len(self._open) > 1:
             key, acc = self._open.popitem(last=False)
-            self._disk().put_acc(key, acc)
+            leaving.append((key, acc))
             if self._spilled is not None:
                 self._spilled.add(key)
                 if len(self._spilled) > _SPILLED_KEYS:
                     self._spilled = None
             self._held -= len(acc.product.skus)
+        spool.put_accs(leaving)
 
     def _next_seq(self) -> int:
         seq = self._products
@@ -296,13 +301,20 @@ class _Spool:
                                "CREATE INDEX item_key ON item (key);")
 
     def put_products(self, products: list[tuple[int, Product]]) -> None:
-        self._db.executemany("INSERT INTO item VALUES (?, NULL, ?)",
-                             ((seq, _dumps(_plain_product(p))) for seq, p in products))
+        self._insert(((seq, None, _dumps(_plain_product(p))) for seq, p in products))
 
-    def put_acc(self, key: str, acc: _Acc) -> None:
-        groups = {f: [(same, g.value, g.rows) for same, g in by.items()] for f, by in acc.groups.items()}
-        self._db.execute("INSERT INTO item VALUES (?, ?, ?)",
-                         (acc.seq, key, _dumps((_plain_product(acc.product), acc.keys, groups))))
+    def put_accs(self, accs: list[tuple[str, _Acc]]) -> None:
+        self._insert(((acc.seq, key, _dumps(_plain_acc(acc))) for key, acc in accs))
+
+    def _insert(self, items: Iterator[tuple[int, str | None, bytes]]) -> None:
+        """Insert in one transaction (a transaction per product measured 30 µs a product)."""
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany("INSERT INTO item VALUES (?, ?, ?)", items)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def take(self, key: str) -> _Acc | None:
         row = self._db.execute("SELECT seq, data FROM item WHERE key = ?", (key,)).fetchone()
@@ -321,6 +333,11 @@ class _Spool:
 # dataclasses themselves.
 def _dumps(plain: Any) -> bytes:
     return pickle.dumps(plain, pickle.HIGHEST_PROTOCOL)
+
+
+def _plain_acc(acc: _Acc) -> tuple[Any, ...]:
+    groups = {f: [(same, g.value, g.rows) for same, g in by.items()] for f, by in acc.groups.items()}
+    return _plain_product(acc.product), acc.keys, groups
 
 
 def _plain_product(p: Product) -> tuple[Any, ...]:
