@@ -89,8 +89,15 @@ def product_finding_dict(finding: Finding, cat: Catalogue) -> dict[str, Any]:
     return {**finding_dict(finding, cat), "rows": list(finding.evidence.get("rows", []))}
 
 
+@functools.lru_cache(maxsize=4096)  # a catalogue's SKUs share a few attribute sets
+def _attributes_text(items: tuple[tuple[str, str], ...]) -> str:
+    return _dump(dict(items))
+
+
 def _sku_head(sku: Any) -> str:
-    return f'{{"sales_attributes": {_dump(sku.sales_attributes)}, "sku_image": {_dump(sku.sku_image or None)}, '
+    image = sku.sku_image
+    return (f'{{"sales_attributes": {_attributes_text(tuple(sku.sales_attributes.items()))}, '
+            f'"sku_image": {_dump(image) if image else "null"}, ')
 
 
 def _product_head(product: Any, cat: Catalogue) -> dict[str, Any]:

@@ -7,6 +7,7 @@ one product may lie anywhere in the file. Each finding names the rows it covers 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ class ProductResult:
         return [s for s in self.product.skus if s.row not in self.failed_rows]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # attribute names and values repeat across a catalogue's SKUs
 def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -148,8 +150,9 @@ def variant_value_missing(c: ProductContext) -> Iterator[Hit]:
     for sku in skus:
         for name in sku.sales_attributes:
             spelled.setdefault(_fold(name), name)
+    valued = [{_fold(n) for n, v in s.sales_attributes.items() if v.strip()} for s in skus]  # names with a value
     for folded, name in spelled.items():
-        lacking = [s for s in skus if not any(_fold(n) == folded and v.strip() for n, v in s.sales_attributes.items())]
+        lacking = [s for s, names in zip(skus, valued) if folded not in names]
         if lacking:
             having = [s.row for s in skus if s not in lacking]
             yield Hit(f"sales_attributes.{name}", {"product_key": c.product.key, "attribute": name,
@@ -182,7 +185,10 @@ def sku_count_exceeded(c: ProductContext) -> Iterator[Hit]:
 
 
 def _first_image(sku: object) -> str:
-    refs = [r.strip() for r in getattr(sku, "sku_image", "").split("|") if r.strip()]
+    image = getattr(sku, "sku_image", "")
+    if not image:
+        return ""
+    refs = [r.strip() for r in image.split("|") if r.strip()]
     return refs[0] if refs else ""
 
 
