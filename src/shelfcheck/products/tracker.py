@@ -228,7 +228,12 @@ class ProductTracker:
                     if value:
                         fills[f] = value
                 continue
-            same = text if len(text) <= _SHORT else _same_key(text)
+            if len(text) <= _SHORT:
+                same: str | bytes = text
+            elif first is not None and full is not None and full.get(f) == text:
+                same = first  # the product's own text, remembered whole: its digest is the first one
+            else:
+                same = _same_key(text)
             if first is None:
                 keys[f] = same
                 acc.product.values[f] = _preview(text)
