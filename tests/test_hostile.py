@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +137,27 @@ def test_a_huge_quantity_is_sent_as_written_never_converted() -> None:
     body = build_product_body({"seller_sku": "A", "quantity": "12"}, category_id="1", image_uris=[],
                               attribute_ids={}, certification_ids={})
     assert body["skus"][0]["inventory"] == [{"quantity": 12}]
+
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device", "/tmp/tmpx1"),
+                                   sqlite3.OperationalError("database or disk is full")])
+def test_a_full_disk_is_one_line_and_exit_two_not_an_internal_error(
+        error: Exception, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from shelfcheck.reporters import json as json_reporter
+
+    def full(*args: object, **kwargs: object) -> Any:
+        raise error
+
+    monkeypatch.setattr(json_reporter.tempfile, "TemporaryFile", full)  # the report's own spool
+    catalog = corpus / "csv-nul" / "c.csv"
+    code, _, err = _run_in_process(["check", str(catalog), "--format", "json", "-o", str(tmp_path / "r.json"),
+                                    "--jobs", "1", "--no-cache"], capsys)
+    assert code == 2, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("shelfcheck: no space left on the disk") and "internal error" not in line
+    assert tempfile.gettempdir() in line  # where the temporary files go, to free or move
+    if isinstance(error, OSError):
+        assert "/tmp/tmpx1" in line

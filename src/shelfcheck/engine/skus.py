@@ -102,13 +102,18 @@ class _Fingerprints:
         known, known_crcs, known_rows = self._arrays
         hashes = np.fromiter(map(_hash, skus), dtype=np.int64, count=len(skus))
         at = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
-        crcs: list[int] | None = None
-        for n in np.flatnonzero(known[at] == hashes):  # the same hash: compare the CRCs
-            if crcs is None:
-                crcs = [_crc(s) for s in skus]
-            i, h = int(at[n]), hashes[n]
+        same = np.flatnonzero(known[at] == hashes)  # the same hash: compare the CRCs
+        if not len(same):
+            return out
+        crcs = np.fromiter((_crc(skus[n]) for n in same), dtype=np.uint32, count=len(same))
+        first = at[same]
+        matched = known_crcs[first] == crcs
+        for n, row in zip(same[matched].tolist(), known_rows[first[matched]].tolist()):
+            out[n] = row
+        for n, crc in zip(same[~matched].tolist(), crcs[~matched].tolist()):
+            i, h = int(at[n]) + 1, hashes[n]  # another SKU of the same hash, after the first
             while i < len(known) and known[i] == h:
-                if int(known_crcs[i]) == crcs[n]:
+                if int(known_crcs[i]) == crc:
                     out[n] = int(known_rows[i])
                     break
                 i += 1

@@ -18,8 +18,8 @@ The tracker
 Memory is bounded: the products of at most :data:`HELD_ROWS` rows are held, those most recently
 given a row; beyond that, the products without a key (one row each) and then the least recently
 given a row wait in a temporary SQLite file, and one comes back if a later row of its product
-arrives (the keys of the first 100,000 on disk are remembered; beyond, a key not held is looked
-for on disk).
+arrives (the hashes of the keys sent to disk tell which keys to look for there: about 60 bytes a
+product, for the first 500,000 of them; beyond, every key not held is looked for).
 
 The products, with the status of each SKU's row, are read once the stream has ended
 (:meth:`products`).
@@ -50,8 +50,8 @@ _SHORT = 120
 _RECENT = 2048
 # Rows whose products are held in memory (about 1.3 KB a row); the others' products wait on disk.
 HELD_ROWS = 100_000
-# Keys of products on disk remembered, so a new product's key is not looked for there.
-_SPILLED_KEYS = 100_000
+# Hashes of the keys sent to disk remembered, so a new product's key is not looked for there.
+_SPILLED_KEYS = 500_000
 _EMPTY: dict[str, str] = {}
 
 
@@ -106,9 +106,10 @@ class ProductTracker:
         self._sku_fields = [f for f in SKU_FIELDS if f in fields]
         self._attribute_fields = tuple(f for f in ATTRIBUTE_FIELDS if f in fields)
         self._open: OrderedDict[str, _Acc] = OrderedDict()  # held products, the most recently given a row last
-        # Keys of the products waiting on disk; ``None`` once there were more than
-        # :data:`_SPILLED_KEYS` of them (a key not held is then looked for on disk).
-        self._spilled: set[str] | None = set()
+        # Hashes of the keys of the products sent to disk (a hash may stand for a key taken back,
+        # or for another key: that key is then looked for on disk, and not found); ``None`` once
+        # there were more than :data:`_SPILLED_KEYS` (every key not held is then looked for).
+        self._spilled: set[int] | None = set()
         self._spool: _Spool | None = None
         self._pending: list[tuple[int, Product]] = []  # products without a key, not yet on disk
         self._products = 0
@@ -144,12 +145,10 @@ class ProductTracker:
             self._open.move_to_end(key)
         else:
             spilled = self._spilled
-            acc = self._spool.take(key) if self._spool is not None and (spilled is None or key in spilled) else None
+            acc = (self._spool.take(key) if self._spool is not None and (spilled is None or hash(key) in spilled)
+                   else None)
             if acc is None:
                 acc = _Acc(self._next_seq(), Product(shown))
-            else:
-                if spilled is not None:
-                    spilled.discard(key)
             self._open[key] = acc
             self._held += len(acc.product.skus)
         acc.product.skus.append(sku)
@@ -175,7 +174,7 @@ class ProductTracker:
             key, acc = self._open.popitem(last=False)
             leaving.append((key, acc))
             if self._spilled is not None:
-                self._spilled.add(key)
+                self._spilled.add(hash(key))
                 if len(self._spilled) > _SPILLED_KEYS:
                     self._spilled = None
             self._held -= len(acc.product.skus)
