@@ -3,9 +3,9 @@
 Up to :data:`HELD_SKUS` distinct SKUs are kept as text in a dict. When it is full, its SKUs move
 to sorted arrays of a 96-bit fingerprint each (Python's string hash and the CRC-32 of the UTF-8
 text) with their first rows: about 20 bytes a SKU instead of about 120, so a catalogue of
-millions of SKUs stays within tens of megabytes. Two different SKUs are
-taken for one only if both parts of their fingerprints agree: less than one chance in 10^16 for
-a catalogue of a million SKUs.
+millions of SKUs stays within tens of megabytes. Two different SKUs are taken for one only if
+both parts of their fingerprints agree: less than one chance in 10^16 for a catalogue of a
+million SKUs.
 """
 
 from __future__ import annotations

@@ -162,9 +162,8 @@ class ProductTracker:
         self._held += 1
         if self._held <= HELD_ROWS:
             return
-        spool = self._disk()
         if self._pending:
-            spool.put_products(self._pending)
+            self._disk().put_products(self._pending)
             self._held -= len(self._pending)
             self._pending = []
         # Down to nine tenths, so products go to disk many at a time (one transaction each time).
@@ -178,7 +177,8 @@ class ProductTracker:
                 if len(self._spilled) > _SPILLED_KEYS:
                     self._spilled = None
             self._held -= len(acc.product.skus)
-        spool.put_accs(leaving)
+        if leaving:  # none when one product holds them all
+            self._disk().put_accs(leaving)
 
     def _next_seq(self) -> int:
         seq = self._products
