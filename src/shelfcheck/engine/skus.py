@@ -31,16 +31,7 @@ class FirstRows:
 
     def note(self, sku: str, row: int) -> int | None:
         """The first row of ``sku`` before this one (``None``: this is the first, or no SKU)."""
-        if not sku:
-            return None
-        first = self._first.get(sku)
-        if first is None and self._older:
-            first = self._older.find([sku])[0]
-        if first is None:
-            self._first[sku] = row
-            if len(self._first) >= self._held:
-                self._move_older()
-        return first
+        return self.note_many([sku], [row])[0]
 
     def note_many(self, skus: Sequence[str], rows: Sequence[int]) -> list[int | None]:
         """:meth:`note` for consecutive rows, the older SKUs looked up together."""
