@@ -304,6 +304,43 @@ def test_tracker_fills_and_groups_in_one_pass() -> None:
     assert conflict[1].value.endswith("…") and len(conflict[1].value) <= 120
 
 
+def _tracked(tracker: ProductTracker) -> list[Any]:
+    return [(p.key, p.values, [(s.row, s.seller_sku, s.sales_attributes, s.values) for s in p.skus],
+             {f: [(g.value, g.rows) for g in gs] for f, gs in (p.conflicts or {}).items()}) for p in tracker.products()]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_repeated_product_cells_give_what_each_row_gives_on_its_own(seed: int) -> None:
+    """Raw records noted with their product-level cells (a next row writing its product's cells
+    again skips them) give the same fills, products and conflicts as each row read on its own:
+    rows repeating a conflicting value, blank rows, long texts, rows of products far apart."""
+    import random
+
+    rng = random.Random(seed)
+    header = ["seller_sku", "product_key", "title", "description", "brand", "sales_attributes", "price"]
+    index = {f: i for i, f in enumerate(header)}
+    long = "A long description of the product. " * 8
+    choices = {"title": ["", "Mug", " Mug ", "Cup"], "description": ["", long, long + "!"],
+               "brand": ["", "Acme", "Other"]}
+    records = []
+    for n in range(300):
+        key = rng.choice(["P1", "P2", "P3", "", f"Q{n // 7}"])
+        cells = [f"S{n}", key, *(rng.choice(choices[f]) for f in ("title", "description", "brand")),
+                 f"Size: {rng.randrange(4)}", "9.99"]
+        records.append(cells)
+        while rng.random() < 0.4:  # the same product's cells again on the next rows
+            records.append([f"S{n}-{len(records)}", *cells[1:5], f"Size: {rng.randrange(4)}", "9.99"])
+    fast, plain = ProductTracker(index, {}), ProductTracker(index, {})
+    for n, cells in enumerate(records):
+        row = n + 2
+        filled = list(cells)
+        fast.note_cells(row, filled, index)
+        fills = plain.note(row, lambda f, c=cells: c[index[f]].strip() if f in index else "")
+        assert filled == [fills.get(f) or c for f, c in zip(header, cells)], row
+    assert _tracked(fast) == _tracked(plain)
+    assert any(p[3] for p in _tracked(plain))  # conflicts among them
+
+
 def _big_catalogue(ws: Workspace, products: int, size: int) -> Path:
     rows = []
     for p in range(products):

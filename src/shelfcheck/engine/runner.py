@@ -184,17 +184,9 @@ class Engine:
 
     def _note_product_rows(self, chunk: list[tuple[int, list[str]]], index: Mapping[str, int]) -> None:
         """:meth:`_note_products` for raw records (filled in place, before the workers see them)."""
-        note = self.products.note  # type: ignore[union-attr]
+        note_cells = self.products.note_cells  # type: ignore[union-attr]
         for row, cells in chunk:
-            def get(name: str, cells: list[str] = cells) -> str:
-                i = index.get(name)
-                return cells[i].strip() if i is not None and i < len(cells) else ""
-            fills = note(row, get)
-            for name, value in fills.items():
-                i = index[name]
-                if i >= len(cells):
-                    cells.extend([""] * (i + 1 - len(cells)))
-                cells[i] = value
+            note_cells(row, cells, index)
 
     def _start_workers(self, source: CatalogSource) -> RuleWorkers:
         """Processes that run the rules of large catalogues (started on first need)."""

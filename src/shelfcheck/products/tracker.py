@@ -28,6 +28,7 @@ The products, with the status of each SKU's row, are read once the stream has en
 from __future__ import annotations
 
 import hashlib
+import operator
 import pickle
 import sqlite3
 import tempfile
@@ -117,15 +118,21 @@ class ProductTracker:
         self._full: OrderedDict[str, dict[str, str]] = OrderedDict()  # recent products' long values
         self._failed = bytearray()
         self._count = 0
+        # The product, product-level cells and fills of the last row without a conflict: a next
+        # row of that product writing the same cells (most variants do) changes nothing else.
+        self._last: tuple[_Acc, object, dict[str, str]] | None = None
+        self._cells_at: tuple[Mapping[str, int], Callable[[list[str]], object] | None] | None = None
 
     @property
     def count(self) -> int:
         """Rows noted so far."""
         return self._count
 
-    def note(self, row: int, get: Callable[[str], str]) -> dict[str, str]:
+    def note(self, row: int, get: Callable[[str], str], same: object = None) -> dict[str, str]:
         """Note one row (``get(field)`` gives its trimmed text); return the product-level values
-        to fill into its blank cells (empty for most rows)."""
+        to fill into its blank cells (empty for most rows; read-only: rows may share it).
+        ``same``, when given, stands for the row's product-level cells as written: equal for two
+        rows only when those cells are the same."""
         position = self._count
         self._count += 1
         attrs = attributes_of(get, self._columns, self._attribute_fields) if self._attribute_fields else _EMPTY
@@ -152,7 +159,12 @@ class ProductTracker:
             self._open[key] = acc
             self._held += len(acc.product.skus)
         acc.product.skus.append(sku)
-        fills = self._product_values(acc, key, row, get)
+        last = self._last
+        if same is not None and last is not None and last[0] is acc and last[1] == same:
+            fills = last[2]  # nothing new: the same fills, no conflict, the first values are set
+        else:
+            fills, conflict = self._product_values(acc, key, row, get)
+            self._last = (acc, same, fills) if same is not None and not conflict else None
         self._hold()
         return fills
 
@@ -190,10 +202,34 @@ class ProductTracker:
             self._spool = _Spool()
         return self._spool
 
+    def note_cells(self, row: int, cells: list[str], index: Mapping[str, int]) -> None:
+        """:meth:`note` a raw record (``index``: field → its column) and fill its blank
+        product-level cells in place."""
+        if self._cells_at is None or self._cells_at[0] is not index:
+            at = [index[f] for f in self._product_fields if f in index]
+            self._cells_at = (index, operator.itemgetter(*at) if at else None)
+        take = self._cells_at[1]
+        try:
+            same = take(cells) if take is not None else None
+        except IndexError:  # a short record
+            same = None
+
+        def get(name: str) -> str:
+            i = index.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        fills = self.note(row, get, same)
+        for name, value in fills.items():
+            i = index[name]
+            if i >= len(cells):
+                cells.extend([""] * (i + 1 - len(cells)))
+            cells[i] = value
+
     def fill(self, listing: Listing) -> None:
         """:meth:`note` a listing and fill its blank product-level cells in place (the one way the
         engine and a second reading of the catalogue, ``publish``, see a product's rows)."""
-        fills = self.note(listing.row, listing.get)
+        values = listing.values
+        fills = self.note(listing.row, listing.get, tuple(map(values.get, self._product_fields)))
         if fills:
             listing.values.update(fills)
             listing._images = None
@@ -212,8 +248,12 @@ class ProductTracker:
         self._run = (folded, key)
         return key, _shown_title(title)
 
-    def _product_values(self, acc: _Acc, key: str, row: int, get: Callable[[str], str]) -> dict[str, str]:
+    def _product_values(self, acc: _Acc, key: str, row: int,
+                        get: Callable[[str], str]) -> tuple[dict[str, str], bool]:
+        """The fills of a row's blank product-level cells, and whether it wrote a value in
+        conflict with its product's."""
         fills: dict[str, str] = {}
+        conflict = False
         keys = acc.keys
         full = self._full.get(key)
         if full is not None:
@@ -246,7 +286,8 @@ class ProductTracker:
                 if group is None:
                     group = groups[same] = ValueGroup(_preview(text), [])
                 group.rows.append(row)
-        return fills
+                conflict = True
+        return fills, conflict
 
     def _remember(self, key: str) -> dict[str, str]:
         full = self._full[key] = {}
