@@ -121,7 +121,8 @@ class ProductTracker:
         # The product, product-level cells and fills of the last row without a conflict: a next
         # row of that product writing the same cells (most variants do) changes nothing else.
         self._last: tuple[_Acc, object, dict[str, str]] | None = None
-        self._cells_at: tuple[Mapping[str, int], Callable[[list[str]], object] | None] | None = None
+        self._repeated = False  # whether the row just noted was such a row
+        self._cells_at: tuple[Mapping[str, int], list[int], Callable[[list[str]], object] | None] | None = None
 
     @property
     def count(self) -> int:
@@ -135,6 +136,7 @@ class ProductTracker:
         rows only when those cells are the same."""
         position = self._count
         self._count += 1
+        self._repeated = False
         attrs = attributes_of(get, self._columns, self._attribute_fields) if self._attribute_fields else _EMPTY
         values = {f: v for f in self._sku_fields if (v := get(f))} if self._sku_fields else {}
         sku = Sku(row, get("seller_sku"), attrs or _EMPTY, values or _EMPTY, position)
@@ -160,8 +162,9 @@ class ProductTracker:
             self._held += len(acc.product.skus)
         acc.product.skus.append(sku)
         last = self._last
-        if same is not None and last is not None and last[0] is acc and last[1] == same:
-            fills = last[2]  # nothing new: the same fills, no conflict, the first values are set
+        self._repeated = same is not None and last is not None and last[0] is acc and last[1] == same
+        if self._repeated:
+            fills = last[2]  # type: ignore[index]  # nothing new: the same fills, no conflict
         else:
             fills, conflict = self._product_values(acc, key, row, get)
             self._last = (acc, same, fills) if same is not None and not conflict else None
@@ -204,13 +207,15 @@ class ProductTracker:
 
     def note_cells(self, row: int, cells: list[str], index: Mapping[str, int]) -> None:
         """:meth:`note` a raw record (``index``: field → its column) and fill its blank
-        product-level cells in place."""
+        product-level cells in place. A row writing the product-level cells of its product's row
+        before gets that row's very strings: a chunk sent to a worker process then carries each
+        text once (pickle writes a repeated object as a reference)."""
         if self._cells_at is None or self._cells_at[0] is not index:
             at = [index[f] for f in self._product_fields if f in index]
-            self._cells_at = (index, operator.itemgetter(*at) if at else None)
-        take = self._cells_at[1]
+            self._cells_at = (index, at, operator.itemgetter(*at, *at[:1]) if at else None)
+        _, at, take = self._cells_at
         try:
-            same = take(cells) if take is not None else None
+            same = take(cells) if take is not None else None  # a tuple: one field taken twice
         except IndexError:  # a short record
             same = None
 
@@ -218,7 +223,11 @@ class ProductTracker:
             i = index.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
+        last = self._last
         fills = self.note(row, get, same)
+        if self._repeated:
+            for i, text in zip(at, last[1]):  # type: ignore[index, arg-type]
+                cells[i] = text
         for name, value in fills.items():
             i = index[name]
             if i >= len(cells):
