@@ -200,6 +200,17 @@ def test_not_a_leaf_suggests_leaves_under_it_ranked_by_title(ws: Workspace, tree
     assert [n.code for n in report.notes] == ["category_tree_used"]
 
 
+def test_rows_of_one_category_get_the_suggestions_of_their_own_title(ws: Workspace, tree: Path) -> None:
+    """The family's findings are reused by category and title: another title ranks anew."""
+    rows = [{"category": "Phones & Electronics > Audio", "title": "Over-Ear Headphones, Wireless"},
+            {"category": "Phones & Electronics > Audio", "title": "Bluetooth Speaker, 20 W"},
+            {"category": "Phones & Electronics > Audio", "title": "Over-Ear Headphones, Wireless"}]
+    first, second, third = findings(check(ws, rows), "category_not_leaf")
+    assert first.evidence["suggestions"][0] == "Phones & Electronics > Audio > Headphones"
+    assert second.evidence["suggestions"][0] == "Phones & Electronics > Audio > Speakers"
+    assert third.evidence == first.evidence
+
+
 def test_not_on_platform_names_the_known_part(ws: Workspace, tree: Path) -> None:
     report = check(ws, [{"category": "Phones & Electronics > Audio > Earphones", "title": "Wireless Earbuds"},
                         {"category": "Phones & Electronics > Audio > Earbuds"}])

@@ -27,7 +27,7 @@ def _tree_may_fail(c: ListingContext) -> bool:
     return c.category is not None and c.category.permission != "PROHIBITED"
 
 
-family("category_tree", gate=_tree_may_fail)
+family("category_tree", gate=_tree_may_fail, memo=("category", "title"))  # the title ranks the suggestions
 
 
 def _suggestions(c: ListingContext, node_id: str) -> list[str]:
