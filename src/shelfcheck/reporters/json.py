@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable
+from itertools import accumulate
 from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
@@ -201,27 +202,31 @@ def write_json(
         end = 0
         separator = _SEPARATOR.encode("utf-8")
 
-        def write(text: str) -> None:
+        def write(texts: list[str]) -> None:
+            """Spool consecutive listings' texts in one write."""
             nonlocal end
-            data = text.encode("utf-8", REPLACE_ERRORS)
+            data = [text.encode("utf-8", REPLACE_ERRORS) for text in texts]
             if end:
                 spool.write(separator)
                 end += len(separator)
-            spool.write(data)
-            if products is not None:  # offsets only when the products need them
-                ends.append(end + len(data))
-            end += len(data)
+            spool.write(separator.join(data))
+            if products is not None:  # offsets only when the products need them: each text's
+                # end, the separators between them counted
+                step = len(separator)
+                at = accumulate((len(one) + step for one in data), initial=end - step)
+                next(at)  # the initial value
+                ends.extend(at)
+            end += sum(map(len, data)) + len(separator) * (len(data) - 1)
 
         for item in results:
             if isinstance(item, RenderedBatch):
                 if not item.texts:
                     continue
                 summary.merge(item.summary)
-                for one in item.texts:
-                    write(one)
+                write(item.texts)
             else:
                 summary.add_listing(item)
-                write(listing_text(item, cat))
+                write([listing_text(item, cat)])
         product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
         n_products = 0
         flips: set[int] = set()  # positions of rows that fail by their product's findings
