@@ -670,13 +670,20 @@ def test_a_row_failed_by_its_product_in_an_xlsx_catalogue(ws: Workspace) -> None
     assert comment is not None and "fails with its product CAP" in comment.text
 
 
-def _json_report(path: Path) -> str:
+def _json_report(path: Path, to_file: Path | None = None) -> str:
+    """The JSON report, written to a string (decoded spool copies) or to a UTF-8 file (``to_file``:
+    the spooled bytes go straight to the file under the text stream)."""
     from shelfcheck.api import prepare
     from shelfcheck.reporters import json as json_reporter
     run = prepare(path, as_of=dt.date(2024, 8, 1), jobs=1, cache=False)
-    out = io.StringIO()
-    json_reporter.report(run, out, catalogue("en"), None)
-    return out.getvalue()
+    if to_file is None:
+        out = io.StringIO()
+        json_reporter.report(run, out, catalogue("en"), None)
+        return out.getvalue()
+    with to_file.open("w", encoding="utf-8", newline="") as fh:
+        assert json_reporter._utf8_bytes_under(fh) is fh.buffer
+        json_reporter.report(run, fh, catalogue("en"), None)
+    return to_file.read_text("utf-8")
 
 
 def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Workspace,
@@ -698,8 +705,19 @@ def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Works
     assert [(item["status"], [f["code"] for f in item["findings"]]) for item in report["listings"]] == [
         ("fail", ["sku_not_english"]), ("fail", []), ("fail", ["sku_not_english"]), ("fail", []),
         ("fail", ["sku_not_english"]), ("pass", [])]
+    assert _json_report(path, ws.root / "report.json") == whole  # the bytes copied as they are
     monkeypatch.setattr("shelfcheck.reporters.json._PIECE", 7)
     assert _json_report(path) == whole
+    assert _json_report(path, ws.root / "report.json") == whole
+
+
+def test_json_report_goes_through_the_text_stream_unless_bytes_read_the_same(tmp_path: Path) -> None:
+    from shelfcheck.reporters.json import _utf8_bytes_under
+    assert _utf8_bytes_under(io.StringIO()) is None
+    with (tmp_path / "gb.json").open("w", encoding="gb18030") as fh:
+        assert _utf8_bytes_under(fh) is None
+    with (tmp_path / "u8.json").open("w", encoding="UTF8") as fh:
+        assert _utf8_bytes_under(fh) is (fh.buffer if os.linesep == "\n" else None)
 
 
 def _product_view(report: shelfcheck.Report) -> list[Any]:

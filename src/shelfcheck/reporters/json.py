@@ -10,7 +10,7 @@ import codecs
 import functools
 import io
 import json
-import shutil
+import os
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable
@@ -138,14 +138,39 @@ def render_listing(result: ListingResult, lang: str) -> str:
     return listing_text(result, catalogue(lang))
 
 
-def _copy_bytes(spool: IO[bytes], out: IO[str], decoder: Any, count: int) -> None:
-    """Copy ``count`` bytes from ``spool``'s position to ``out``, decoded, in bounded pieces."""
-    while count > 0:
-        data = spool.read(min(count, _PIECE))
-        if not data:
-            break
-        count -= len(data)
-        out.write(decoder.decode(data))
+class _Sink:
+    """Where the spooled UTF-8 text goes: straight to ``raw``, the bytes under ``out``, when the
+    caller says that gives the same file; else decoded and written through ``out``."""
+
+    def __init__(self, out: IO[str], raw: IO[bytes] | None) -> None:
+        self._out = out
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")(REPLACE_ERRORS)
+        if raw is not None:
+            out.flush()  # what ``out`` holds goes first
+
+    def write(self, data: bytes) -> None:
+        if self._raw is not None:
+            self._raw.write(data)
+        else:
+            self._out.write(self._decoder.decode(data))
+
+    def copy(self, source: IO[bytes], count: int | None = None) -> None:
+        """Copy ``count`` bytes (default: the rest) from ``source``'s position, in bounded pieces."""
+        while count is None or count > 0:
+            data = source.read(_PIECE if count is None else min(count, _PIECE))
+            if not data:
+                break
+            if count is not None:
+                count -= len(data)
+            self.write(data)
+
+    def close(self) -> None:
+        """Write out what the decoder still holds; ``out`` takes over again."""
+        if self._raw is None:
+            self._out.write(self._decoder.decode(b"", final=True))
+        else:
+            self._raw.flush()
 
 
 def _start(ends: Any, position: int) -> int:
@@ -153,19 +178,17 @@ def _start(ends: Any, position: int) -> int:
     return ends[position - 1] + _SEPARATOR_BYTES if position else 0
 
 
-def _copy_flipped(spool: IO[bytes], out: IO[str], ends: Any, flipped: list[int]) -> None:
-    """Copy the spooled listings to ``out`` in one sequential pass, each listing at a position in
+def _copy_flipped(spool: IO[bytes], sink: _Sink, ends: Any, flipped: list[int]) -> None:
+    """Copy the spooled listings to ``sink`` in one sequential pass, each listing at a position in
     ``flipped`` (ascending) with its status turned to ``fail``."""
-    decoder = codecs.getincrementaldecoder("utf-8")(REPLACE_ERRORS)
     spool.seek(0)
     at = 0
     for position in flipped:
         start, end = _start(ends, position), ends[position]
-        _copy_bytes(spool, out, decoder, start - at)
-        out.write(_failed(spool.read(end - start).decode("utf-8", REPLACE_ERRORS)))
+        sink.copy(spool, start - at)
+        sink.write(_failed(spool.read(end - start).decode("utf-8", REPLACE_ERRORS)).encode("utf-8"))
         at = end
-    _copy_bytes(spool, out, decoder, (ends[-1] if len(ends) else 0) - at)
-    out.write(decoder.decode(b"", final=True))
+    sink.copy(spool, (ends[-1] if len(ends) else 0) - at)
 
 
 def write_json(
@@ -176,6 +199,7 @@ def write_json(
     cat: Catalogue,
     summary: Summary | None = None,
     products: Callable[[], Iterable[Any]] | None = None,
+    raw: IO[bytes] | None = None,
 ) -> Summary:
     """Write the report; return the summary (counted while streaming).
 
@@ -192,6 +216,9 @@ def write_json(
         products: called once the listings are written: the products
             (:class:`~shelfcheck.rules.variants.ProductResult`), written as ``products`` — each
             SKU with its row's entry of ``listings``.
+        raw: the binary stream under ``out``, when UTF-8 bytes written to it (after ``out`` is
+            flushed) make the same file as the text written through ``out``: the listings and
+            products are then copied to it without being decoded and encoded again.
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
@@ -227,7 +254,7 @@ def write_json(
             else:
                 summary.add_listing(item)
                 write([listing_text(item, cat)])
-        product_texts = tempfile.TemporaryFile("w+", encoding="utf-8", errors=REPLACE_ERRORS)
+        product_texts = tempfile.TemporaryFile("w+b")
         n_products = 0
         flips: set[int] = set()  # positions of rows that fail by their product's findings
 
@@ -243,8 +270,8 @@ def write_json(
                 flips.update(sku.position for sku in product.rows_failed_by_product())
                 parts = [_sku_head(sku) + listing_at(sku.position)[1:] for sku in product.product.skus]
                 head = _dump(_product_head(product, cat))[:-1]
-                product_texts.write(("" if not n_products else _SEPARATOR)
-                                    + f'{head}, "skus": [{", ".join(parts)}]}}')
+                product_texts.write((("" if not n_products else _SEPARATOR)
+                                     + f'{head}, "skus": [{", ".join(parts)}]}}').encode("utf-8", REPLACE_ERRORS))
                 n_products += 1
         product_texts.seek(0)
         doc_summary = {
@@ -274,19 +301,21 @@ def write_json(
         out.write('  "listings": [')
         if summary.listings:
             out.write("\n    ")
+            sink = _Sink(out, raw)
             if flips:  # one sequential pass: the rows' texts again, each failed row's status turned
-                _copy_flipped(spool, out, ends, sorted(flips))
+                _copy_flipped(spool, sink, ends, sorted(flips))
             else:
                 spool.seek(0)
-                listings = io.TextIOWrapper(spool, encoding="utf-8", errors=REPLACE_ERRORS)
-                shutil.copyfileobj(listings, out)
-                listings.detach()
+                sink.copy(spool)
+            sink.close()
             out.write("\n  ")
         if products is not None:
             out.write('],\n  "products": [')
             if n_products:
                 out.write("\n    ")
-                shutil.copyfileobj(product_texts, out)
+                sink = _Sink(out, raw)
+                sink.copy(product_texts)
+                sink.close()
                 out.write("\n  ")
         product_texts.close()
         out.write("]\n}\n")
@@ -297,4 +326,17 @@ def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
     batches = run.rendered(functools.partial(render_listing, lang=cat.lang))
     return write_json(run.header(), run.shop_findings, batches, out, cat,
-                      products=getattr(run, "products", None))
+                      products=getattr(run, "products", None), raw=_utf8_bytes_under(out))
+
+
+def _utf8_bytes_under(out: IO[str]) -> IO[bytes] | None:
+    """The binary stream under the command's output when UTF-8 bytes written to it read as the
+    text would: a UTF-8 text file on a system whose line end is ``\n`` (the command's output
+    translates no line end then; see ``shelfcheck.cli.common.open_output``)."""
+    if os.linesep != "\n" or not isinstance(out, io.TextIOWrapper):
+        return None
+    try:
+        utf8 = codecs.lookup(out.encoding).name == "utf-8"
+    except LookupError:
+        return None
+    return out.buffer if utf8 else None
