@@ -99,19 +99,34 @@ def test_joins_and_terms_the_code_names_are_in_the_catalogue() -> None:
 
 
 # Which argument of each error carries its message.
-_MESSAGE_ARG = {"InputError": 1, "PolicyError": 0, "DatasetError": 0, "LedgerError": 0, "fail": 0, "_Bad": 0,
-                "BadValue": 1}
+_MESSAGE_ARG = {"InputError": 1, "PolicyError": 0, "DatasetError": 0, "LedgerError": 0, "KeyUnavailable": 0,
+                "fail": 0, "_Bad": 0, "BadValue": 1, "error_for": 1,
+                **{name: 1 for name in ("ApiError", "AuthExpired", "ReauthorizationRequired", "ScopeDenied",
+                                        "SignatureInvalid", "ClockSkew", "ConfigurationError", "RateLimited",
+                                        "RetryableError", "ValidationFailed", "SellerActionRequired",
+                                        "TransportError")}}
+
+
+def _text(node: ast.expr) -> bool:
+    """Whether an argument is English written out (a string, an f-string, text put together)."""
+    if isinstance(node, ast.IfExp):
+        return _text(node.body) or _text(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return any(_text(value) for value in node.values)
+    return isinstance(node, (ast.JoinedStr, ast.BinOp)) or (isinstance(node, ast.Constant) and bool(node.value)
+                                                             and isinstance(node.value, str))
 
 
 def test_no_error_is_raised_with_english_text_only() -> None:
     for where, line, call in CALLS:
         index = _MESSAGE_ARG.get(_name(call))
-        if index is None or len(call.args) <= index:
+        if index is None:
             continue
-        message = call.args[index]
-        english = isinstance(message, (ast.JoinedStr, ast.BinOp)) or (
-            isinstance(message, ast.Constant) and isinstance(message.value, str))
-        assert not english, f"{where}:{line}: give the error a Msg of i18n/*/errors.yaml, not text"
+        if len(call.args) > index:
+            assert not _text(call.args[index]), f"{where}:{line}: give the error a Msg of i18n/*/errors.yaml, not text"
+        for keyword in call.keywords:  # the hint of an Open API error too
+            if keyword.arg == "hint":
+                assert not _text(keyword.value), f"{where}:{line}: give the hint a Msg, not text"
 
 
 # Rendering ------------------------------------------------------------------------------------

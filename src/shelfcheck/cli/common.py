@@ -105,7 +105,7 @@ def check_url_option(option: str, value: str | None) -> str | None:
     try:
         check_base_url(value)
     except ApiError as exc:
-        raise fail(Msg("cli_option_problem", option=option, problem=exc.message)) from None
+        raise fail(Msg("cli_option_problem", option=option, problem=exc.message_in(error_lang()))) from None
     return value
 
 

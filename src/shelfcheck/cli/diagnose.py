@@ -19,7 +19,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from shelfcheck.cli.common import fail, parse_as_of, pick_lang
+from shelfcheck.cli.common import check_url_option, fail, parse_as_of, pick_lang
 from shelfcheck.errors import Msg
 from shelfcheck.cli.ledger import DB_HELP
 
@@ -107,9 +107,10 @@ def triage(
     language = pick_lang(lang)
     result = run_triage(shop, endpoints=endpoint or (), policy=policy, as_of=parse_as_of(as_of), lang=language)
     for check in result.checks:
-        if check.detail.get("reason") == "endpoint_invalid":
+        if check.detail.get("reason") == "endpoint_invalid":  # the same line as the other commands'
+            check_url_option(f"--endpoint {check.endpoint}", check.endpoint)
             raise fail(Msg("cli_option_problem", option=f"--endpoint {check.endpoint}",
-                             problem=check.detail.get("message", Msg("cli_unusable_url"))))
+                           problem=check.detail.get("message", Msg("cli_unusable_url"))))
     if fmt == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
