@@ -57,7 +57,7 @@ class Msg:
 
 class Join:
     """Several parts (texts, :class:`Msg`) joined with a separator of the catalogue's ``joins:``
-    (``and``, ``or``, ``semicolon``), rendered in the language of the message holding it."""
+    (``and``, ``or``, ``semicolon``, ``arrow``), rendered in the language of the message holding it."""
 
     __slots__ = ("items", "sep")
 
@@ -147,8 +147,8 @@ class InputError(ShelfcheckError):
         self.message = str(message)
         self.row = row
         self.column = column
-        super().__init__(message)
-        self.args = (self._render(),)
+        super().__init__(message)  # keeps the Msg
+        self.args = (self._render(),)  # str(self): the whole English line
 
     def _render(self, lang: str = "en") -> str:
         where: Any = self.file or Term("<input>")

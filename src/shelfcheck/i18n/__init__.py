@@ -15,6 +15,9 @@ title_too_short:
   summary: …                # zh only (English summaries come from the rule docstrings)
   why: …                    # zh only
 ```
+
+The one-line errors of the command line (exit status 2) have their own ``errors.yaml`` in each
+language, loaded apart by :func:`error_texts` (see :mod:`shelfcheck.errors`).
 """
 
 from __future__ import annotations
