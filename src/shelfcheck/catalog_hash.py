@@ -11,7 +11,7 @@ from pathlib import Path
 
 from shelfcheck.analysis.images import ImageInfo, WhiteParams, analyse_image
 from shelfcheck.analysis.refs import is_remote, resolve_image_ref
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ingest import open_catalog
 from shelfcheck.ledger import listing_content_hash
 from shelfcheck.policy import Policy, load_policy
@@ -30,7 +30,7 @@ def catalog_row_hash(catalog: str | Path, sku: str, *, sheet: str | None = None,
     with open_catalog(catalog, sheet=sheet, columns=columns) as source:
         row = source.find(sku)
     if row is None:
-        raise InputError(source.path, f"no row with seller_sku {sku!r}", column="seller_sku")
+        raise InputError(source.path, Msg("sku_no_row", sku=sku), column="seller_sku")
     params = WhiteParams.of(pack.images.white_background)
     images: dict[str, ImageInfo] = {}
     for ref in row.main_images:

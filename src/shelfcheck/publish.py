@@ -534,11 +534,11 @@ def _products(run: Any, plan: _Plan, columns: str | Path | None) -> Iterator[_Pr
         InputError: the catalogue changed since the first pass (nothing more is sent).
     """
     from shelfcheck.api import CHECK_REQUIRES
-    from shelfcheck.errors import InputError
+    from shelfcheck.errors import InputError, Msg
     from shelfcheck.ingest import open_catalog
     from shelfcheck.products.tracker import ProductTracker
 
-    changed = "the catalogue changed while publish was reading it; run publish again"
+    changed = Msg("publish_catalogue_changed")
     with open_catalog(run.source.path, sheet=run.source.sheet, columns=columns, required=CHECK_REQUIRES) as source:
         tracker = ProductTracker(source.index, source.columns)
         pending: dict[str, list[tuple[Listing, _Row]]] = {}

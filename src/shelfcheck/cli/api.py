@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from shelfcheck.cli.common import fail, pick_lang
+from shelfcheck.errors import Msg
 
 app = typer.Typer(help="Open API tools: `api sign` prints the string that is signed and its signature.",
                   no_args_is_help=True, add_completion=False)
@@ -33,21 +34,21 @@ def sign(
 
     cat = catalogue(pick_lang(lang))
     if not secret.strip():
-        raise fail("--secret: empty")
+        raise fail(Msg("api_secret_empty"))
     if not path.startswith("/") or "?" in path:
-        raise fail(f"--path: give the path only, starting with / (no host, no query): {path!r}")
+        raise fail(Msg("api_bad_path", path=path))
     params: list[tuple[str, str]] = []
     for item in param or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise fail(f"--param: use key=value, not {item!r}")
+            raise fail(Msg("api_bad_param", item=item))
         params.append((key.strip(), value))
     data = b""
     if body is not None:
         try:
             data = body.read_bytes()
         except OSError as exc:
-            raise fail(f"{body}: cannot read the body ({exc.strerror or exc})") from None
+            raise fail(Msg("api_body_unreadable", file=body, reason=exc.strerror or exc)) from None
     signed = sign_request(secret, path, params, data, content_type)
     print(cat.ui("api_signed_string", base=signed.base_text))
     if body is not None and is_multipart(content_type):

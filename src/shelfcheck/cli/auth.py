@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from shelfcheck.cli.common import check_url_option, fail, pick_lang
+from shelfcheck.errors import Msg
 
 app = typer.Typer(help="Authorize the app for a shop (OAuth 2.0); tokens are stored encrypted in the ledger.",
                   no_args_is_help=True, add_completion=False)
@@ -46,7 +47,7 @@ def url(
     check_url_option("--authorize-url", base)
     sid = service_id or os.environ.get("SHELFCHECK_SERVICE_ID", "")
     if not sid.strip():
-        raise fail("--service-id: missing (Partner Center > your app > Service ID; or set SHELFCHECK_SERVICE_ID)")
+        raise fail(Msg("auth_no_service_id"))
     print(cat.ui("auth_open_url"))
     print(authorization_url(sid, state=state, region=region, base=base))
 

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from shelfcheck.cli.common import fail, pick_lang
+from shelfcheck.errors import Msg
 
 __all__ = ["register"]
 
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
         from shelfcheck.reporters.columns import write_columns
 
         if fmt not in ("table", "json"):
-            raise fail(f"--format: use table or json, not {fmt!r}")
+            raise fail(Msg("cli_format_table_json", format=fmt))
         cat = catalogue(pick_lang(lang))
         source = open_catalog(catalog, sheet=sheet, columns=columns_map, required=CHECK_REQUIRES)
         try:

@@ -9,22 +9,77 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import typer
+
+from shelfcheck.errors import Join, Msg, ShelfcheckError
 
 try:  # typer >= 0.29 vendors click; older releases use click itself
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import UsageError  # type: ignore[no-redef]
 
-__all__ = ["UsageError", "check_url_option", "fail", "open_output", "parse_as_of", "pick_lang"]
+__all__ = ["BadValue", "UsageError", "check_url_option", "error_lang", "fail", "lang_in_argv", "line",
+           "open_output", "parse_as_of", "pick_lang", "set_error_argv"]
+
+# The command line of this run (``main`` keeps it): its ``--lang`` is the language of the errors.
+_argv: list[str] | None = None
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``shelfcheck: <message>`` as one line on stderr and return the exit to raise."""
-    print("shelfcheck: " + " ".join(message.split()), file=sys.stderr)
+def lang_in_argv(argv: list[str]) -> str | None:
+    """The ``--lang en|zh`` (or ``--lang=zh``) of a command line, before typer has read it;
+    ``None`` when there is none, or when its value is not a language."""
+    from shelfcheck.i18n import LANGS
+
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    return found if found in LANGS else None
+
+
+def set_error_argv(argv: list[str] | None) -> None:
+    """Keep the command line whose ``--lang`` the one-line errors follow (``None``: forget it)."""
+    global _argv
+    _argv = list(argv) if argv is not None else None
+
+
+def error_lang() -> str:
+    """The language of the one-line errors: ``--lang`` of the command line, else from ``LANG``."""
+    from shelfcheck.i18n import default_lang
+
+    return (lang_in_argv(_argv) if _argv is not None else None) or default_lang()
+
+
+def line(message: str | Msg | ShelfcheckError, lang: str | None = None) -> str:
+    """``shelfcheck: <message>`` as one line, in ``lang`` (default :func:`error_lang`)."""
+    lang = lang or error_lang()
+    if isinstance(message, ShelfcheckError):
+        text = message.one_line(lang)
+    else:
+        text = message.render(lang) if isinstance(message, Msg) else message
+    return "shelfcheck: " + " ".join(text.split())
+
+
+def fail(message: str | Msg | ShelfcheckError, code: int = 2) -> typer.Exit:
+    """Print ``shelfcheck: <message>`` as one line on stderr, in the language of the errors
+    (:func:`error_lang`), and return the exit to raise."""
+    print(line(message), file=sys.stderr)
     return typer.Exit(code)
+
+
+class BadValue(typer.BadParameter):
+    """A bad option value that only shelfcheck sees: click's usage line ("Invalid value for
+    --out: …"), its message from the error catalogue."""
+
+    def __init__(self, option: str, message: Msg, **kwargs: Any) -> None:
+        super().__init__(str(message), param_hint=option, **kwargs)
+        self.msg = Msg("cli_invalid_value", option=option, message=message)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
@@ -34,7 +89,7 @@ def parse_as_of(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise fail(f"--as-of: not a date in YYYY-MM-DD form: {text!r}") from None
+        raise fail(Msg("cli_bad_as_of", text=text)) from None
 
 
 def check_url_option(option: str, value: str | None) -> str | None:
@@ -50,7 +105,7 @@ def check_url_option(option: str, value: str | None) -> str | None:
     try:
         check_base_url(value)
     except ApiError as exc:
-        raise fail(f"{option}: {exc.message}") from None
+        raise fail(Msg("cli_option_problem", option=option, problem=exc.message_in(error_lang()))) from None
     return value
 
 
@@ -61,7 +116,7 @@ def pick_lang(lang: str | None) -> str:
     if lang is None:
         return default_lang()
     if lang not in LANGS:
-        raise fail(f"--lang: use {' or '.join(LANGS)}, not {lang!r}")
+        raise fail(Msg("cli_bad_lang", langs=Join("or", LANGS), lang=lang))
     return lang
 
 
@@ -87,13 +142,13 @@ def open_output(path: Path | None, *, binary: bool = False) -> Iterator[IO]:  # 
     path = Path(path)
     if path.exists() and not path.is_file():  # /dev/null, a pipe: write straight to it
         if path.is_dir():
-            raise fail(f"{path}: is a folder; give a file name for the report")
+            raise fail(Msg("cli_output_is_folder", path=path))
         with path.open("wb" if binary else "w", **({} if binary else text_options)) as fh:
             yield fh
         return
     directory = path.resolve().parent
     if not directory.is_dir():
-        raise fail(f"{path}: the output folder does not exist")
+        raise fail(Msg("cli_output_no_folder", path=path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {**text_options, "newline": ""})) as fh:

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from shelfcheck.cli.common import fail
-from shelfcheck.errors import ShelfcheckError
+from shelfcheck.errors import Join, Msg, ShelfcheckError
 
 __all__ = ["app"]
 
@@ -73,9 +73,10 @@ def import_command(
     try:
         manifest = import_dataset(kind, file, dataset_date=date)
     except ShelfcheckError as exc:
-        raise fail(exc.one_line()) from None
+        raise fail(exc) from None
     except Exception as exc:  # never a traceback
-        raise fail(f"{file}: cannot import {kind}: {type(exc).__name__}: {exc}") from None
+        raise fail(Msg("data_import_failed", file=file, kind=kind, error=type(exc).__name__,
+                        message=str(exc))) from None
     print(f"{kind}: installed {manifest['label']} — {manifest['entries']} {_NOUN[kind]} from "
           f"{manifest['rows']} rows of {manifest['source']} into {kind_dir(kind)}")
 
@@ -88,13 +89,14 @@ def _import_categories(file: Path, shop: str, category: Optional[str], date: Opt
     if date is not None:
         day = source_date(date)
         if day is None:
-            raise fail(f"--date {date!r} is not a date (use YYYY-MM-DD)")
+            raise fail(Msg("dataset_bad_date", date=date))
     try:
         data, path, what = import_categories(file, shop=shop, category=category, day=day)
     except ShelfcheckError as exc:
-        raise fail(exc.one_line()) from None
+        raise fail(exc) from None
     except Exception as exc:  # never a traceback
-        raise fail(f"{file}: cannot import tiktok-categories: {type(exc).__name__}: {exc}") from None
+        raise fail(Msg("data_import_failed", file=file, kind="tiktok-categories", error=type(exc).__name__,
+                        message=str(exc))) from None
     print(f"tiktok-categories: shop {data.shop} — imported {what}; the store now holds {len(data.nodes)} "
           f"categories, rules of {len(data.rules)} and attributes of {len(data.attributes)} leaves ({path})")
 
@@ -129,9 +131,9 @@ def pull_command(
             finally:
                 client.close()
     except ShelfcheckError as exc:
-        raise fail(exc.one_line()) from None
+        raise fail(exc) from None
     except Exception as exc:  # never a traceback
-        raise fail(f"cannot pull the category data: {type(exc).__name__}: {exc}") from None
+        raise fail(Msg("data_pull_failed", error=type(exc).__name__, message=str(exc))) from None
     data = result.data
     print(f"tiktok-categories: shop {data.shop} — {len(data.nodes)} categories "
           f"({sum(n.is_leaf for n in data.nodes.values())} leaves), rules and attributes of "
@@ -156,15 +158,15 @@ def update_command(
     try:
         results = update(kinds or None, urls={"cosing": cosing_url, "fcc-grantees": fcc_url}, timeout=timeout)
     except ShelfcheckError as exc:
-        raise fail(exc.one_line()) from None
+        raise fail(exc) from None
     failed = []
     for result in results:
         if result.status == "failed":
-            failed.append(result.message)
+            failed.append(result.error or result.message)
         else:
             print(f"{result.kind}: {result.message}")
     if failed:
-        raise fail("; ".join(failed))
+        raise fail(Msg("data_update_failed", failures=Join("semicolon", failed)))
 
 
 def _platform_row() -> dict[str, Any] | None:
@@ -203,12 +205,12 @@ def status_command(
     from shelfcheck.datasets import data_dir
 
     if fmt not in ("table", "json"):
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
     try:
         rows = _status_rows()
         root = data_dir()
     except Exception as exc:  # never a traceback
-        raise fail(f"cannot read the data directory: {type(exc).__name__}: {exc}") from None
+        raise fail(Msg("data_dir_unreadable", error=type(exc).__name__, message=str(exc))) from None
     platform = _platform_row()
     if fmt == "json":
         json.dump({"data_dir": str(root), "datasets": rows, "tiktok_categories": platform}, sys.stdout,

@@ -19,7 +19,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from shelfcheck.cli.common import fail, parse_as_of, pick_lang
+from shelfcheck.cli.common import check_url_option, fail, parse_as_of, pick_lang
+from shelfcheck.errors import Msg
 from shelfcheck.cli.ledger import DB_HELP
 
 __all__ = ["register"]
@@ -64,7 +65,7 @@ def diagnose(
     from shelfcheck.i18n import catalogue
 
     if fmt not in ("table", "json"):
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
     language = pick_lang(lang)
     day = parse_as_of(as_of)
     with _open(db) as ledger:
@@ -102,12 +103,14 @@ def triage(
     from shelfcheck.i18n import catalogue
 
     if fmt not in ("table", "json"):
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
     language = pick_lang(lang)
     result = run_triage(shop, endpoints=endpoint or (), policy=policy, as_of=parse_as_of(as_of), lang=language)
     for check in result.checks:
-        if check.detail.get("reason") == "endpoint_invalid":
-            raise fail(f"--endpoint {check.endpoint}: {check.detail.get('message', 'not a usable URL')}")
+        if check.detail.get("reason") == "endpoint_invalid":  # the same line as the other commands'
+            check_url_option(f"--endpoint {check.endpoint}", check.endpoint)
+            raise fail(Msg("cli_option_problem", option=f"--endpoint {check.endpoint}",
+                           problem=check.detail.get("message", Msg("cli_unusable_url"))))
     if fmt == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -151,13 +154,13 @@ def case(
     from shelfcheck.i18n import catalogue
 
     if fmt not in ("text", "json"):
-        raise fail(f"--format: use text or json, not {fmt!r}")
+        raise fail(Msg("cli_format_text_json", format=fmt))
     language = pick_lang(lang)
     cat = catalogue(language)
     if urgent and po is None:
         raise fail(cat.ui("urgent_needs_po_usage"))
     if po is not None and not urgent:
-        raise fail("--po: only used with --urgent")
+        raise fail(Msg("case_po_without_urgent"))
     with _open(db) as ledger:
         draft = draft_case(sku.strip(), catalog, documents=documents, shop=shop, inventory=inventory,
                            policy=policy, as_of=parse_as_of(as_of), ledger=ledger, urgent=urgent, po=po,

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from shelfcheck.cli.common import fail, parse_as_of, pick_lang
+from shelfcheck.errors import Msg
 
 __all__ = ["fix_command"]
 
@@ -33,8 +34,7 @@ def _only(text: str | None) -> set[str] | None:
     known = set(FIXES) | {CATEGORY_ALIAS}
     unknown = sorted(codes - known)
     if unknown or not codes:
-        raise fail(f"--only: not a fixable code: {', '.join(unknown) or text!r} "
-                   f"(fixable: {', '.join(sorted(known))})")
+        raise fail(Msg("fix_only_unknown", codes=", ".join(unknown) or text, fixable=", ".join(sorted(known))))
     return codes
 
 
@@ -64,7 +64,7 @@ def fix_command(
     from shelfcheck.fix.run import fix
 
     if fmt not in ("table", "json"):
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
     language = pick_lang(lang)
     result = fix(catalog, out, documents=documents, shop=shop, inventory=inventory, policy=policy,
                  as_of=parse_as_of(as_of), sheet=sheet, columns=columns, only=_only(only), dry_run=dry_run,

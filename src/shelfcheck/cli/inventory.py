@@ -26,6 +26,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from shelfcheck.cli.common import fail, open_output, pick_lang
+from shelfcheck.errors import Msg
 from shelfcheck.cli.ledger import DB_HELP, instant_option
 
 __all__ = ["app"]
@@ -78,7 +79,7 @@ def reconcile_command(
     from shelfcheck.stock import reconcile
 
     if fmt not in ("table", "json", "csv"):
-        raise fail(f"--format: use table, json or csv, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json_csv", format=fmt))
     cat = catalogue(pick_lang(lang))
     when = instant_option("--at", at) or dt.datetime.now(dt.timezone.utc)
     pack = load_policy(policy)

@@ -21,6 +21,7 @@ from typing import Annotated, Optional
 import typer
 
 from shelfcheck.cli.common import fail, pick_lang
+from shelfcheck.errors import Msg
 
 __all__ = ["DB_HELP", "app", "instant_option"]
 
@@ -43,8 +44,7 @@ def instant_option(option: str, text: str | None) -> dt.datetime | None:
     try:
         return parse_instant(text)
     except ValueError:
-        raise fail(f"{option}: not an ISO 8601 date or date-time: {text!r} "
-                   "(e.g. 2024-08-01 or 2024-08-01T10:30:00Z)") from None
+        raise fail(Msg("ledger_bad_instant", option=option, text=text)) from None
 
 
 @app.command("record")
@@ -72,13 +72,13 @@ def record(
 
     cat = catalogue(pick_lang(lang))
     if outcome not in ("failed", "passed"):
-        raise fail(f"--outcome: use failed or passed, not {outcome!r}")
+        raise fail(Msg("ledger_bad_outcome", outcome=outcome))
     sku = sku.strip()
     if not sku:
-        raise fail("--sku: the SKU is empty")
+        raise fail(Msg("ledger_empty_sku"))
     reasons = [r.strip() for r in reason or [] if r.strip()]
     if reasons and outcome == "passed":
-        raise fail("--reason: a passed attempt has no failure reason")
+        raise fail(Msg("ledger_reason_on_pass"))
     when = instant_option("--at", at)
     pack = load_policy(policy)
     digest = (catalog_row_hash(catalog, sku, sheet=sheet, policy=policy, columns=columns)
@@ -112,7 +112,7 @@ def status(
     from shelfcheck.policy import load_policy
 
     if fmt not in ("table", "json"):
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
     cat = catalogue(pick_lang(lang))
     instant = instant_option("--as-of", as_of) or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     pack = load_policy(policy)

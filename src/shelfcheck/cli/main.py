@@ -16,8 +16,17 @@ from typing import Annotated, Any, Optional
 import typer
 
 from shelfcheck import __version__
-from shelfcheck.cli.common import UsageError, fail, open_output, parse_as_of, pick_lang
-from shelfcheck.errors import ShelfcheckError
+from shelfcheck.cli.common import (
+    UsageError,
+    error_lang,
+    fail,
+    line,
+    open_output,
+    parse_as_of,
+    pick_lang,
+    set_error_argv,
+)
+from shelfcheck.errors import Msg, ShelfcheckError
 
 __all__ = ["COMMANDS", "app", "main"]
 
@@ -177,7 +186,7 @@ def check(
     try:
         reporter, binary = get_reporter(fmt.value)
     except ImportError:
-        raise fail(f"--format {fmt.value}: not available in this version") from None
+        raise fail(Msg("cli_format_unavailable", format=fmt.value)) from None
     cat = catalogue(language)
     options = ReportOptions(output=output, color=None if output is None else False, fail_on=fail_on.value)
     with _ledger_for_check(db) as ledger:  # reads the ledger; never creates one
@@ -234,14 +243,14 @@ def explain(
         from shelfcheck.explain import coverage_json, coverage_table
 
         if fmt not in ("table", "json"):
-            raise fail(f"--format: use table or json, not {fmt!r}")
+            raise fail(Msg("cli_format_table_json", format=fmt))
         print(coverage_json() if fmt == "json" else coverage_table(pick_lang(lang)), end="")
         return
     if code is None:
-        raise fail("give a code (`shelfcheck rules` lists every finding code), or --coverage")
+        raise fail(Msg("cli_explain_no_code"))
     text = explain_code(code.strip(), pick_lang(lang), policy)
     if text is None:
-        raise fail(f"unknown code {code!r}: `shelfcheck rules` lists every finding code")
+        raise fail(Msg("cli_explain_unknown_code", code=code))
     print(text)
 
 
@@ -259,7 +268,7 @@ def rules(
     elif fmt == "table":
         rules_table(language, policy, sys.stdout)
     else:
-        raise fail(f"--format: use table or json, not {fmt!r}")
+        raise fail(Msg("cli_format_table_json", format=fmt))
 
 
 def _crash_report(exc: BaseException) -> str | None:
@@ -278,20 +287,19 @@ def _crash_report(exc: BaseException) -> str | None:
         return None
 
 
-def _no_space(exc: BaseException) -> str | None:
+def _no_space(exc: BaseException) -> Msg | None:
     """The one line for a full disk or quota (an ``OSError``, or SQLite's "database or disk is
     full", as sqlite3 or SQLAlchemy raise it), else ``None``."""
     import errno
     import tempfile
 
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        where = f" writing {exc.filename}" if exc.filename else ""
+        where: Msg | str = Msg("cli_no_space_writing", file=exc.filename) if exc.filename else ""
     elif "database or disk is full" in str(exc):
         where = ""
     else:
         return None
-    return (f"no space left on the disk{where}: free some space, or point TMPDIR at a folder with room "
-            f"(a large check keeps its report and products in temporary files, now in {tempfile.gettempdir()})")
+    return Msg("cli_no_space", where=where, tmp=tempfile.gettempdir())
 
 
 def _safe_streams() -> None:
@@ -307,24 +315,30 @@ def _safe_streams() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; turn every expected error into one line and an exit status."""
+    """Run the CLI; turn every expected error into one line and an exit status.
+
+    The line is in the language of ``--lang`` when the command line has one (read here, since
+    the error may come before typer has parsed it), else in that of ``LANG``.
+    """
     _safe_streams()
+    set_error_argv(sys.argv[1:] if argv is None else argv)
     try:
         code = app(args=argv, prog_name="shelfcheck", standalone_mode=False)
     except UsageError as exc:
         path = exc.ctx.command_path if exc.ctx else ""
         sub = path.split(' ', 1)[1] + ' ' if ' ' in path else ''
-        hint = f" (see: shelfcheck {sub}--help)"
-        print(f"shelfcheck: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+        own = getattr(exc, "msg", None)  # a usage error of shelfcheck's own: its text in the language
+        message = own if isinstance(own, Msg) else exc.format_message()
+        _say(Msg("cli_usage", message=message, help=f"shelfcheck {sub}--help"))
         sys.exit(2)
     except typer.Abort:
-        print("shelfcheck: interrupted", file=sys.stderr)
+        _say(Msg("cli_interrupted"))
         sys.exit(130)
     except ShelfcheckError as exc:
-        print(f"shelfcheck: {exc.one_line()}", file=sys.stderr)
+        _say(exc)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("shelfcheck: interrupted", file=sys.stderr)
+        _say(Msg("cli_interrupted"))
         sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()
@@ -332,13 +346,24 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: one line and the path of a report, the traceback only on request
         full = _no_space(exc)
         if full is not None:  # not a bug: the disk the report or the run's temporary files go to is full
-            print(f"shelfcheck: {full}", file=sys.stderr)
+            _say(full)
             sys.exit(2)
         if os.environ.get("SHELFCHECK_DEBUG"):
             traceback.print_exc()
         where = _crash_report(exc)
-        details = f"details in {where}" if where else "set SHELFCHECK_DEBUG=1 for details"
-        print(f"shelfcheck: internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}"
-              f" ({details}; please report it)", file=sys.stderr)
+        details = Msg("cli_crash_report", path=where) if where else Msg("cli_crash_debug")
+        _say(Msg("cli_internal_error", error=exc.__class__.__name__, message=" ".join(str(exc).split())[:200],
+                 details=details))
         sys.exit(3)
+    finally:
+        set_error_argv(None)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _say(message: Msg | ShelfcheckError) -> None:
+    """Print the one line of an error on stderr, in the language of the errors."""
+    try:
+        text = line(message, error_lang())
+    except Exception:  # the error catalogue cannot be read (a broken install): still one line
+        text = line(str(message) if isinstance(message, ShelfcheckError) else message.key, "en")
+    print(text, file=sys.stderr)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from shelfcheck.cli.common import check_url_option, pick_lang
+from shelfcheck.cli.common import BadValue, check_url_option, pick_lang
+from shelfcheck.errors import Msg
 
 if TYPE_CHECKING:
     from shelfcheck.i18n import Catalogue
@@ -80,8 +81,7 @@ def register(app: typer.Typer) -> None:
                     print(" " * 40 + line, flush=True)
 
         if out is not None and not dry_run:
-            raise typer.BadParameter("--out needs --dry-run (a real run sends the requests instead)",
-                                     param_hint="--out")
+            raise BadValue("--out", Msg("publish_out_needs_dry_run"))
         with open_ledger(db) as ledger:
             client = open_client(endpoint, ledger) if (not dry_run or endpoint) else None
             try:
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         else:
             print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
         if summary.error is not None:
-            print("shelfcheck: " + cat.ui("publish_stopped", error=summary.error.one_line()), file=sys.stderr)
+            print("shelfcheck: " + cat.ui("publish_stopped", error=summary.error.one_line(cat.lang)), file=sys.stderr)
         raise typer.Exit(summary.exit_code)
 
 

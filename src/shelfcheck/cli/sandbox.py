@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from shelfcheck.cli.common import fail, pick_lang
+from shelfcheck.errors import Msg
 
 
 def _loopback(host: str) -> bool:
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
         cat = catalogue(pick_lang(lang))
         if not _loopback(host):
-            raise fail(f"--host {host}: the sandbox listens on loopback only (127.0.0.1, ::1, localhost)")
+            raise fail(Msg("sandbox_not_loopback", host=host))
         config = SandboxConfig.from_env(db=db, audit_seconds=audit_seconds, policy=policy,
                                           latency=latency, daily_upload_limit=daily_upload_limit,
                                           warehouse_region=warehouse_region.strip().upper() or "US")

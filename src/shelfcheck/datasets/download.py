@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shelfcheck.datasets.store import KINDS, DatasetError, check_kind, data_dir, import_dataset
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 
 __all__ = ["DEFAULT_URLS", "DOWNLOADABLE", "NO_DOWNLOAD", "URL_ENV", "UpdateResult", "download", "source_url",
            "update"]
@@ -33,8 +33,7 @@ DEFAULT_URLS = {
 URL_ENV = {"cosing": "SHELFCHECK_COSING_URL", "fcc-grantees": "SHELFCHECK_FCC_GRANTEES_URL"}
 DOWNLOADABLE = tuple(DEFAULT_URLS)
 NO_DOWNLOAD = {
-    "tiktok-errors": "no official download exists (TikTok publishes the Open API error codes only as "
-                     "Partner Center pages); import a CSV with: shelfcheck data import tiktok-errors FILE",
+    "tiktok-errors": Msg("dataset_no_download_tiktok_errors"),
 }
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -47,13 +46,14 @@ class UpdateResult:
     status: str  # "installed" | "skipped" | "failed"
     message: str
     manifest: dict[str, Any] | None = None
+    error: DatasetError | None = None  # why it failed (``message`` is its English line)
 
 
 def source_url(kind: str, override: str | None = None) -> str:
     """The URL to download ``kind`` from: ``override``, else its environment variable, else the default."""
     check_kind(kind)
     if kind not in DEFAULT_URLS:
-        raise DatasetError(f"{kind}: {NO_DOWNLOAD[kind]}")
+        raise DatasetError(Msg("dataset_kind_problem", kind=kind, problem=NO_DOWNLOAD[kind]))
     return override or os.environ.get(URL_ENV[kind]) or DEFAULT_URLS[kind]
 
 
@@ -78,7 +78,7 @@ def download(kind: str, url: str, *, timeout: float = 60.0, root: Path | None = 
     try:
         staging.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatasetError(f"cannot create {staging}: {exc.strerror or exc}") from None
+        raise DatasetError(Msg("dataset_cannot_create", folder=staging, reason=exc.strerror or exc)) from None
     fd, tmp_name = tempfile.mkstemp(prefix=f"{kind}.", dir=staging)
     tmp = Path(tmp_name)
     try:
@@ -88,23 +88,23 @@ def download(kind: str, url: str, *, timeout: float = 60.0, root: Path | None = 
                                   headers={"User-Agent": f"shelfcheck/{__version__}"}) as client:
                     with client.stream("GET", url) as response:
                         if response.status_code != 200:
-                            raise DatasetError(f"{kind}: {url} answered HTTP {response.status_code}")
+                            raise DatasetError(Msg("dataset_http_status", kind=kind, url=url,
+                                                   status=response.status_code))
                         size = 0
                         for chunk in response.iter_bytes():
                             size += len(chunk)
                             if size > MAX_BYTES:
-                                raise DatasetError(f"{kind}: {url} sent more than {MAX_BYTES // 2**20} MB")
+                                raise DatasetError(Msg("dataset_too_large", kind=kind, url=url,
+                                                       limit=MAX_BYTES // 2**20))
                             fh.write(chunk)
             except httpx.HTTPError as exc:
-                raise DatasetError(
-                    f"cannot download {kind} from {url} ({_reason(exc)}) — offline? "
-                    f"Import a file instead: shelfcheck data import {kind} FILE"
-                ) from None
+                raise DatasetError(Msg("dataset_offline", kind=kind, url=url, reason=_reason(exc))) from None
         try:
             return import_dataset(kind, tmp, source=url, root=root)
         except InputError as exc:
-            raise DatasetError(f"{kind}: the file downloaded from {url} is not usable: {exc.message}"
-                               + (f" (row {exc.row})" if exc.row else "")) from None
+            row = Msg("dataset_download_row", row=exc.row) if exc.row else ""
+            raise DatasetError(Msg("dataset_download_unusable", kind=kind, url=url, problem=exc.msg or exc.message,
+                                   row=row)) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -118,13 +118,13 @@ def update(kinds: list[str] | None = None, *, urls: dict[str, str | None] | None
     results = []
     for kind in wanted:
         if kind in NO_DOWNLOAD:
-            results.append(UpdateResult(kind, "skipped", NO_DOWNLOAD[kind]))
+            results.append(UpdateResult(kind, "skipped", str(NO_DOWNLOAD[kind])))
             continue
         url = source_url(kind, (urls or {}).get(kind))
         try:
             manifest = download(kind, url, timeout=timeout, root=root)
         except DatasetError as exc:
-            results.append(UpdateResult(kind, "failed", exc.one_line()))
+            results.append(UpdateResult(kind, "failed", exc.one_line(), error=exc))
             continue
         results.append(UpdateResult(kind, "installed", f"{manifest['label']} ({manifest['entries']} entries) "
                                                        f"from {url}", manifest))

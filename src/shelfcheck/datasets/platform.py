@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg, Term
 
 __all__ = [
     "FORMAT",
@@ -207,7 +207,11 @@ class PlatformCategories:
 # Reading the platform's responses ----------------------------------------------------------------
 
 class _Bad(ValueError):
-    pass
+    """A response that is not what it should be: its :class:`Msg` says why."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(str(msg))
+        self.msg = msg
 
 
 def _data(payload: Any) -> Any:
@@ -215,7 +219,7 @@ def _data(payload: Any) -> Any:
     if isinstance(payload, Mapping) and "data" in payload and ("code" in payload or "request_id" in payload):
         code = payload.get("code")
         if code not in (0, "0", None):
-            raise _Bad(f"the response is an error (code {code}: {str(payload.get('message', ''))[:80]})")
+            raise _Bad(Msg("categories_error_response", code=code, message=str(payload.get("message", ""))[:80]))
         return payload.get("data") or {}
     return payload
 
@@ -245,31 +249,31 @@ def parse_categories(payload: Any) -> dict[str, PlatformNode]:
     data = _data(payload)
     items = data if isinstance(data, list) else data.get("categories") if isinstance(data, Mapping) else None
     if not isinstance(items, list):
-        raise _Bad("no 'categories' list (expected a Get Categories response)")
+        raise _Bad(Msg("categories_no_list"))
     nodes: dict[str, PlatformNode] = {}
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise _Bad(f"categories[{i}] is not an object")
+            raise _Bad(Msg("categories_item_not_object", index=i))
         node_id, name = _text(item.get("id")), _text(item.get("local_name"))
         if not node_id or not name:
-            raise _Bad(f"categories[{i}] lacks an id or a local_name")
+            raise _Bad(Msg("categories_item_no_id", index=i))
         statuses = item.get("permission_statuses") or []
         if not isinstance(statuses, list):
-            raise _Bad(f"categories[{i}].permission_statuses is not a list")
+            raise _Bad(Msg("categories_item_statuses", index=i))
         nodes[node_id] = PlatformNode(node_id, _text(item.get("parent_id")) or "0", name,
                                       item.get("is_leaf") is True, tuple(str(s) for s in statuses))
     if not nodes:
-        raise _Bad("the 'categories' list is empty")
+        raise _Bad(Msg("categories_empty"))
     return nodes
 
 
 def parse_rules(payload: Any) -> dict[str, Any]:
     data = _data(payload)
     if not isinstance(data, Mapping):
-        raise _Bad("not a Get Category Rules response")
+        raise _Bad(Msg("categories_not_rules"))
     certs = data.get("product_certifications", [])
     if not isinstance(certs, list) or any(not isinstance(c, Mapping) for c in certs):
-        raise _Bad("product_certifications is not a list of objects")
+        raise _Bad(Msg("categories_certifications"))
     return dict(data)
 
 
@@ -277,7 +281,7 @@ def parse_attributes(payload: Any) -> list[dict[str, Any]]:
     data = _data(payload)
     items = data.get("attributes") if isinstance(data, Mapping) else data
     if not isinstance(items, list) or any(not isinstance(a, Mapping) or not _text(a.get("id")) for a in items):
-        raise _Bad("no 'attributes' list of objects with ids (expected a Get Attributes response)")
+        raise _Bad(Msg("categories_no_attributes"))
     return [dict(a) for a in items]
 
 
@@ -307,7 +311,7 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
 def _read(path: Path) -> PlatformCategories:
     raw = json.loads(path.read_text("utf-8"))
     if not isinstance(raw, Mapping) or raw.get("kind") != KIND or raw.get("format") != FORMAT:
-        raise _Bad("not a shelfcheck category store")
+        raise _Bad(Msg("categories_not_store"))
     nodes = parse_categories(raw)
     rules = {str(k): parse_rules(v) for k, v in (raw.get("rules") or {}).items()}
     attributes = {str(k): parse_attributes(v) for k, v in (raw.get("attributes") or {}).items()}
@@ -323,7 +327,7 @@ def save_platform(data: PlatformCategories, root: Path | None = None) -> Path:
     try:
         _write_atomic(path, json.dumps(data.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     except OSError as exc:
-        raise DatasetError(f"cannot write the category store in {path.parent}: {exc.strerror or exc}") from None
+        raise DatasetError(Msg("categories_cannot_write", folder=path.parent, reason=exc.strerror or exc)) from None
     return path
 
 
@@ -391,17 +395,17 @@ def import_categories(file: str | os.PathLike[str], *, shop: str = "default", ca
     try:
         payload = json.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
-        raise InputError(path, "tiktok-categories file not found") from None
+        raise InputError(path, Msg("file_not_found", kind=Term("tiktok-categories"))) from None
     except IsADirectoryError:
-        raise InputError(path, "tiktok-categories path is not a regular file") from None
+        raise InputError(path, Msg("file_not_regular", kind=Term("tiktok-categories"))) from None
     except OSError as exc:
-        raise InputError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise InputError(path, Msg("file_unreadable", reason=exc.strerror or exc)) from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(path, f"not readable JSON: {' '.join(str(exc).split())[:120]}") from None
-    kind = response_kind(payload)
+        raise InputError(path, Msg("categories_not_json", problem=" ".join(str(exc).split())[:120])) from None
     current = newest(shop, root)
     day = day or dt.datetime.now(dt.timezone.utc).date()
     try:
+        kind = response_kind(payload)  # an error envelope is refused here, naming the file
         if kind == "bundle":
             nodes = parse_categories(payload["categories"])
             rules = {str(k): parse_rules(v) for k, v in (payload.get("rules") or {}).items()}
@@ -414,13 +418,11 @@ def import_categories(file: str | os.PathLike[str], *, shop: str = "default", ca
             what = f"{len(nodes)} categories"
         elif kind in ("rules", "attributes"):
             if not category:
-                raise InputError(path, f"a Get Category {kind.title()} response: give the category id it is for "
-                                       "(--category ID)")
+                raise InputError(path, Msg("categories_needs_category", response=kind.title()))
             if current is None:
-                raise InputError(path, f"no category tree is stored for shop {shop!r}: import the Get Categories "
-                                       "response first")
+                raise InputError(path, Msg("categories_no_tree", shop=shop))
             if category not in current.nodes:
-                raise InputError(path, f"category {category} is not in the stored tree of shop {shop!r}")
+                raise InputError(path, Msg("categories_not_in_tree", category=category, shop=shop))
             nodes, rules, attributes = current.nodes, dict(current.rules), dict(current.attributes)
             if kind == "rules":
                 rules[category] = parse_rules(payload)
@@ -428,9 +430,8 @@ def import_categories(file: str | os.PathLike[str], *, shop: str = "default", ca
                 attributes[category] = parse_attributes(payload)
             what = f"{kind} of category {category}"
         else:
-            raise InputError(path, "not a Get Categories, Get Category Rules or Get Attributes response "
-                                   "(nor a bundle of them)")
+            raise InputError(path, Msg("categories_unknown_response"))
     except _Bad as exc:
-        raise InputError(path, str(exc)) from None
+        raise InputError(path, exc.msg) from None
     data = PlatformCategories(shop, day, str(path.resolve()), nodes, rules, attributes)
     return data, save_platform(data, root), what

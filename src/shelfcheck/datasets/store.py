@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError, ShelfcheckError
+from shelfcheck.errors import InputError, Msg, ShelfcheckError, Term
 from shelfcheck.ingest.table import open_table
 from shelfcheck.ingest.values import parse_date
 
@@ -77,7 +77,7 @@ def kind_dir(kind: str, root: Path | None = None) -> Path:
 def check_kind(kind: str) -> str:
     """The kind, or a :class:`DatasetError` naming the valid ones."""
     if kind not in KINDS:
-        raise DatasetError(f"unknown dataset kind {kind!r} (use {', '.join(KINDS)})")
+        raise DatasetError(Msg("dataset_unknown_kind", kind=kind, kinds=", ".join(KINDS)))
     return kind
 
 
@@ -120,7 +120,7 @@ def _find_columns(cells: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[
 
 
 def _table(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, ...],
-           expected: tuple[str, str]) -> _Table:
+           expected: tuple[str, Msg]) -> _Table:
     """Open a CSV or XLSX source and find its header: the first of the first rows naming every
     required column. ``expected`` = (column, description) is named when it is missing."""
     table = open_table(path, kind="dataset")
@@ -132,7 +132,7 @@ def _table(path: Path, wanted: dict[str, tuple[str, ...]], required: tuple[str, 
         if all(r in columns for r in required):
             return _Table(number, columns, table.rows, table.close)
     table.close()
-    raise InputError(path, f"the header has no {expected[1]}", row=table.header_row, column=expected[0])
+    raise InputError(path, Msg("dataset_header_lacks", what=expected[1]), row=table.header_row, column=expected[0])
 
 
 def _get(cells: list[str], columns: dict[str, int], name: str) -> str:
@@ -183,7 +183,7 @@ def _convert_cosing(path: Path, data: bytes) -> _Converted:
     newest: dt.date | None = None
     rows = bad_dates = 0
     with _table(path, {"name": ("inci name", "inci"), "date": ("update date", "last update")},
-                ("name",), ("inci_name", "INCI name column (expected 'inci_name' or 'INCI name')")) as table:
+                ("name",), ("inci_name", Msg("dataset_inci_column"))) as table:
         for _row, cells in table.rows:
             rows += 1
             name = _WS.sub(" ", unicodedata.normalize("NFKC", _get(cells, table.columns, "name"))).strip()
@@ -198,7 +198,7 @@ def _convert_cosing(path: Path, data: bytes) -> _Converted:
                     elif newest is None or day > newest:
                         newest = day
     if not names:
-        raise InputError(path, "no INCI names found below the header", row=table.header_row, column="INCI name")
+        raise InputError(path, Msg("dataset_no_inci"), row=table.header_row, column="INCI name")
     return _Converted(_pairs_text(names), rows, len(names), newest,
                       "update_date" if newest else None, {"unreadable_dates": bad_dates})
 
@@ -214,7 +214,7 @@ def _grantees_xml(path: Path, data: bytes) -> Iterator[tuple[int, str, str]]:
             text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
             root = ET.fromstring(text)
         except ET.ParseError as exc:
-            raise InputError(path, f"not readable XML: {exc}") from None
+            raise InputError(path, Msg("dataset_not_xml", problem=str(exc))) from None
     number = 0
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag.rsplit("}", 1)[-1].casefold() != "row":
@@ -237,7 +237,7 @@ def _convert_grantees(path: Path, data: bytes) -> _Converted:
     else:
         table = closing.enter_context(_table(
             path, {"code": ("grantee code",), "name": ("grantee name",), "date": ("date received", "grant date")},
-            ("code",), ("grantee_code", "grantee_code column (expected 'grantee_code, grantee_name')")))
+            ("code",), ("grantee_code", Msg("dataset_grantee_column"))))
         where = "row"
 
         def from_table() -> Iterator[tuple[int, str, str]]:
@@ -255,13 +255,13 @@ def _convert_grantees(path: Path, data: bytes) -> _Converted:
             rows += 1
             code = code.strip().upper()
             if not _GRANTEE.match(code):
-                message = f"{code!r} is not an FCC grantee code (3 or 5 letters and digits)"
+                message = Msg("dataset_bad_grantee", code=code)
                 if where == "row":
                     raise InputError(path, message, row=row, column="grantee_code")
-                raise InputError(path, f"XML row {row}: {message}", column="grantee_code")
+                raise InputError(path, Msg("dataset_xml_row", row=row, message=message), column="grantee_code")
             grantees[code] = re.sub(r"[\r\n\t]+", " ", name).strip()  # kept verbatim otherwise
     if not grantees:
-        raise InputError(path, "no grantee codes found", column="grantee_code")
+        raise InputError(path, Msg("dataset_no_grantees"), column="grantee_code")
     return _Converted(_pairs_text(grantees), rows, len(grantees), newest,
                       "date_received" if newest else None, {})
 
@@ -276,16 +276,16 @@ def _convert_errors(path: Path, data: bytes) -> _Converted:
     errors: dict[str, list[dict[str, str]]] = {}
     rows = 0
     with _table(path, wanted, ("code", "message"),
-                ("code", "code and message columns (expected 'code, message, …')")) as table:
+                ("code", Msg("dataset_errors_columns"))) as table:
         for row, cells in table.rows:
             rows += 1
             code = _get(cells, table.columns, "code")
             if not code:
-                raise InputError(path, "empty error code", row=row, column="code")
+                raise InputError(path, Msg("dataset_empty_code"), row=row, column="code")
             entry = {f: _get(cells, table.columns, f) for f in _ERROR_FIELDS if f in table.columns}
             errors.setdefault(code, []).append(entry)
     if not errors:
-        raise InputError(path, "no error codes found below the header", row=table.header_row, column="code")
+        raise InputError(path, Msg("dataset_no_codes"), row=table.header_row, column="code")
     store = json.dumps(errors, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return _Converted(store, rows, len(errors), None, None, {})
 
@@ -340,21 +340,21 @@ def import_dataset(kind: str, file: str | os.PathLike[str], *, source: str | Non
     check_kind(kind)
     path = Path(file)
     if not path.exists():
-        raise InputError(path, f"{kind} file not found")
+        raise InputError(path, Msg("file_not_found", kind=Term(kind)))
     if not path.is_file():
-        raise InputError(path, f"{kind} path is not a regular file")
+        raise InputError(path, Msg("file_not_regular", kind=Term(kind)))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise InputError(path, Msg("file_unreadable", reason=exc.strerror or exc)) from None
     if not data.strip():
-        raise InputError(path, f"{kind} file is empty")
+        raise InputError(path, Msg("dataset_empty", kind=Term(kind)))
     converted = CONVERTERS[kind](path, data)
     now = _now()
     if dataset_date is not None:
         day = dataset_date if isinstance(dataset_date, dt.date) else source_date(str(dataset_date))
         if day is None:
-            raise DatasetError(f"--date {dataset_date!r} is not a date (use YYYY-MM-DD)")
+            raise DatasetError(Msg("dataset_bad_date", date=dataset_date))
         date_from = "given"
     elif converted.dataset_date is not None:
         day, date_from = converted.dataset_date, converted.date_column or "file"
@@ -382,7 +382,7 @@ def import_dataset(kind: str, file: str | os.PathLike[str], *, source: str | Non
         _write_atomic(folder / "manifest.json",
                       json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
     except OSError as exc:
-        raise DatasetError(f"cannot write the dataset store in {folder}: {exc.strerror or exc}") from None
+        raise DatasetError(Msg("dataset_cannot_write", folder=folder, reason=exc.strerror or exc)) from None
     return manifest
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from shelfcheck.diagnose.levels import DOCUMENT_FAMILIES, INVENTORY_FAMILIES  # noqa: F401 (re-export)
 from shelfcheck.diagnose.preflight import preflight_sku
 from shelfcheck.diagnose.reasons import describe_reason
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ledger.guard import format_instant
 
 __all__ = ["CASE_CATEGORY", "CaseDraft", "draft_case", "render_case"]
@@ -101,7 +101,7 @@ def draft_case(
     if po is not None:
         po_path = Path(po)
         if not po_path.is_file():
-            raise InputError(po_path, "purchase order file not found (--po)")
+            raise InputError(po_path, Msg("po_not_found"))
     pre = preflight_sku(catalog, sku, documents=documents, shop=shop, inventory=inventory, policy=policy,
                         as_of=as_of, ledger=ledger, sheet=sheet, datasets=datasets,
                         columns=columns)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.findings import Finding, ListingResult, Severity
 from shelfcheck.i18n import Catalogue
 from shelfcheck.model import Listing
@@ -72,7 +72,7 @@ def preflight_sku(
     with run.source as source:
         row = source.find(sku)
     if row is None:
-        raise InputError(run.source.path, f"no row with seller_sku {sku!r}", column="seller_sku")
+        raise InputError(run.source.path, Msg("sku_no_row", sku=sku), column="seller_sku")
     result = next(iter(run.engine.check_listings([row])))
     return SkuPreflight(row, result, run.shop_findings, run.run)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shelfcheck.errors import PolicyError
+from shelfcheck.errors import Msg, PolicyError
 from shelfcheck.findings import Severity
 from shelfcheck.rules import RULES, Rule, effective_severity, family_of
 from shelfcheck.rules.context import RunContext
@@ -72,7 +72,7 @@ class Plan:
         policy = run.policy
         unknown = sorted(set(policy.rules) - set(RULES))
         if unknown:
-            raise PolicyError(f"policy {policy.name}: rules: unknown finding code(s) {', '.join(unknown)}")
+            raise PolicyError(Msg("policy_unknown_codes", name=policy.name, codes=", ".join(unknown)))
         if shortcuts is None:
             shortcuts = shortcuts_enabled()
         listing: list[ActiveRule] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.findings import Finding, Report
 from shelfcheck.fix.changes import Change, changes_json, images_html, sku_map_csv
 from shelfcheck.fix.plan import FixContext, _local_image, fix_images, output_path, plan_row
@@ -194,10 +194,9 @@ def fix(
 
     catalog, out = Path(catalog), Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError(out, "--out must be a folder")
+        raise InputError(out, Msg("fix_out_not_folder"))
     if out.resolve() == catalog.resolve().parent:
-        raise InputError(out, "--out is the catalogue's own folder: fix never overwrites the originals; "
-                              "give another folder")
+        raise InputError(out, Msg("fix_out_is_source"))
     pack = policy if isinstance(policy, Policy) else load_policy(policy)
     data = datasets if datasets is not None else load_datasets()
     options: dict[str, Any] = {"documents": documents, "shop": shop, "inventory": inventory, "policy": pack,

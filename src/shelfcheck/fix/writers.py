@@ -162,9 +162,9 @@ def _json_bytes(path: Path, keys: list[str], edits: CellEdits) -> bytes:
     try:
         data = json.loads(text)
     except ValueError as exc:  # a number Python will not convert (beyond its digit limit)
-        from shelfcheck.errors import InputError
+        from shelfcheck.errors import InputError, Msg
 
-        raise InputError(path, f"cannot write a fixed copy of this JSON: {exc}") from None
+        raise InputError(path, Msg("fix_json_unwritable", problem=str(exc))) from None
     for (row, col), value in edits.items():
         item = data[row - 2]
         key = keys[col]

@@ -15,6 +15,9 @@ title_too_short:
   summary: …                # zh only (English summaries come from the rule docstrings)
   why: …                    # zh only
 ```
+
+The one-line errors of the command line (exit status 2) have their own ``errors.yaml`` in each
+language, loaded apart by :func:`error_texts` (see :mod:`shelfcheck.errors`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 from shelfcheck.copies import parsed_yaml
 
-__all__ = ["LANGS", "Catalogue", "catalogue", "default_lang"]
+__all__ = ["LANGS", "Catalogue", "ErrorTexts", "catalogue", "default_lang", "error_texts"]
 
 LANGS = ("en", "zh")
 _FORMATTER = string.Formatter()
@@ -138,7 +141,8 @@ def catalogue(lang: str = "en") -> Catalogue:
     ui: dict[str, str] = {}
     notes: dict[str, str] = {}
     folder = resources.files("shelfcheck.i18n") / lang
-    items = sorted((i for i in folder.iterdir() if i.name.endswith(".yaml")), key=lambda p: p.name)
+    items = sorted((i for i in folder.iterdir() if i.name.endswith(".yaml") and i.name != _ERRORS_FILE),
+                   key=lambda p: p.name)
     for data in _parsed(lang, items):
         reasons.update(data.pop("reasons", None) or {})
         ui.update(data.pop("ui", None) or {})
@@ -148,6 +152,38 @@ def catalogue(lang: str = "en") -> Catalogue:
                 raise ValueError(f"i18n/{lang}: {code} defined twice")
             entries[code] = dict(entry)
     return Catalogue(lang, entries, reasons, ui, notes)
+
+
+# The error catalogue ---------------------------------------------------------------------------
+#
+# The one-line errors of the command line (:mod:`shelfcheck.errors`) have a file of their own,
+# ``errors.yaml``, loaded apart from the findings' catalogue: an error is raised (and its English
+# line made) by code that reports nothing, and must not pay for every catalogue of the language.
+
+_ERRORS_FILE = "errors.yaml"
+
+
+class ErrorTexts:
+    """The error catalogue of one language: ``errors:`` (key → template), ``joins:`` (the
+    separators of :class:`shelfcheck.errors.Join`) and ``terms:`` (shelfcheck's own words put
+    into a message, :class:`shelfcheck.errors.Term`)."""
+
+    def __init__(self, lang: str, messages: dict[str, str], joins: dict[str, str], terms: dict[str, str]) -> None:
+        self.lang = lang
+        self.messages = messages
+        self.joins = joins
+        self.terms = terms
+
+
+@lru_cache(maxsize=4)
+def error_texts(lang: str = "en") -> ErrorTexts:
+    """Load the error catalogue of ``lang`` (``en`` or ``zh``; anything else: English)."""
+    if lang not in LANGS:
+        lang = "en"
+    item = resources.files("shelfcheck.i18n") / lang / _ERRORS_FILE
+    data = _parsed(f"errors-{lang}", [item])[0]
+    return ErrorTexts(lang, dict(data.get("errors") or {}), dict(data.get("joins") or {}),
+                      dict(data.get("terms") or {}))
 
 
 # Parsed catalogues are kept as JSON in the user cache folder (:mod:`shelfcheck.copies`): reading

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ingest.columns import DOCUMENT_COLUMNS, match_columns
 from shelfcheck.ingest.table import open_table
 from shelfcheck.ingest.values import parse_date
@@ -37,7 +37,7 @@ def load_documents(path: str | Path) -> list[Document]:
     for required in ("doc_id", "type"):
         if required not in found:
             table.close()
-            raise InputError(table.path, f"no {required} column", row=table.header_row, column=required)
+            raise InputError(table.path, Msg("no_column", column=required), row=table.header_row, column=required)
     base = table.path.resolve().parent
     docs: list[Document] = []
     for row, cells in table.rows:

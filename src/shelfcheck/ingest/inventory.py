@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ingest.columns import INVENTORY_COLUMNS, match_columns
 from shelfcheck.ingest.table import open_table
 from shelfcheck.ingest.values import parse_int
@@ -24,7 +24,7 @@ def load_platform_inventory(path: str | Path) -> dict[str, PlatformStock]:
     for required in ("seller_sku", "platform_quantity"):
         if required not in found:
             table.close()
-            raise InputError(table.path, f"no {required} column", row=table.header_row, column=required)
+            raise InputError(table.path, Msg("no_column", column=required), row=table.header_row, column=required)
     stock: dict[str, PlatformStock] = {}
     for row, cells in table.rows:
         sku = cells[found["seller_sku"]].strip()

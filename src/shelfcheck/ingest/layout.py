@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Join, Msg
 from shelfcheck.ingest.columns import (
     catalog_field_of,
     catalog_fields,
@@ -135,8 +135,8 @@ def locate_header(table: Table, *, header_row: int | None = None) -> Layout:
         at = next((i for i, (r, _) in enumerate(candidates) if r == header_row), None)
         if at is None:
             table.close()
-            raise InputError(table.path, f"--columns header_row {header_row}: that row is blank or not among "
-                             f"the first {LOOKAHEAD + 1} rows with content", row=header_row)
+            raise InputError(table.path, Msg("columns_header_row_blank", row=header_row, rows=LOOKAHEAD + 1),
+                             row=header_row)
     else:
         # The most fields named wins; between rows naming as many (a template's row of machine
         # keys above its header), the one written for people; then the first.
@@ -240,16 +240,16 @@ def _resolve(ref: str, header: Sequence[str], where: str, path: object, row: int
             index -= 1
         if 0 <= index < len(header):
             return [index]
-        raise InputError(path, f"{where}: {ref!r} is beyond the header's {len(header)} columns", row=row)
+        raise InputError(path, Msg("columns_ref_beyond", where=where, ref=ref, count=len(header)), row=row)
     exact = [i for i, h in enumerate(header) if h.strip() == ref.strip()]
     found = exact or [i for i, h in enumerate(header) if header_key(h) and header_key(h) == header_key(ref)]
     if not found:
         shown = ", ".join(repr(h) for h in header[:20] if h)
-        raise InputError(path, f"{where}: no column {ref!r} in the header (it has: {shown})", row=row)
+        raise InputError(path, Msg("columns_ref_missing", where=where, ref=ref, shown=shown), row=row)
     if len(found) > 1:
-        names = " or ".join(f"'column {column_letter(i)}'" for i in found) if letters else ""
-        raise InputError(path, f"{where}: {ref!r} names {len(found)} columns; "
-                         f"write {names} to say which", row=row)
+        names = Join("or", [f"'column {column_letter(i)}'" for i in found] if letters else [])
+        raise InputError(path, Msg("columns_ref_ambiguous", where=where, ref=ref, count=len(found), names=names),
+                         row=row)
     return found
 
 
@@ -317,13 +317,13 @@ def plan_columns(
     if clashes:
         parts = []
         for f, idx in clashes:
-            named = " and ".join(f"{header[i]!r} (column {column_letter(i)})" if letters else repr(header[i])
-                                 for i in idx)
-            parts.append(f"{f} is in {len(idx)} columns: {named}")
+            named = Join("and", [Msg("columns_header_at", header=header[i], letter=column_letter(i))
+                                 if letters else repr(header[i]) for i in idx])
+            parts.append(Msg("columns_clash", field=f, count=len(idx), named=named))
         first_f, first_idx = clashes[0]
         example = f"column {column_letter(first_idx[0])}" if letters else header[first_idx[0]]
-        raise InputError(path, "; ".join(parts) + f" — say which one to read with --columns MAP.yaml "
-                         f"(e.g. {first_f}: {example})", row=header_row, column=header[first_idx[0]])
+        raise InputError(path, Msg("columns_clashes", clashes=Join("semicolon", parts), field=first_f,
+                                   example=example), row=header_row, column=header[first_idx[0]])
     missing = [f for f in required if f not in fields]
     if missing:
         found = [h for h in header if h.strip()]
@@ -332,9 +332,8 @@ def plan_columns(
         for f in missing:
             names = ", ".join(specs[f].names[:6])
             close = closest_aliases(found, f)
-            hint = "; closest: " + ", ".join(f"{h!r} ~ {a!r}" for h, a, _ in close) if close else ""
-            parts.append(f"no {f} column (accepted: {names}, …){hint}")
-        raise InputError(path, "; ".join(parts) + f"; the header (row {header_row}) has: {shown or 'nothing'}"
-                         " — map your columns with --columns MAP.yaml (see `shelfcheck columns`)",
-                         row=header_row, column=missing[0])
+            hint = Msg("columns_closest", pairs=", ".join(f"{h!r} ~ {a!r}" for h, a, _ in close)) if close else ""
+            parts.append(Msg("columns_missing_field", field=f, names=names, hint=hint))
+        raise InputError(path, Msg("columns_missing", missing=Join("semicolon", parts), row=header_row,
+                                   shown=shown or Msg("columns_header_empty")), row=header_row, column=missing[0])
     return ColumnPlan(uses, fields, header_row, list(skipped_rows))

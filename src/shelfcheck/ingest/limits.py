@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from shelfcheck.copies import package_yaml
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 
 __all__ = ["Limits", "limits"]
 
@@ -42,19 +42,19 @@ def _parse(text: str, origin: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
-        raise InputError(origin, "input limits: not valid YAML") from None
+        raise InputError(origin, Msg("limits_not_yaml")) from None
 
 
 def _read(data: Any, origin: str) -> dict[str, int]:
     data = data or {}
     if not isinstance(data, dict):
-        raise InputError(origin, "input limits: expected `key: number` lines")
+        raise InputError(origin, Msg("limits_not_mapping"))
     known = {f.name for f in fields(Limits)}
     for key, value in data.items():
         if key not in known:
-            raise InputError(origin, f"input limits: unknown key {key!r} (known: {', '.join(sorted(known))})")
+            raise InputError(origin, Msg("limits_unknown_key", key=key, known=", ".join(sorted(known))))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InputError(origin, f"input limits: {key} must be a whole number ≥ 1, not {value!r}")
+            raise InputError(origin, Msg("limits_bad_value", key=key, value=value))
     return data
 
 
@@ -67,7 +67,7 @@ def _load(override: str | None) -> Limits:
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"input limits: cannot read ({exc.__class__.__name__})") from None
+            raise InputError(path, Msg("limits_unreadable", error=exc.__class__.__name__)) from None
         base.update(_read(_parse(text, str(path)), str(path)))
     return Limits(**base)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ingest.columns import catalog_fields
 
 __all__ = ["ColumnMap", "load_column_map"]
@@ -56,24 +56,23 @@ def parse_column_map(data: Any, *, path: str | Path | None = None) -> ColumnMap:
             inner["header_row"] = data["header_row"]
         data = inner
     if not isinstance(data, dict) or not data:
-        raise InputError(where, "--columns: expected a mapping of field: header (or header: field)")
+        raise InputError(where, Msg("columns_not_mapping"))
     specs = catalog_fields()
     out = ColumnMap(path=str(path) if path is not None else None)
     for key, value in data.items():
         name = _text(key)
         if name == "header_row":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InputError(where, f"--columns: header_row must be a row number ≥ 1, not {value!r}",
-                                 column="header_row")
+                raise InputError(where, Msg("columns_bad_header_row", value=value), column="header_row")
             out.header_row = value
             continue
         if name in specs:
             values = value if isinstance(value, list) else [value]
             headers = [_text(v) for v in values if v is not None and _text(v)]
             if not headers:
-                raise InputError(where, f"--columns: {name}: give the header of its column", column=name)
+                raise InputError(where, Msg("columns_no_header", field=name), column=name)
             if len(headers) > 1 and not specs[name].multiple:
-                raise InputError(where, f"--columns: {name} reads one column, not {len(headers)}", column=name)
+                raise InputError(where, Msg("columns_one_column", field=name, count=len(headers)), column=name)
             out.field_to_headers[name] = headers
             continue
         if value is None or (isinstance(value, str) and value.strip().casefold() in _IGNORE):
@@ -82,7 +81,7 @@ def parse_column_map(data: Any, *, path: str | Path | None = None) -> ColumnMap:
         target = _text(value)
         if target not in specs:
             known = ", ".join(specs)
-            raise InputError(where, f"--columns: {name!r}: {target!r} is not a field (fields: {known})",
+            raise InputError(where, Msg("columns_not_a_field", header=name, target=target, fields=known),
                              column=name)
         out.header_to_field[name] = target
     return out
@@ -98,15 +97,14 @@ def load_column_map(path: str | Path) -> ColumnMap:
     try:
         text = path.read_text("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(path, "--columns file not found") from None
+        raise InputError(path, Msg("columns_not_found")) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"--columns file cannot be read ({exc.__class__.__name__})") from None
+        raise InputError(path, Msg("columns_unreadable", error=exc.__class__.__name__)) from None
     import yaml
 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, "--columns file is not valid YAML",
-                         row=mark.line + 1 if mark is not None else None) from None
+        raise InputError(path, Msg("columns_not_yaml"), row=mark.line + 1 if mark is not None else None) from None
     return parse_column_map(data, path=path)

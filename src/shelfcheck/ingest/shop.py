@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg
 from shelfcheck.ingest.limits import limits
 from shelfcheck.ingest.table import escape_text
 from shelfcheck.model import ShopProfile
@@ -26,41 +26,42 @@ def load_shop(path: str | Path) -> ShopProfile:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(path, "shop profile not found")
+        raise InputError(path, Msg("shop_not_found"))
     most = limits().shop_bytes
     if path.stat().st_size > most:
-        raise InputError(path, f"shop profile larger than {most} bytes (input limit `shop_bytes`)")
+        raise InputError(path, Msg("shop_too_large", limit=most))
     import yaml
 
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         row = exc.object[:exc.start].count(b"\n") + 1
-        raise InputError(path, "shop profile must be UTF-8 text", row=row) from None
+        raise InputError(path, Msg("shop_not_utf8"), row=row) from None
     except RecursionError:
-        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
+        raise InputError(path, Msg("shop_too_deep")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(path, f"not valid YAML: {problem}", row=row) from None
+        problem = getattr(exc, "problem", None)
+        message = Msg("yaml_invalid_because", problem=problem) if problem else Msg("yaml_invalid")
+        raise InputError(path, message, row=row) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(path, "shop profile must be a YAML mapping (key: value lines)")
+        raise InputError(path, Msg("shop_not_mapping"))
     try:
         data = _clean(data)
     except RecursionError:
-        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
+        raise InputError(path, Msg("shop_too_deep")) from None
     try:
         return ShopProfile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
         got = escape_text(repr(err.get("input")), from_bytes=False)[0]
-        raise InputError(path, f"{err['msg']} (got {got[:80]})", column=key) from None
+        raise InputError(path, Msg("shop_bad_value", problem=err["msg"], got=got[:80]), column=key) from None
     except RecursionError:
-        raise InputError(path, "shop profile nested too deeply to be a shop profile") from None
+        raise InputError(path, Msg("shop_too_deep")) from None
 
 
 def _clean(value: Any) -> Any:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shelfcheck.errors import InputError
+from shelfcheck.errors import InputError, Msg, Term
 from shelfcheck.ingest.limits import Limits, limits
 
 __all__ = ["DECODE_ERRORS", "Cells", "Table", "cell_text", "csv_records", "cut_refs", "escape_text", "open_table"]
@@ -210,22 +210,22 @@ def open_table(path: str | Path, *, sheet: str | None = None, kind: str = "file"
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(path, f"{kind} file not found")
+        raise InputError(path, Msg("file_not_found", kind=Term(kind)))
     if not path.is_file():
-        raise InputError(path, f"{kind} path is not a regular file")
+        raise InputError(path, Msg("file_not_regular", kind=Term(kind)))
     with path.open("rb") as fh:
         head = fh.read(_SAMPLE)
     if not head.strip():
-        raise InputError(path, f"{kind} file is empty: expected a header row")
+        raise InputError(path, Msg("table_empty", kind=Term(kind)))
     if head.startswith(_ZIP_MAGIC):
         return _open_xlsx(path, sheet, kind)
     if head.startswith(_OLE_MAGIC):
-        raise InputError(path, "legacy Excel .xls is not supported: save it as .xlsx or CSV (UTF-8)")
+        raise InputError(path, Msg("table_xls"))
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if path.suffix.lower() == ".json" or stripped[:1] in (b"[", b"{"):
         return _open_json(path, kind)
     if sheet is not None:
-        raise InputError(path, "--sheet applies to XLSX files only")
+        raise InputError(path, Msg("table_sheet_not_xlsx"))
     return _open_csv(path, head, kind)
 
 
@@ -241,7 +241,7 @@ def _detect_encoding(path: Path, head: bytes, kind: str = "file") -> tuple[str, 
         if head.startswith(bom):
             return name, _bad_bytes(path, name, 0) > 0 or (name == "utf-8-sig" and _has_nul(path))
     if len(head.translate(None, _TEXT_BYTES)) * 100 > len(head):  # UTF-16 without a BOM, or not text
-        raise InputError(path, "binary file, not a CSV/XLSX/JSON table")
+        raise InputError(path, Msg("table_binary"))
     nul = _has_nul(path)
     size = path.stat().st_size
     local = max(16, size // 1000)  # more bad bytes than this: the file is in another encoding
@@ -263,7 +263,7 @@ def _detect_encoding(path: Path, head: bytes, kind: str = "file") -> tuple[str, 
 
     found = from_path(path).best()
     if found is None:
-        raise InputError(path, "cannot detect the text encoding (expected UTF-8 or GBK)")
+        raise InputError(path, Msg("table_encoding"))
     return found.encoding, nul
 
 
@@ -333,7 +333,7 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
     encoding, damaged = _detect_encoding(path, head, kind)
     sample = head.decode(encoding, errors="replace")
     if _control_ratio(sample) > 0.01:
-        raise InputError(path, "binary file, not a CSV/XLSX/JSON table")
+        raise InputError(path, Msg("table_binary"))
     first_line = sample.lstrip("\ufeff").splitlines()[0] if sample.strip() else ""
     delimiter = _sniff_delimiter(first_line)
     lim = limits()
@@ -348,13 +348,13 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                 cells = next(reader)
             except StopIteration:
                 fh.close()
-                raise InputError(path, f"{kind} file has no header row") from None
+                raise InputError(path, Msg("table_no_header", kind=Term(kind))) from None
             if any(c.strip() for c in cells):
                 header = [c.strip().lstrip("\ufeff") for c in cells]
                 header_row = start
     except csv.Error as exc:
         fh.close()
-        raise InputError(path, f"not a readable CSV: {exc}", row=reader.line_num) from None
+        raise InputError(path, Msg("csv_unreadable", problem=str(exc)), row=reader.line_num) from None
     if damaged:
         header = [escape_text(c)[0] for c in header]
     try:
@@ -392,13 +392,11 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
 
 def _check_width(path: Path, header: list[str], lim: Limits, row: int) -> None:
     if len(header) > lim.columns:
-        raise InputError(path, f"more than {lim.columns} columns (input limit `columns`): "
-                               "not a catalogue a spreadsheet can hold", row=row)
+        raise InputError(path, Msg("table_too_wide", limit=lim.columns), row=row)
 
 
 def _too_many_rows(path: Path, lim: Limits, row: int) -> InputError:
-    return InputError(path, f"more than {lim.rows} rows (input limit `rows`): split the catalogue "
-                            "into several files", row=row)
+    return InputError(path, Msg("table_too_long", limit=lim.rows), row=row)
 
 
 def csv_records(path: Path, reader: Any, *, skip_blank: bool = True,
@@ -416,7 +414,7 @@ def csv_records(path: Path, reader: Any, *, skip_blank: bool = True,
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(path, f"not a readable CSV: {exc}", row=start) from None
+            raise InputError(path, Msg("csv_unreadable", problem=str(exc)), row=start) from None
         if skip_blank and (not cells or not cells[0].strip()) and not any(c.strip() for c in cells):
             continue
         if escape and _BAD.search("".join(cells)):
@@ -444,8 +442,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
             unzipped = sum(info.file_size for info in package.infolist())
         if unzipped > lim.xlsx_unzipped_bytes:
             fh.close()
-            raise InputError(path, f"the workbook unzips to {unzipped} bytes, more than the input limit "
-                                   f"`xlsx_unzipped_bytes` ({lim.xlsx_unzipped_bytes}): not read")
+            raise InputError(path, Msg("xlsx_too_large", size=unzipped, limit=lim.xlsx_unzipped_bytes))
         fh.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -454,7 +451,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
         raise
     except Exception as exc:  # openpyxl raises many types for a corrupt package
         fh.close()
-        raise InputError(path, f"not a readable XLSX workbook ({_xml_problem(exc)})") from None
+        raise InputError(path, Msg("xlsx_unreadable", problem=_xml_problem(exc))) from None
 
     def close() -> None:
         wb.close()
@@ -463,14 +460,14 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
     if sheet is not None and sheet not in wb.sheetnames:
         names = ", ".join(wb.sheetnames)
         close()
-        raise InputError(path, f"no sheet named {sheet!r} (sheets: {names})")
+        raise InputError(path, Msg("xlsx_no_sheet", sheet=sheet, sheets=names))
     if not wb.worksheets:
         close()
-        raise InputError(path, "the workbook has no worksheet (no sheet part in the package)")
+        raise InputError(path, Msg("xlsx_no_worksheet"))
     ws = wb[sheet] if sheet is not None else wb.worksheets[0]
     if not hasattr(ws, "_get_source"):  # a chartsheet
         close()
-        raise InputError(path, f"sheet {ws.title!r} is a chart, not a table")
+        raise InputError(path, Msg("xlsx_chartsheet", sheet=ws.title))
     it = _xlsx_rows(path, ws, lim)
     header: list[str] | None = None
     header_row = 0
@@ -488,7 +485,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
         raise
     if header is None:
         close()
-        raise InputError(path, f"{kind} sheet {ws.title!r} is empty: expected a header row")
+        raise InputError(path, Msg("xlsx_sheet_empty", kind=Term(kind), sheet=ws.title))
     try:
         _check_width(path, header, lim, header_row)
     except InputError:
@@ -522,7 +519,7 @@ def _open_xlsx(path: Path, sheet: str | None, kind: str) -> Table:
     return Table(path, "xlsx", None, header, header_row, rows(), close, ws.title, list_columns=lists)
 
 
-def _xml_problem(exc: BaseException) -> str:
+def _xml_problem(exc: BaseException) -> Msg | str:
     """What is wrong with a workbook's XML, in a few words."""
     try:
         from defusedxml import DefusedXmlException
@@ -533,10 +530,10 @@ def _xml_problem(exc: BaseException) -> str:
         if seen is None:
             break
         if isinstance(seen, DefusedXmlException):  # type: ignore[arg-type]
-            return "XML with DTD or entity declarations, refused as a possible XML bomb"
+            return Msg("xml_bomb")
         seen = seen.__cause__ or seen.__context__
     if isinstance(exc, SyntaxError):  # ElementTree's ParseError: say where the XML breaks
-        return f"XML not well-formed: {' '.join(str(exc).split())[:80]}"
+        return Msg("xml_not_well_formed", detail=' '.join(str(exc).split())[:80])
     return exc.__class__.__name__
 
 
@@ -590,8 +587,7 @@ def _xlsx_rows(path: Path, ws: Any, lim: Limits) -> Iterator[tuple[int, list[Any
                     value = _Unreadable(_cell_problem(element, raw, exc))
                 return {"column": self.col_counter, "value": value}
             if cell["column"] > lim.columns:
-                raise InputError(path, f"more than {lim.columns} columns (input limit `columns`)",
-                                 row=self.row_counter)
+                raise InputError(path, Msg("xlsx_too_wide", limit=lim.columns), row=self.row_counter)
             return cell
 
     wb = ws.parent
@@ -611,8 +607,7 @@ def _xlsx_rows(path: Path, ws: Any, lim: Limits) -> Iterator[tuple[int, list[Any
     except InputError:
         raise
     except Exception as exc:  # broken XML: the rows read so far were checked
-        raise InputError(path, f"the sheet's XML cannot be read past this row ({_xml_problem(exc)})",
-                         row=last + 1) from None
+        raise InputError(path, Msg("xlsx_broken_row", problem=_xml_problem(exc)), row=last + 1) from None
 
 
 def _cell_problem(element: Any, raw: str, exc: BaseException) -> str:
@@ -637,31 +632,30 @@ def _open_json(path: Path, kind: str) -> Table:
         text = raw.decode("utf-8-sig", errors=DECODE_ERRORS)
         from_bytes = True
         if len(_KEPT.findall(text)) > max(16, len(raw) // 1000):
-            raise InputError(path, "JSON must be UTF-8 text") from None
+            raise InputError(path, Msg("json_not_utf8")) from None
     del raw
     try:
         data = json.loads(text, parse_int=str)  # digits kept as text: no int() of 10,000 digits
     except RecursionError:
-        raise InputError(path, f"JSON nested deeper than {lim.json_depth} levels (input limit "
-                               "`json_depth`): not a list of records") from None
+        raise InputError(path, Msg("json_too_deep", limit=lim.json_depth)) from None
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+        raise InputError(path, Msg("json_invalid", problem=exc.msg, line=exc.lineno, column=exc.colno),
                          row=exc.lineno) from None
     scan = from_bytes or bool(_BAD.search(text) or _JSON_BAD_ESCAPE.search(text))
     del text
     if not isinstance(data, list):
-        raise InputError(path, f"JSON {kind} must be a list of objects, one per SKU")
+        raise InputError(path, Msg("json_not_list", kind=Term(kind)))
     header: list[str] = []
     seen: set[str] = set()
     for i, item in enumerate(data):
         if not isinstance(item, dict):
-            raise InputError(path, f"item {i + 1} is not an object", row=i + 2)
+            raise InputError(path, Msg("json_item_not_object", item=i + 1), row=i + 2)
         for key in item:
             if key not in seen:
                 seen.add(key)
                 header.append(str(key))
     if not header:
-        raise InputError(path, f"JSON {kind} has no records")
+        raise InputError(path, Msg("json_no_records", kind=Term(kind)))
     if len(data) > lim.rows:
         raise _too_many_rows(path, lim, lim.rows + 2)
     _check_width(path, header, lim, 1)
@@ -676,8 +670,7 @@ def _open_json(path: Path, kind: str) -> Table:
             for key in keys:
                 value = item.get(key)
                 if isinstance(value, (list, dict)) and _depth(value, lim.json_depth - 2) > lim.json_depth - 2:
-                    raise InputError(path, f"value nested deeper than {lim.json_depth} levels (input "
-                                           "limit `json_depth`)", row=i + 2, column=key)
+                    raise InputError(path, Msg("json_value_too_deep", limit=lim.json_depth), row=i + 2, column=key)
                 cells.append(cell_text(value))
             if scan or _needs_mending(cells, lim, lists):
                 cells = _mend(header, cells, lim, scan=scan, from_bytes=from_bytes, lists=lists)

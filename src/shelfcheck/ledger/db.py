@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from shelfcheck.errors import ShelfcheckError
+from shelfcheck.errors import Msg, ShelfcheckError
 from shelfcheck.ledger.migrations import HEAD, SCRIPT_LOCATION, VERSION_TABLE
 
 __all__ = [
@@ -68,7 +68,7 @@ def resolve_url(value: str | os.PathLike[str] | URL | None = None) -> URL:
         try:
             url = make_url(raw)
         except ArgumentError:
-            raise LedgerError(f"--db: not a database URL or file path: {_mask(raw)!r}") from None
+            raise LedgerError(Msg("ledger_bad_url", url=_mask(raw))) from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url
@@ -110,9 +110,9 @@ def create_ledger_engine(url: URL) -> Engine:
     try:
         engine = create_engine(url, **options)
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise LedgerError(f"--db {describe_url(url)}: {_first_line(exc)}") from None
+        raise LedgerError(Msg("ledger_db_problem", url=describe_url(url), problem=_first_line(exc))) from None
     except ImportError as exc:
-        raise LedgerError(f"--db {describe_url(url)}: database driver not installed ({exc.name})") from None
+        raise LedgerError(Msg("ledger_no_driver", url=describe_url(url), driver=exc.name)) from None
     if backend == "sqlite":
         _sqlite_events(engine)
     return engine
@@ -193,12 +193,12 @@ def migrate(engine: Engine) -> None:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
     except CommandError as exc:
-        raise LedgerError(f"ledger {describe_url(engine.url)}: written by a newer shelfcheck or another "
-                          f"tool ({_first_line(exc)}); upgrade shelfcheck or use another --db") from None
+        raise LedgerError(Msg("ledger_foreign", location=describe_url(engine.url), problem=_first_line(exc))) from None
     except DBAPIError as exc:
-        raise LedgerError(f"ledger {describe_url(engine.url)}: {_first_line(exc.orig or exc)}") from None
+        raise LedgerError(Msg("ledger_problem", location=describe_url(engine.url),
+                              problem=_first_line(exc.orig or exc))) from None
     except SQLAlchemyError as exc:
-        raise LedgerError(f"ledger {describe_url(engine.url)}: {_first_line(exc)}") from None
+        raise LedgerError(Msg("ledger_problem", location=describe_url(engine.url), problem=_first_line(exc))) from None
 
 
 def _ensure_version_table(conn: Any) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from shelfcheck.errors import Msg
 from shelfcheck.ledger.db import (
     LedgerError,
     create_ledger_engine,
@@ -148,9 +149,9 @@ class Ledger:
     @contextmanager
     def _session(self, write: bool = False) -> Iterator[Session]:
         if self.engine is None:
-            raise LedgerError(f"ledger {self.location}: opened read-only and does not exist")
+            raise LedgerError(Msg("ledger_readonly_missing", location=self.location))
         if write and self.readonly:
-            raise LedgerError(f"ledger {self.location}: opened read-only")
+            raise LedgerError(Msg("ledger_readonly", location=self.location))
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 if write:
@@ -163,9 +164,10 @@ class Ledger:
         except IntegrityError:
             raise
         except DBAPIError as exc:
-            raise LedgerError(f"ledger {self.location}: {_one_line(exc.orig or exc)}") from None
+            raise LedgerError(Msg("ledger_problem", location=self.location,
+                                  problem=_one_line(exc.orig or exc))) from None
         except SQLAlchemyError as exc:
-            raise LedgerError(f"ledger {self.location}: {_one_line(exc)}") from None
+            raise LedgerError(Msg("ledger_problem", location=self.location, problem=_one_line(exc))) from None
 
     def _has_history(self, sku: str) -> bool:
         """False when ``sku`` certainly has no attempt (read-only ledgers cache the SKU list)."""
@@ -256,7 +258,7 @@ class Ledger:
                 return AttemptRecord._of(row)
         except IntegrityError:
             if dedupe_key is None:
-                raise LedgerError(f"ledger {self.location}: the attempt could not be stored") from None
+                raise LedgerError(Msg("ledger_not_stored", location=self.location)) from None
             with self._session() as session:
                 existing = session.scalars(select(Attempt).where(Attempt.dedupe_key == dedupe_key)).one()
                 return AttemptRecord._of(existing)
@@ -414,9 +416,9 @@ def open_ledger(db: str | URL | None = None, *, readonly: bool = False) -> Ledge
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LedgerError(f"ledger {path}: cannot create its folder: {exc.strerror or exc}") from None
+                raise LedgerError(Msg("ledger_cannot_create", location=path, reason=exc.strerror or exc)) from None
         elif path.is_dir():
-            raise LedgerError(f"ledger {path}: is a folder, not a database file")
+            raise LedgerError(Msg("ledger_is_folder", location=path))
     engine = create_ledger_engine(url)
     try:
         migrate(engine)

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shelfcheck.copies import copy_path, file_stamps, read_copy, write_copy
-from shelfcheck.errors import PolicyError
+from shelfcheck.errors import Join, Msg, PolicyError
 from shelfcheck.policy import schema
 from shelfcheck.policy.schema import THRESHOLD_BLOCKS, Policy
 
@@ -70,7 +70,7 @@ def _load_cached(ref: str) -> Policy:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"policy {origin}: {where}: {err['msg']}") from None
+        raise PolicyError(Msg("policy_bad_value", origin=_shown(origin), where=where, problem=err["msg"])) from None
     _keep(copy, file_stamps(files), policy)
     return policy
 
@@ -137,25 +137,36 @@ def _read(ref: str, base_dir: Path, files: list[Any]) -> tuple[dict[str, Any], s
         item = resources.files("shelfcheck.policy") / "packs" / f"{ref}.yaml"
         text = item.read_text("utf-8")
         files.append(item)
-        origin, directory = f"{ref} (built-in)", base_dir
+        origin, directory = f"{ref}{_BUILTIN}", base_dir
     else:
         path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
         if not path.is_file():
             known = ", ".join(builtin_policies())
-            raise PolicyError(f"no policy named {ref!r}: not a built-in pack ({known}) nor a file")
+            raise PolicyError(Msg("policy_unknown", ref=ref, known=known))
         try:
             text = path.read_text("utf-8")
             files.append(path)
         except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"policy {path}: cannot read ({exc.__class__.__name__})") from None
+            raise PolicyError(Msg("policy_unreadable", origin=path, error=exc.__class__.__name__)) from None
         origin, directory = str(path), path.parent
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when there
     except yaml.YAMLError as exc:
-        raise PolicyError(f"policy {origin}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise PolicyError(Msg("policy_not_yaml", origin=_shown(origin), problem=getattr(exc, "problem", exc))) from None
     if not isinstance(data, dict):
-        raise PolicyError(f"policy {origin}: must be a YAML mapping")
+        raise PolicyError(Msg("policy_not_mapping", origin=_shown(origin)))
     return data, origin, directory
+
+
+# A built-in pack's origin is its name and this; a file's, its path.
+_BUILTIN = " (built-in)"
+
+
+def _shown(origin: str) -> Msg | str:
+    """An origin as a message shows it: a built-in pack's in the message's language."""
+    if origin.endswith(_BUILTIN):
+        return Msg("policy_builtin", name=origin[: -len(_BUILTIN)])
+    return origin
 
 
 def _resolve(ref: str, base_dir: Path, seen: tuple[str, ...],
@@ -163,14 +174,15 @@ def _resolve(ref: str, base_dir: Path, seen: tuple[str, ...],
     """The pack's merged data and its origin; ``files`` collects every file read."""
     data, origin, directory = _read(ref, base_dir, files)
     if origin in seen:
-        raise PolicyError(f"policy {origin}: extends itself (cycle: {' -> '.join(seen + (origin,))})")
+        cycle = Join("arrow", [_shown(o) for o in (*seen, origin)])
+        raise PolicyError(Msg("policy_cycle", origin=_shown(origin), cycle=cycle))
     parent = data.pop("extends", None)
     if parent is None:
-        if origin != f"{DEFAULT_POLICY} (built-in)":
+        if origin != f"{DEFAULT_POLICY}{_BUILTIN}":
             data = _with_default_thresholds(data, files)
         return data, origin
     if not isinstance(parent, str):
-        raise PolicyError(f"policy {origin}: extends must be one pack name or path")
+        raise PolicyError(Msg("policy_bad_extends", origin=_shown(origin)))
     base, _ = _resolve(parent, directory, seen + (origin,), files)
     return _merge(base, data), origin
 

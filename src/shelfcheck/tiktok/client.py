@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from shelfcheck.errors import Msg
 from shelfcheck.tiktok.errors import (
     ApiError,
     ConfigurationError,
@@ -118,7 +119,7 @@ class Credentials:
         if need_token and not token:
             missing.append("SHELFCHECK_ACCESS_TOKEN")
         if missing:
-            raise ConfigurationError(None, f"set {', '.join(missing)} in the environment")
+            raise ConfigurationError(None, Msg("api_set_env", names=", ".join(missing)))
         return cls(key, secret, token, env.get("SHELFCHECK_SHOP_CIPHER", "").strip() or None)
 
     @property
@@ -149,10 +150,7 @@ class StaticToken:
         return self._token
 
     def refresh(self) -> str:
-        raise ReauthorizationRequired(
-            105002, "the access token has expired and no refresh token is stored",
-            hint="run `shelfcheck auth refresh` (or `auth exchange CODE` after authorizing again), "
-                 "or set a new SHELFCHECK_ACCESS_TOKEN")
+        raise ReauthorizationRequired(105002, Msg("api_token_expired_static"), hint=Msg("api_hint_refresh_static"))
 
     def secrets(self) -> list[str]:
         return [self._token] if self._token else []
@@ -188,7 +186,7 @@ def _parse(model: type[M], data: Any, path: str, request_id: str) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        raise ApiError(None, f"unexpected response data ({where}: {first.get('msg')})",
+        raise ApiError(None, Msg("api_unexpected_data", where=where, problem=first.get("msg")),
                        request_id=request_id, path=path) from None
 
 
@@ -266,8 +264,8 @@ class ApiClient:
             try:
                 error, envelope = self._send(method, path, query, headers, body, files, form)
             except httpx.HTTPError as exc:
-                error = TransportError(None, f"{exc.__class__.__name__}: {exc}", path=path,
-                                       secrets=self.secrets)
+                error = TransportError(None, Msg("api_transport", error=exc.__class__.__name__, problem=str(exc)),
+                                       path=path, secrets=self.secrets)
                 envelope = None
             if error is None:
                 assert envelope is not None
@@ -281,17 +279,16 @@ class ApiClient:
                     if isinstance(exc, ReauthorizationRequired):
                         raise
                     raise ReauthorizationRequired(
-                        exc.code, f"refreshing the access token failed: {exc.message}",
+                        exc.code, Msg("api_refresh_failed", message=exc.message),
                         request_id=exc.request_id or error.request_id, path=path,
-                        hint="the seller must authorize the app again (`shelfcheck auth url`)",
+                        hint=Msg("api_hint_reauthorize"),
                         secrets=self.secrets) from None
                 continue
             if error.kind is Kind.AUTH_EXPIRED:
                 raise ReauthorizationRequired(
-                    error.code, f"the platform still refuses the token after a refresh: {error.message}",
+                    error.code, Msg("api_token_still_refused", message=error.message),
                     request_id=error.request_id, http_status=error.http_status, path=path,
-                    hint="the seller must authorize the app again (`shelfcheck auth url`), e.g. after "
-                         "switching ERP", secrets=self.secrets)
+                    hint=Msg("api_hint_reauthorize_erp"), secrets=self.secrets)
             attempt += 1
             if error.retryable and attempt < self.retry.max_attempts:
                 wait = self.retry.delay(attempt - 1, self._rng, getattr(error, "retry_after", None))
@@ -313,8 +310,8 @@ class ApiClient:
             envelope = parse_envelope(response.json())
         except (ValueError, ValidationError):
             text = " ".join(response.text.split())[:200]
-            err = error_for(None, f"HTTP {status}, not a JSON envelope: {text}" if text else f"HTTP {status}",
-                            http_status=status, path=path, secrets=self.secrets)
+            message = Msg("api_not_envelope_text", status=status, text=text) if text else Msg("api_http", status=status)
+            err = error_for(None, message, http_status=status, path=path, secrets=self.secrets)
             err.retry_after = _retry_after(response)  # type: ignore[attr-defined]
             return err, None
         log.debug("← %s %s HTTP %d code %d request_id %s", method, path, status, envelope.code,
@@ -432,7 +429,7 @@ class ApiClient:
 def _seg(value: str) -> str:
     text = str(value)
     if not text or "/" in text or "?" in text or "#" in text:
-        raise ConfigurationError(None, f"not a valid id: {text!r}")
+        raise ConfigurationError(None, Msg("api_bad_id", id=text))
     return text
 
 
@@ -453,20 +450,19 @@ def check_base_url(url: str) -> str:
     """
     text = url.strip()
     if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-        raise ConfigurationError(None, f"not an http(s) URL: {url!r} (spaces or control characters)")
+        raise ConfigurationError(None, Msg("api_url_spaces", url=url))
     try:
         parts = urlsplit(text)
         host, port = parts.hostname, parts.port  # both parse (and may refuse) the authority
     except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", …
-        raise ConfigurationError(None, f"not a well-formed URL: {url!r} ({exc})") from None
+        raise ConfigurationError(None, Msg("api_url_malformed", url=url, problem=str(exc))) from None
     if parts.scheme not in ("http", "https") or not parts.netloc or not host:
-        raise ConfigurationError(None, f"not an http(s) URL: {url!r}")
+        raise ConfigurationError(None, Msg("api_url_not_http", url=url))
     if port == 0:
-        raise ConfigurationError(None, f"not a well-formed URL: {url!r} (port 0)")
+        raise ConfigurationError(None, Msg("api_url_port_0", url=url))
     if parts.scheme == "http" and not (parts.hostname or "").startswith(_LOOPBACK) \
             and parts.hostname not in ("localhost", "::1"):
-        raise ConfigurationError(None, f"{url}: the Open API is HTTPS only (plain http is allowed for "
-                                       "the local sandbox on 127.0.0.1 only)")
+        raise ConfigurationError(None, Msg("api_url_https_only", url=url))
     if parts.query or parts.fragment:
-        raise ConfigurationError(None, f"{url}: give the gateway without a query")
+        raise ConfigurationError(None, Msg("api_url_query", url=url))
     return url.strip().rstrip("/")

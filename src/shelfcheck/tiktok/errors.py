@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
-from shelfcheck.errors import ShelfcheckError
+from shelfcheck.errors import Msg, ShelfcheckError
 
 __all__ = [
     "ApiError",
@@ -157,7 +157,7 @@ class ApiError(ShelfcheckError):
 
     Attributes:
         code: the platform's code (``None`` when no envelope came back).
-        message: the platform's message, redacted.
+        message: the platform's message (or shelfcheck's, given as a :class:`Msg`), redacted; English.
         request_id: the platform's request id — quote it in a support case.
         http_status: the HTTP status, when there was a response.
         path: the endpoint path (no host, no query).
@@ -166,32 +166,47 @@ class ApiError(ShelfcheckError):
 
     kind: Kind = Kind.UNKNOWN
 
-    def __init__(self, code: int | None, message: str, *, request_id: str = "",
+    def __init__(self, code: int | None, message: str | Msg, *, request_id: str = "",
                  http_status: int | None = None, path: str = "", kind: Kind | None = None,
-                 hint: str = "", secrets: Iterable[str] = ()) -> None:
+                 hint: str | Msg = "", secrets: Iterable[str] = ()) -> None:
+        secrets = tuple(secrets)
         self.code = code
-        self.message = redact(message or "", secrets)
+        self.message = redact(str(message or ""), secrets)
         self.request_id = request_id or ""
         self.http_status = http_status
         self.path = path
-        self.hint = redact(hint, secrets)
+        self.hint = redact(str(hint), secrets)
+        # shelfcheck's own message and hint in the other languages, redacted now: no secret is kept
+        self._texts: dict[str, tuple[str, str]] = {}
+        if isinstance(message, Msg) or isinstance(hint, Msg):
+            from shelfcheck.i18n import LANGS
+
+            self._texts = {lang: (redact(message.render(lang), secrets) if isinstance(message, Msg) else self.message,
+                                  redact(hint.render(lang), secrets) if isinstance(hint, Msg) else self.hint)
+                           for lang in LANGS if lang != "en"}
         if kind is not None:
             self.kind = kind
         super().__init__(self._render())
 
-    def _render(self) -> str:
-        parts = []
+    def message_in(self, lang: str) -> str:
+        """The message alone in ``lang`` (the platform's own is in its language, as it came)."""
+        return self._texts[lang][0] if lang in self._texts else self.message
+
+    def text(self, lang: str = "en") -> str:
+        return str(self) if lang == "en" else self._render(lang)
+
+    def _render(self, lang: str = "en") -> str:
+        message, hint = self._texts.get(lang, (self.message, self.hint))
+        head = Msg("api_code", code=self.code) if self.code is not None else (
+            Msg("api_http", status=self.http_status) if self.http_status else Msg("api_no_response"))
+        text = Msg("api_head_message", head=head, message=message) if message else head
         if self.path:
-            parts.append(self.path)
-        head = f"code {self.code}" if self.code is not None else (
-            f"HTTP {self.http_status}" if self.http_status else "no response")
-        parts.append(f"{head}: {self.message}" if self.message else head)
-        text = ": ".join(parts)
-        if self.hint:
-            text += f" — {self.hint}"
+            text = Msg("api_path", path=self.path, text=text)
+        if hint:
+            text = Msg("api_hint", text=text, hint=hint)
         if self.request_id:
-            text += f" (request_id {self.request_id})"
-        return text
+            text = Msg("api_request_id", text=text, request_id=self.request_id)
+        return text.render(lang)
 
     @property
     def retryable(self) -> bool:
@@ -263,19 +278,17 @@ _CLASSES: dict[Kind, type[ApiError]] = {
 }
 
 _HINTS = {
-    Kind.SIGNATURE: "check the signing (sorted params without sign/access_token, path, exact body bytes, "
-                    "lowercase hex); `shelfcheck api sign` shows the string that is signed",
-    Kind.CLOCK: "the local clock is off: the timestamp must be within 5 minutes before and 30 seconds "
-                "after the platform's time",
-    Kind.SCOPE: "enable the API package for the app in Partner Center, then have the seller authorize again",
-    Kind.REAUTHORIZE: "the seller must authorize the app again (`shelfcheck auth url`)",
+    Kind.SIGNATURE: Msg("api_hint_signature"),
+    Kind.CLOCK: Msg("api_hint_clock"),
+    Kind.SCOPE: Msg("api_hint_scope"),
+    Kind.REAUTHORIZE: Msg("api_hint_reauthorize"),
 }
 
 
-def error_for(code: int | None, message: str, *, request_id: str = "", http_status: int | None = None,
+def error_for(code: int | None, message: str | Msg, *, request_id: str = "", http_status: int | None = None,
               path: str = "", secrets: Iterable[str] = ()) -> ApiError:
     """The typed error for an envelope (or a bare HTTP failure)."""
-    kind = classify(code, message, http_status)
+    kind = classify(code, str(message), http_status)
     cls = _CLASSES[kind]
     return cls(code, message, request_id=request_id, http_status=http_status, path=path, kind=kind,
                hint=_HINTS.get(kind, ""), secrets=secrets)

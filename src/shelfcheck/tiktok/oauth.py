@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import ValidationError
 
+from shelfcheck.errors import Msg
 from shelfcheck.tiktok.errors import (
     ApiError,
     ConfigurationError,
@@ -57,10 +58,10 @@ def authorization_url(service_id: str, *, state: str | None = None, region: str 
                       base: str | None = None) -> str:
     """The consent page a seller opens to authorize the app (US host unless ``region="ROW"``)."""
     if not service_id.strip():
-        raise ConfigurationError(None, "the service id is empty (Partner Center > App > Service ID)")
+        raise ConfigurationError(None, Msg("api_service_id_empty"))
     url = base or AUTHORIZE_URLS.get(region.upper())
     if url is None:
-        raise ConfigurationError(None, f"region: use US or ROW, not {region!r}")
+        raise ConfigurationError(None, Msg("api_bad_region", region=region))
     query = {"service_id": service_id.strip()}
     if state:
         query["state"] = state
@@ -132,17 +133,15 @@ class OAuthClient:
         """Trade the auth code from the redirect for tokens (``grant_type=authorized_code``)."""
         code = auth_code.strip()
         if not code:
-            raise ConfigurationError(None, "the authorization code is empty")
+            raise ConfigurationError(None, Msg("api_auth_code_empty"))
         try:
             return self._get("/api/v2/token/get", {"auth_code": code, "grant_type": "authorized_code"},
                              [code])
         except ApiError as exc:
             if exc.code in (36004004,) or exc.kind.value in ("validation", "unknown", "config"):
                 raise ReauthorizationRequired(
-                    exc.code, exc.message or "the authorization code was refused",
-                    request_id=exc.request_id, path="/api/v2/token/get",
-                    hint="authorization codes live about 30 minutes and work once: open the "
-                         "authorization URL again (`shelfcheck auth url`) and use the new code",
+                    exc.code, exc.message or Msg("api_auth_code_refused"),
+                    request_id=exc.request_id, path="/api/v2/token/get", hint=Msg("api_hint_auth_code"),
                     secrets=[code, self._secret]) from None
             raise
 
@@ -156,11 +155,8 @@ class OAuthClient:
             if exc.retryable:
                 raise
             raise ReauthorizationRequired(
-                exc.code, exc.message or "the refresh token was refused",
-                request_id=exc.request_id, path="/api/v2/token/refresh",
-                hint="the seller must authorize the app again (`shelfcheck auth url`, then "
-                     "`shelfcheck auth exchange CODE`) — this happens when the refresh token expired, "
-                     "the app was removed, or the shop switched to another ERP",
+                exc.code, exc.message or Msg("api_refresh_token_refused"),
+                request_id=exc.request_id, path="/api/v2/token/refresh", hint=Msg("api_hint_refresh_refused"),
                 secrets=[refresh_token, self._secret]) from None
 
     def _get(self, path: str, extra: dict[str, str], secrets: list[str]) -> Token:
@@ -170,11 +166,12 @@ class OAuthClient:
         try:
             response = self._http.get(path, params=params)
         except httpx.HTTPError as exc:
-            raise TransportError(None, f"{exc.__class__.__name__}: {exc}", path=path, secrets=secrets) from None
+            raise TransportError(None, Msg("api_transport", error=exc.__class__.__name__, problem=str(exc)), path=path,
+                                 secrets=secrets) from None
         try:
             envelope = Envelope.model_validate(response.json())
         except (ValueError, ValidationError):
-            raise error_for(None, f"HTTP {response.status_code}, not a JSON envelope",
+            raise error_for(None, Msg("api_not_envelope", status=response.status_code),
                             http_status=response.status_code, path=path, secrets=secrets) from None
         if envelope.code != 0 or response.status_code >= 400:
             raise error_for(envelope.code or None, envelope.message, request_id=envelope.request_id,
@@ -182,7 +179,7 @@ class OAuthClient:
         try:
             data = TokenData.model_validate(envelope.data or {})
         except ValidationError:
-            raise ApiError(None, "the token answer lacks access_token, refresh_token or their expiry",
+            raise ApiError(None, Msg("api_token_answer_incomplete"),
                            request_id=envelope.request_id, path=path) from None
         log.info("token %s for %s (request_id %s)", "issued" if path.endswith("get") else "refreshed",
                  data.seller_name or data.open_id or "seller", envelope.request_id)

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from shelfcheck.errors import ShelfcheckError
+from shelfcheck.errors import Msg, ShelfcheckError
 from shelfcheck.tiktok.errors import ReauthorizationRequired
 from shelfcheck.tiktok.oauth import OAuthClient, Token
 
@@ -77,10 +77,7 @@ class TokenCipher:
             return cls(cls.derive(secret))
         key = _keyring_key(create)
         if key is None:
-            raise KeyUnavailable(
-                "no key to encrypt the stored tokens: set SHELFCHECK_SECRET_KEY (for example the output "
-                "of `python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"`)"
-                " or install the `keyring` package with a working OS keyring")
+            raise KeyUnavailable(Msg("tokens_no_key"))
         return cls(key)
 
     def encrypt(self, value: str) -> bytes:
@@ -92,9 +89,7 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(bytes(blob)).decode("utf-8")
         except InvalidToken:
-            raise KeyUnavailable("the stored tokens cannot be decrypted: SHELFCHECK_SECRET_KEY (or the keyring "
-                                 "entry) is not the key they were saved with; restore it, or authorize again "
-                                 "(`shelfcheck auth url`, then `auth exchange CODE`)") from None
+            raise KeyUnavailable(Msg("tokens_wrong_key")) from None
 
 
 def _keyring_key(create: bool) -> bytes | None:
@@ -190,9 +185,7 @@ class TokenManager:
         if self._token is None:
             self._token = self.store.load(self.oauth.app_key)
         if self._token is None:
-            raise ReauthorizationRequired(
-                None, "no stored authorization for this app",
-                hint="run `shelfcheck auth url`, authorize in the browser, then `shelfcheck auth exchange CODE`")
+            raise ReauthorizationRequired(None, Msg("tokens_none_stored"), hint=Msg("api_hint_authorize"))
         return self._token
 
     def access_token(self) -> str:
@@ -209,9 +202,8 @@ class TokenManager:
 
     def _refresh(self, token: Token) -> Token:
         if not token.refresh_valid(self._now()):
-            raise ReauthorizationRequired(
-                None, f"the refresh token expired at {token.refresh_expires_at.isoformat()}",
-                hint="the seller must authorize the app again (`shelfcheck auth url`)")
+            raise ReauthorizationRequired(None, Msg("tokens_refresh_expired", at=token.refresh_expires_at.isoformat()),
+                                          hint=Msg("api_hint_reauthorize"))
         new = self.oauth.refresh(token.refresh_token)
         new.shop_cipher = new.shop_cipher or token.shop_cipher
         self.store.save(new, self.oauth.app_key)
