@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from shelfcheck.findings import Finding, Hit, Severity
 from shelfcheck.products.model import Product, Sku
 from shelfcheck.rules.context import RunContext
-from shelfcheck.rules.registry import RULES, rule
+from shelfcheck.rules.registry import RULES, effective_severity, rule
 
 __all__ = ["ProductContext", "ProductResult", "check_products"]
 
@@ -273,17 +273,11 @@ def sku_image_not_on_primary(c: ProductContext) -> Iterator[Hit]:
 
 
 def _actives(run: RunContext) -> list[tuple[object, Severity]]:
+    """The product rules that run, with their severity (the one definition: the registry's)."""
     out = []
-    for code, r in RULES.items():
-        if r.scope != "product":
-            continue
-        setting = run.policy.rules.get(code)
-        if setting is not None and not setting.enabled:
-            continue
-        severity = r.severity
-        if setting is not None and setting.severity is not None:
-            severity = Severity.parse(setting.severity)
-        out.append((r, severity))
+    for r in RULES.values():
+        if r.scope == "product" and (severity := effective_severity(r, run.policy)) is not None:
+            out.append((r, severity))
     return out
 
 
