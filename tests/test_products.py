@@ -309,13 +309,19 @@ def _tracked(tracker: ProductTracker) -> list[Any]:
              {f: [(g.value, g.rows) for g in gs] for f, gs in (p.conflicts or {}).items()}) for p in tracker.products()]
 
 
+@pytest.mark.parametrize("recent", [2048, 2])
 @pytest.mark.parametrize("seed", range(6))
-def test_repeated_product_cells_give_what_each_row_gives_on_its_own(seed: int) -> None:
+def test_repeated_product_cells_give_what_each_row_gives_on_its_own(seed: int, recent: int,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Raw records noted with their product-level cells (a next row writing its product's cells
     again skips them) give the same fills, products and conflicts as each row read on its own:
-    rows repeating a conflicting value, blank rows, long texts, rows of products far apart."""
+    rows repeating a conflicting value, blank rows, long texts, rows of products far apart — also
+    when the long texts of only two products are remembered whole."""
     import random
 
+    from shelfcheck.products import tracker as tracker_module
+
+    monkeypatch.setattr(tracker_module, "_RECENT", recent)
     rng = random.Random(seed)
     header = ["seller_sku", "product_key", "title", "description", "brand", "sales_attributes", "price"]
     index = {f: i for i, f in enumerate(header)}

@@ -164,7 +164,9 @@ class ProductTracker:
         last = self._last
         self._repeated = same is not None and last is not None and last[0] is acc and last[1] == same
         if self._repeated:
-            fills = last[2]  # type: ignore[index]  # nothing new: the same fills, no conflict
+            # Nothing new: the same fills, no conflict. Only rows without a key (which touch
+            # nothing) came between, so the product is still the most recent in ``_full``.
+            fills = last[2]  # type: ignore[index]
         else:
             fills, conflict = self._product_values(acc, key, row, get)
             self._last = (acc, same, fills) if same is not None and not conflict else None
