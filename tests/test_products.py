@@ -717,6 +717,63 @@ def test_json_turns_product_failed_rows_in_one_pass_between_clean_rows(ws: Works
     assert _json_report(path, ws.root / "report.json") == whole
 
 
+def _report_in_halves(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The JSON report with the products written in one process, then in two halves (the second
+    in a forked copy), the run having two processes either way."""
+    from shelfcheck import api
+    from shelfcheck.reporters import json as json_reporter
+
+    def one(shares: int) -> str:
+        monkeypatch.setattr(api, "PRODUCTS_TO_SHARE", 1 if shares == 2 else 10**9)
+        run = api.prepare(path, as_of=dt.date(2024, 8, 1), jobs=2, cache=False)
+        out = io.StringIO()
+        json_reporter.report(run, out, catalogue("zh"), None)
+        assert run.product_shares() == shares
+        return out.getvalue()
+
+    return one(1), one(2)
+
+
+def _mixed_rows(ws: Workspace) -> list[dict[str, Any]]:
+    """Products failing by their product-level findings between clean rows, a conflict, rows of
+    one product far apart, multi-byte SKUs and rows without a product key."""
+    rows = []
+    for n in range(7):
+        rows += [ws.listing(seller_sku=f"MUG-马克杯-{n}"),
+                 _variant(ws, f"TEE-{n}-M", f"TEE-{n}", "Color: Red; Size: M", True),
+                 _variant(ws, f"TEE-{n}-M2", f"TEE-{n}", "Color: Red; Size: M", False),
+                 _variant(ws, f"CUP-{n}-1", "CUP", f"Color: {n}", n == 0, **({"brand": "Other"} if n == 3 else {}))]
+    return rows
+
+
+def test_products_written_in_two_halves_give_the_same_report(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, halves = _report_in_halves(write_csv(ws.root / "mixed.csv", _mixed_rows(ws)), monkeypatch)
+    assert halves == whole
+    report = json.loads(whole)
+    assert report["summary"]["products"] == len(report["products"]) == 7 + 7 + 1
+    assert {item["status"] for item in report["listings"] if item["seller_sku"].startswith("TEE")} == {"fail"}
+    assert "brand" in {f["field"] for p in report["products"] if p["product_key"] == "CUP" for f in p["findings"]}
+
+
+def test_a_failed_half_is_written_here(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the forked copy fails, this process writes the second half itself: the same report."""
+    from shelfcheck.reporters import json as json_reporter
+
+    parent = os.getpid()
+    write = json_reporter._write_products
+
+    def fails_in_the_copy(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            raise MemoryError("in the forked copy")
+        return write(*args, **kwargs)
+
+    path = write_csv(ws.root / "mixed.csv", _mixed_rows(ws))
+    whole, _ = _report_in_halves(path, monkeypatch)
+    monkeypatch.setattr(json_reporter, "_write_products", fails_in_the_copy)
+    _, halves = _report_in_halves(path, monkeypatch)
+    assert halves == whole
+
+
 def test_json_report_goes_through_the_text_stream_unless_bytes_read_the_same(tmp_path: Path) -> None:
     from shelfcheck.reporters.json import _utf8_bytes_under
     assert _utf8_bytes_under(io.StringIO()) is None

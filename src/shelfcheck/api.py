@@ -13,6 +13,7 @@ from shelfcheck.analysis.cache import ImageCache
 from shelfcheck.datasets import Datasets, load_datasets
 from shelfcheck.engine import Engine
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Report, Summary
+from shelfcheck.forked import can_fork
 from shelfcheck.ingest import load_documents, load_platform_inventory, load_shop, open_catalog
 from shelfcheck.ingest.catalog import CatalogSource
 from shelfcheck.ingest.mapping import ColumnMap
@@ -27,6 +28,8 @@ __all__ = ["CHECK_REQUIRES", "Preflight", "check", "prepare"]
 # Fields a catalogue must have a column for to be checked: without them every row would fail
 # for a reason that is the layout's, not the product's.
 CHECK_REQUIRES = ("seller_sku", "title")
+# Products from which a reporter works on them in two processes at once (fewer: not worth a fork).
+PRODUCTS_TO_SHARE = 5_000
 
 
 @dataclass
@@ -64,11 +67,13 @@ class Preflight:
                 tracker.record_batch(batch.failed)
             yield batch
 
-    def products(self) -> Iterator[ProductResult]:
+    def products(self, share: tuple[int, int] = (0, 1)) -> Iterator[ProductResult]:
         """Every product with its product-level findings, once :meth:`results` or
         :meth:`rendered` has been consumed (rows of one product may lie anywhere in the file).
 
-        Rows group by ``product_key``; without one each row is a product of its own.
+        Rows group by ``product_key``; without one each row is a product of its own. ``share``
+        ``(i, n)``: only the ``i``-th of ``n`` consecutive parts of them (see
+        :meth:`product_shares`).
         """
         tracker = self.tracker
         if tracker is None:
@@ -77,7 +82,20 @@ class Preflight:
         def failed_rows(product: Any) -> frozenset[int]:
             return frozenset(s.row for s in product.skus if tracker.failed(s))
 
-        return check_products(tracker.products(), self.run, failed_rows)
+        part, parts = share
+        count = tracker.product_count
+        return check_products(tracker.products(count * part // parts, count * (part + 1) // parts), self.run,
+                              failed_rows)
+
+    def product_shares(self) -> int:
+        """Into how many parts a reporter may split :meth:`products` to work on them in forked
+        copies of this process at once: 2 for many products all held in memory when the run
+        has more than one process (``jobs``) and the platform forks; else 1."""
+        tracker = self.tracker
+        if (tracker is None or tracker.on_disk or tracker.product_count < PRODUCTS_TO_SHARE
+                or self.engine.jobs < 2 or not can_fork()):
+            return 1
+        return 2
 
     def notes(self) -> list[RunNote]:
         """The run notes every report shows once at its top (see :mod:`shelfcheck.notes`)."""

@@ -207,7 +207,7 @@ class Summary:
         self.add_findings(result.findings)
 
     def merge(self, other: Summary) -> None:
-        """Add the counts of another summary (of other listings) to this one."""
+        """Add the counts of another summary (of other listings or products) to this one."""
         self.listings += other.listings
         self.passed += other.passed
         self.failed += other.failed
@@ -216,6 +216,9 @@ class Summary:
         self.infos += other.infos
         for code, count in other.by_code.items():
             self.by_code[code] = self.by_code.get(code, 0) + count
+        self.products += other.products
+        self.products_passed += other.products_passed
+        self.products_failed += other.products_failed
 
 
 @dataclass(slots=True)

@@ -318,17 +318,30 @@ class ProductTracker:
         """True when the SKU's row has an error-level finding of its own."""
         return sku.position < len(self._failed) and bool(self._failed[sku.position])
 
-    def products(self) -> Iterator[Product]:
+    @property
+    def product_count(self) -> int:
+        """Products so far."""
+        return self._products
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether some products wait in the temporary file (more than :data:`HELD_ROWS` rows)."""
+        return self._spool is not None
+
+    def products(self, start: int = 0, stop: int | None = None) -> Iterator[Product]:
         """Every product, in the order of its first row, with its conflicts resolved into groups
-        (those on disk read back one at a time, as they are reached)."""
+        (those on disk read back one at a time, as they are reached); ``start``/``stop``: only
+        those at these places of that order."""
         held = {acc.seq: acc for acc in self._open.values()}
         held.update(self._pending)  # type: ignore[arg-type]
         stored = iter(self._spool.items() if self._spool is not None else ())
-        for seq in range(self._products):
+        for seq in range(self._products if stop is None else min(stop, self._products)):
             item = held.get(seq)
             if item is None:
                 got, item = next(stored)
                 assert got == seq, (got, seq)
+            if seq < start:
+                continue
             if isinstance(item, Product):
                 yield item
                 continue

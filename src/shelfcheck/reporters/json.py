@@ -11,6 +11,8 @@ import functools
 import io
 import json
 import os
+import pickle
+import struct
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable
@@ -18,6 +20,7 @@ from itertools import accumulate
 from typing import IO, Any
 
 from shelfcheck.findings import Finding, ListingResult, RenderedBatch, Summary
+from shelfcheck.forked import Forked
 from shelfcheck.i18n import Catalogue, catalogue
 from shelfcheck.reporters.inert import REPLACE_ERRORS
 from shelfcheck.notes import note_dicts
@@ -191,6 +194,98 @@ def _copy_flipped(spool: IO[bytes], sink: _Sink, ends: Any, flipped: list[int]) 
     sink.copy(spool, (ends[-1] if len(ends) else 0) - at)
 
 
+def _write_products(items: Iterable[Any], read: Callable[[int, int], bytes], ends: Any, cat: Catalogue,
+                    out: IO[bytes], first: bool = True) -> tuple[Summary, set[int], int]:
+    """Write the ``products`` entries of ``items`` to ``out`` (UTF-8, a separator before each but
+    the first when ``first``), each SKU with its row's entry from the spool (``read(start, size)``):
+    their counts, the positions of the rows that fail by their product, and how many were written."""
+    summary = Summary()
+    flips: set[int] = set()
+    count = 0
+    for product in items:
+        turned = product.rows_failed_by_product()
+        summary.add_product(product.status, product.findings, len(turned))
+        mine = {sku.position for sku in turned}
+        flips |= mine
+        parts = []
+        for sku in product.product.skus:
+            start = _start(ends, sku.position)
+            text = read(start, ends[sku.position] - start).decode("utf-8", REPLACE_ERRORS)
+            parts.append(_sku_head(sku) + (_failed(text) if sku.position in mine else text)[1:])
+        head = _dump(_product_head(product, cat))[:-1]
+        out.write((("" if first and not count else _SEPARATOR)
+                   + f'{head}, "skus": [{", ".join(parts)}]}}').encode("utf-8", REPLACE_ERRORS))
+        count += 1
+    return summary, flips, count
+
+
+_TAIL = struct.Struct("<q")  # the length of the counts a forked share writes after its texts
+
+
+def _products_section(products: Callable[..., Iterable[Any]], shares: int, spool: IO[bytes], ends: Any,
+                      cat: Catalogue, out: IO[bytes], summary: Summary, flips: set[int]) -> int:
+    """Write every product's entry to ``out``, adding their counts to ``summary`` and their
+    rows failing by their product to ``flips``; return how many. With ``shares`` of 2, the second
+    half is written in a forked copy of this process meanwhile (done here if that copy fails);
+    both then read the spool at offsets (``os.pread``), never through its shared file position."""
+    spool.flush()
+    if shares < 2:
+
+        def read(start: int, size: int) -> bytes:
+            spool.seek(start)
+            return spool.read(size)
+
+        got, turned, count = _write_products(products(), read, ends, cat, out)
+        summary.merge(got)
+        flips |= turned
+        return count
+
+    def second_half(file: IO[bytes]) -> None:
+        counts = pickle.dumps(_write_products(products((1, 2)), read_at, ends, cat, file), pickle.HIGHEST_PROTOCOL)
+        file.write(counts)
+        file.write(_TAIL.pack(len(counts)))
+
+    fd = spool.fileno()
+
+    def read_at(start: int, size: int) -> bytes:
+        return os.pread(fd, size, start)
+
+    other = Forked(second_half)
+    try:
+        got, turned, count = _write_products(products((0, 2)), read_at, ends, cat, out)
+        done = other.result()
+    except BaseException:
+        other.cancel()
+        raise
+    summary.merge(got)
+    flips |= turned
+    if done is None:  # the copy failed: the second half here
+        got, turned, more = _write_products(products((1, 2)), read_at, ends, cat, out, first=not count)
+    else:
+        with done:
+            size = done.seek(0, os.SEEK_END)
+            done.seek(size - _TAIL.size)
+            (length,) = _TAIL.unpack(done.read(_TAIL.size))
+            done.seek(size - _TAIL.size - length)
+            got, turned, more = pickle.loads(done.read(length))
+            done.seek(0)
+            if count and more:
+                out.write(_SEPARATOR.encode("utf-8"))
+            _copy_file(done, out, size - _TAIL.size - length)
+    summary.merge(got)
+    flips |= turned
+    return count + more
+
+
+def _copy_file(source: IO[bytes], out: IO[bytes], count: int) -> None:
+    while count > 0:
+        data = source.read(min(count, _PIECE))
+        if not data:
+            break
+        count -= len(data)
+        out.write(data)
+
+
 def write_json(
     header: dict[str, Any],
     shop_findings: list[Finding],
@@ -198,8 +293,9 @@ def write_json(
     out: IO[str],
     cat: Catalogue,
     summary: Summary | None = None,
-    products: Callable[[], Iterable[Any]] | None = None,
+    products: Callable[..., Iterable[Any]] | None = None,
     raw: IO[bytes] | None = None,
+    product_shares: Callable[[], int] | None = None,
 ) -> Summary:
     """Write the report; return the summary (counted while streaming).
 
@@ -219,6 +315,9 @@ def write_json(
         raw: the binary stream under ``out``, when UTF-8 bytes written to it (after ``out`` is
             flushed) make the same file as the text written through ``out``: the listings and
             products are then copied to it without being decoded and encoded again.
+        product_shares: called once the listings are written: 2 when ``products((i, 2))`` gives
+            the ``i``-th half of the products and the second half may be written in a forked copy
+            of this process meanwhile (see :meth:`~shelfcheck.api.Preflight.product_shares`).
     """
     summary = summary or Summary()
     summary.add_findings(shop_findings)
@@ -257,22 +356,9 @@ def write_json(
         product_texts = tempfile.TemporaryFile("w+b")
         n_products = 0
         flips: set[int] = set()  # positions of rows that fail by their product's findings
-
-        def listing_at(position: int) -> str:
-            start = _start(ends, position)
-            spool.seek(start)
-            text = spool.read(ends[position] - start).decode("utf-8", REPLACE_ERRORS)
-            return _failed(text) if position in flips else text
-
         if products is not None:
-            for product in products():
-                summary.add_product(product.status, product.findings, len(product.rows_failed_by_product()))
-                flips.update(sku.position for sku in product.rows_failed_by_product())
-                parts = [_sku_head(sku) + listing_at(sku.position)[1:] for sku in product.product.skus]
-                head = _dump(_product_head(product, cat))[:-1]
-                product_texts.write((("" if not n_products else _SEPARATOR)
-                                     + f'{head}, "skus": [{", ".join(parts)}]}}').encode("utf-8", REPLACE_ERRORS))
-                n_products += 1
+            shares = product_shares() if product_shares is not None else 1
+            n_products = _products_section(products, shares, spool, ends, cat, product_texts, summary, flips)
         product_texts.seek(0)
         doc_summary = {
             "listings": summary.listings,
@@ -326,7 +412,8 @@ def report(run: Any, out: IO[str], cat: Catalogue, options: Any) -> Summary:
     """Reporter entry point (see :mod:`shelfcheck.reporters`)."""
     batches = run.rendered(functools.partial(render_listing, lang=cat.lang))
     return write_json(run.header(), run.shop_findings, batches, out, cat,
-                      products=getattr(run, "products", None), raw=_utf8_bytes_under(out))
+                      products=getattr(run, "products", None), raw=_utf8_bytes_under(out),
+                      product_shares=getattr(run, "product_shares", None))
 
 
 def _utf8_bytes_under(out: IO[str]) -> IO[bytes] | None:
