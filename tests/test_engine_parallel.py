@@ -128,3 +128,14 @@ def test_terminal_report_drawn_in_workers_is_the_one_process_report(ws: Workspac
     assert texts[0] == texts[1]
     assert ("\x1b[" in texts[0]) is color
     assert texts[0].count("P-7 ") >= 1 and "duplicate_sku" in texts[0]
+
+
+def test_a_render_that_cannot_reach_the_workers_is_refused_at_once(ws: Workspace) -> None:
+    """A lambda cannot be pickled to the worker processes: a clear TypeError before any row, never a
+    run waiting for batches that never come; with one process it is fine."""
+    path = write_csv(ws.root / "catalog.csv", [ws.listing(seller_sku=f"S-{n}") for n in range(3)])
+    run = shelfcheck.prepare(path, as_of=AS_OF, jobs=2, cache=False)
+    with pytest.raises(TypeError, match="picklable"):
+        next(run.rendered(lambda result: "x"))
+    one = shelfcheck.prepare(path, as_of=AS_OF, jobs=1, cache=False)
+    assert [t for batch in one.rendered(lambda result: "x") for t in batch.texts] == ["x"] * 3

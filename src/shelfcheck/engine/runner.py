@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -101,7 +102,17 @@ class Engine:
 
         ``render`` (a picklable function) turns a result into a reporter's text; batches of
         consecutive listings come back with their counts, in file order.
+
+        Raises:
+            TypeError: ``render`` cannot be pickled (a lambda, a nested function) while the run
+                has worker processes to send it to.
         """
+        if self.jobs > 1:
+            try:
+                pickle.dumps(render)
+            except Exception as exc:  # pickle raises several types
+                raise TypeError(f"render must be picklable, e.g. a module-level function (or run with "
+                                f"jobs=1): {exc}") from None
         return self._stream(source, render)
 
     def close(self) -> None:
