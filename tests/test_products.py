@@ -746,8 +746,17 @@ def _mixed_rows(ws: Workspace) -> list[dict[str, Any]]:
     return rows
 
 
-def test_products_written_in_two_halves_give_the_same_report(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    whole, halves = _report_in_halves(write_csv(ws.root / "mixed.csv", _mixed_rows(ws)), monkeypatch)
+@pytest.mark.parametrize("held", [100_000, 2])
+def test_products_written_in_two_halves_give_the_same_report(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
+                                                             held: int) -> None:
+    """Also with the products on disk (room for two rows'): the forked copy reads its half there
+    through a connection of its own."""
+    path = write_csv(ws.root / "mixed.csv", _mixed_rows(ws))
+    whole, _ = _report_in_halves(path, monkeypatch)
+    from shelfcheck.products import tracker as tracker_module
+
+    monkeypatch.setattr(tracker_module, "HELD_ROWS", held)
+    _, halves = _report_in_halves(path, monkeypatch)
     assert halves == whole
     report = json.loads(whole)
     assert report["summary"]["products"] == len(report["products"]) == 7 + 7 + 1

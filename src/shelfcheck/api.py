@@ -89,11 +89,10 @@ class Preflight:
 
     def product_shares(self) -> int:
         """Into how many parts a reporter may split :meth:`products` to work on them in forked
-        copies of this process at once: 2 for many products all held in memory when the run
-        has more than one process (``jobs``) and the platform forks; else 1."""
+        copies of this process at once: 2 for many products when the run has more than one
+        process (``jobs``) and the platform forks; else 1."""
         tracker = self.tracker
-        if (tracker is None or tracker.on_disk or tracker.product_count < PRODUCTS_TO_SHARE
-                or self.engine.jobs < 2 or not can_fork()):
+        if tracker is None or tracker.product_count < PRODUCTS_TO_SHARE or self.engine.jobs < 2 or not can_fork():
             return 1
         return 2
 

@@ -323,25 +323,19 @@ class ProductTracker:
         """Products so far."""
         return self._products
 
-    @property
-    def on_disk(self) -> bool:
-        """Whether some products wait in the temporary file (more than :data:`HELD_ROWS` rows)."""
-        return self._spool is not None
-
     def products(self, start: int = 0, stop: int | None = None) -> Iterator[Product]:
         """Every product, in the order of its first row, with its conflicts resolved into groups
         (those on disk read back one at a time, as they are reached); ``start``/``stop``: only
-        those at these places of that order."""
+        those at these places of that order. Past the start, those on disk are read through a
+        connection of their own (a forked copy of this process may read them so)."""
         held = {acc.seq: acc for acc in self._open.values()}
         held.update(self._pending)  # type: ignore[arg-type]
-        stored = iter(self._spool.items() if self._spool is not None else ())
-        for seq in range(self._products if stop is None else min(stop, self._products)):
+        stored = iter(self._spool.items(start, own=start > 0) if self._spool is not None else ())
+        for seq in range(start, self._products if stop is None else min(stop, self._products)):
             item = held.get(seq)
             if item is None:
                 got, item = next(stored)
                 assert got == seq, (got, seq)
-            if seq < start:
-                continue
             if isinstance(item, Product):
                 yield item
                 continue
@@ -363,7 +357,8 @@ class _Spool:
 
     def __init__(self) -> None:
         folder = tempfile.TemporaryDirectory(prefix="shelfcheck-products-")
-        self._db = sqlite3.connect(f"{folder.name}/products.sqlite", isolation_level=None)
+        self._path = f"{folder.name}/products.sqlite"
+        self._db = sqlite3.connect(self._path, isolation_level=None)
         weakref.finalize(self, _close, self._db, folder)  # closed, then removed, with the tracker
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                                "CREATE TABLE item (seq INTEGER PRIMARY KEY, key TEXT, data BLOB);"
@@ -392,10 +387,18 @@ class _Spool:
         self._db.execute("DELETE FROM item WHERE seq = ?", (row[0],))
         return _acc(row[0], pickle.loads(row[1]))
 
-    def items(self) -> Iterator[tuple[int, Product | _Acc]]:
-        for seq, key, data in self._db.execute("SELECT seq, key, data FROM item ORDER BY seq"):
-            plain = pickle.loads(data)
-            yield seq, _product(plain) if key is None else _acc(seq, plain)
+    def items(self, start: int = 0, *, own: bool = False) -> Iterator[tuple[int, Product | _Acc]]:
+        """The products from place ``start`` on, in order; ``own``: through a connection opened
+        for it (read-only), not the tracker's."""
+        db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True) if own else self._db
+        try:
+            for seq, key, data in db.execute("SELECT seq, key, data FROM item WHERE seq >= ? ORDER BY seq",
+                                             (start,)):
+                plain = pickle.loads(data)
+                yield seq, _product(plain) if key is None else _acc(seq, plain)
+        finally:
+            if own:
+                db.close()
 
 
 # Products go to disk as plain tuples, lists and dicts: pickled several times faster than the
