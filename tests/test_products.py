@@ -783,6 +783,20 @@ def test_a_failed_half_is_written_here(ws: Workspace, monkeypatch: pytest.Monkey
     assert halves == whole
 
 
+def test_no_process_to_fork_writes_every_product_here(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelfcheck.reporters import json as json_reporter
+
+    path = write_csv(ws.root / "mixed.csv", _mixed_rows(ws))
+    whole, _ = _report_in_halves(path, monkeypatch)
+
+    def no_fork(work: Any) -> Any:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # what os.fork raises at a limit
+
+    monkeypatch.setattr(json_reporter, "Forked", no_fork)
+    _, halves = _report_in_halves(path, monkeypatch)
+    assert halves == whole
+
+
 def test_json_report_goes_through_the_text_stream_unless_bytes_read_the_same(tmp_path: Path) -> None:
     from shelfcheck.reporters.json import _utf8_bytes_under
     assert _utf8_bytes_under(io.StringIO()) is None

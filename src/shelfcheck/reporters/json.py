@@ -229,7 +229,23 @@ def _products_section(products: Callable[..., Iterable[Any]], shares: int, spool
     half is written in a forked copy of this process meanwhile (done here if that copy fails);
     both then read the spool at offsets (``os.pread``), never through its shared file position."""
     spool.flush()
-    if shares < 2:
+    fd = spool.fileno()
+
+    def read_at(start: int, size: int) -> bytes:
+        return os.pread(fd, size, start)
+
+    def second_half(file: IO[bytes]) -> None:
+        counts = pickle.dumps(_write_products(products((1, 2)), read_at, ends, cat, file), pickle.HIGHEST_PROTOCOL)
+        file.write(counts)
+        file.write(_TAIL.pack(len(counts)))
+
+    other: Forked | None = None
+    if shares >= 2:
+        try:
+            other = Forked(second_half)
+        except OSError:  # no process to be had (a limit, memory): all of them here
+            other = None
+    if other is None:
 
         def read(start: int, size: int) -> bytes:
             spool.seek(start)
@@ -239,18 +255,6 @@ def _products_section(products: Callable[..., Iterable[Any]], shares: int, spool
         summary.merge(got)
         flips |= turned
         return count
-
-    def second_half(file: IO[bytes]) -> None:
-        counts = pickle.dumps(_write_products(products((1, 2)), read_at, ends, cat, file), pickle.HIGHEST_PROTOCOL)
-        file.write(counts)
-        file.write(_TAIL.pack(len(counts)))
-
-    fd = spool.fileno()
-
-    def read_at(start: int, size: int) -> bytes:
-        return os.pread(fd, size, start)
-
-    other = Forked(second_half)
     try:
         got, turned, count = _write_products(products((0, 2)), read_at, ends, cat, out)
         done = other.result()
