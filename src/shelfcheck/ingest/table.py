@@ -379,7 +379,8 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                     width = len(header)
                     _check_width(path, header, lim, row)
                 if (damaged or max(map(len, cells)) > cap
-                        or (cells[at].count("|") >= most if at is not None else _needs_mending(cells, lim, lists))):
+                        or (cells[at].count("|") >= most if at is not None
+                            else any(cells[i].count("|") >= most for i in lists))):
                     cells = _mend(header, cells, lim, scan=damaged, lists=lists)
                 yield row, cells
         finally:
