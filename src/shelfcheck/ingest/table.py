@@ -368,7 +368,6 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
         width = len(header)
         count = 0
         cap, most = lim.cell_chars, lim.refs_per_cell
-        at = lists[0] if len(lists) == 1 else None  # the usual case, tested inline below
         try:
             for row, cells in csv_records(path, reader):
                 count += 1
@@ -379,8 +378,7 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                     width = len(header)
                     _check_width(path, header, lim, row)
                 if (damaged or max(map(len, cells)) > cap
-                        or (cells[at].count("|") >= most if at is not None
-                            else any(cells[i].count("|") >= most for i in lists))):
+                        or any(cells[i].count("|") >= most for i in lists)):  # ``lists``: known later
                     cells = _mend(header, cells, lim, scan=damaged, lists=lists)
                 yield row, cells
         finally:
