@@ -87,7 +87,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rate", type=int, default=200, help="samples a second")
     args = parser.parse_args()
-    spy = shutil.which("py-spy")
+    # next to this Python first: `make profile` installs it into the environment, which need not be on PATH
+    beside = Path(sys.executable).parent / "py-spy"
+    spy = str(beside) if beside.is_file() else shutil.which("py-spy")
     if spy is None:
         print("py-spy is not installed: pip install py-spy", file=sys.stderr)
         return 2
