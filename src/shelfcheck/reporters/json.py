@@ -159,14 +159,8 @@ class _Sink:
             self._out.write(self._decoder.decode(data))
 
     def copy(self, source: IO[bytes], count: int | None = None) -> None:
-        """Copy ``count`` bytes (default: the rest) from ``source``'s position, in bounded pieces."""
-        while count is None or count > 0:
-            data = source.read(_PIECE if count is None else min(count, _PIECE))
-            if not data:
-                break
-            if count is not None:
-                count -= len(data)
-            self.write(data)
+        """Copy ``count`` bytes (default: the rest) from ``source``'s position."""
+        _copy(source, self.write, count)
 
     def close(self) -> None:
         """Write out what the decoder still holds; ``out`` takes over again."""
@@ -275,19 +269,22 @@ def _products_section(products: Callable[..., Iterable[Any]], shares: int, spool
             done.seek(0)
             if count and more:
                 out.write(_SEPARATOR.encode("utf-8"))
-            _copy_file(done, out, size - _TAIL.size - length)
+            _copy(done, out.write, size - _TAIL.size - length)
     summary.merge(got)
     flips |= turned
     return count + more
 
 
-def _copy_file(source: IO[bytes], out: IO[bytes], count: int) -> None:
-    while count > 0:
-        data = source.read(min(count, _PIECE))
+def _copy(source: IO[bytes], write: Callable[[bytes], Any], count: int | None = None) -> None:
+    """Hand ``count`` bytes (default: the rest) from ``source``'s position to ``write``, in bounded
+    pieces."""
+    while count is None or count > 0:
+        data = source.read(_PIECE if count is None else min(count, _PIECE))
         if not data:
             break
-        count -= len(data)
-        out.write(data)
+        if count is not None:
+            count -= len(data)
+        write(data)
 
 
 def write_json(
