@@ -367,7 +367,6 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
         assert header is not None
         width = len(header)
         count = 0
-        cap, most = lim.cell_chars, lim.refs_per_cell
         try:
             for row, cells in csv_records(path, reader):
                 count += 1
@@ -377,8 +376,7 @@ def _open_csv(path: Path, head: bytes, kind: str) -> Table:
                     cells = _fit(header, cells)
                     width = len(header)
                     _check_width(path, header, lim, row)
-                if (damaged or max(map(len, cells)) > cap
-                        or any(cells[i].count("|") >= most for i in lists)):  # ``lists``: known later
+                if damaged or _needs_mending(cells, lim, lists):  # ``lists`` is filled once the columns are known
                     cells = _mend(header, cells, lim, scan=damaged, lists=lists)
                 yield row, cells
         finally:
