@@ -35,6 +35,7 @@ import tempfile
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shelfcheck.products.attributes import ATTRIBUTE_FIELDS, VARIATION_SLOTS, attributes_of
@@ -390,7 +391,7 @@ class _Spool:
     def items(self, start: int = 0, *, own: bool = False) -> Iterator[tuple[int, Product | _Acc]]:
         """The products from place ``start`` on, in order; ``own``: through a connection opened
         for it (read-only), not the tracker's."""
-        db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True) if own else self._db
+        db = sqlite3.connect(f"{Path(self._path).as_uri()}?mode=ro", uri=True) if own else self._db  # path escaped
         try:
             for seq, key, data in db.execute("SELECT seq, key, data FROM item WHERE seq >= ? ORDER BY seq",
                                              (start,)):
