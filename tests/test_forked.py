@@ -46,3 +46,18 @@ def test_a_cancelled_copy_is_stopped_and_reaped() -> None:
     assert forked.result() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: not left behind
+
+
+def test_the_freeze_for_the_copy_ends_with_it_unless_one_was_in_force() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with Forked(lambda file: None).result() as done:
+        assert done is not None
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        with Forked(lambda file: None).result():
+            assert gc.get_freeze_count() > 0  # still the caller's
+    finally:
+        gc.unfreeze()

@@ -34,11 +34,13 @@ class Forked:
 
     def __init__(self, work: Callable[[IO[bytes]], None]) -> None:
         self._file: IO[bytes] | None = tempfile.TemporaryFile()
+        thaw = gc.get_freeze_count() == 0  # a freeze already in force is its owner's to end
         gc.freeze()
         try:
             pid = os.fork()
         except BaseException:
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
             self._file.close()
             raise
         if pid == 0:  # the child: never returns
@@ -51,7 +53,8 @@ class Forked:
                 pass
             finally:
                 os._exit(code)
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
         self._pid: int | None = pid
 
     def result(self) -> IO[bytes] | None:
